@@ -1,0 +1,209 @@
+"""Turn :class:`~riskmodel.evidence.Evidence` into the arrays the capability model needs.
+
+This is the only place that knows both the evidence tables and the model's index
+structure; the PyMC model itself (``model.py``) sees plain arrays and coordinates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from riskmodel.config import CapabilityConfig
+from riskmodel.errors import EvidenceError
+from riskmodel.evidence import Evidence
+
+__all__ = ["CapabilityData", "prepare_capability_data", "years_since"]
+
+#: Days per (Julian) year, used to express dates as fractional years.
+DAYS_PER_YEAR = 365.25
+
+#: Task-suite domains whose runs share a time-horizon slope and discrimination.
+TASK_DOMAINS = ("cyber", "software")
+
+
+def years_since(dates: pd.Series | pd.DatetimeIndex | str, reference: str) -> np.ndarray:
+    """Fractional years between ``dates`` and the ``reference`` date (YYYY-MM-DD).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, same length as ``dates`` (0-d for a single string).
+    """
+    ref = pd.Timestamp(reference)
+    if isinstance(dates, str):
+        return np.asarray((pd.Timestamp(dates) - ref).days / DAYS_PER_YEAR)
+    delta = pd.to_datetime(pd.Series(dates)) - ref
+    return (delta.dt.days.to_numpy(dtype=float)) / DAYS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class CapabilityData:
+    """Arrays for the capability model.
+
+    Dims (coordinate names): ``model`` (models with evidence), ``trend_model`` (other
+    language models with known FLOP that only inform the compute trend),
+    ``benchmark`` (benchmarks with aggregate results), ``result`` (aggregate results),
+    ``suite`` (task suites), ``task`` (distinct tasks), ``cell`` (model x task counts),
+    ``task_domain`` (``cyber``, ``software``).
+    """
+
+    coords: dict[str, list[str]]
+    # per model
+    model_years: np.ndarray  # (model,) years since reference date
+    model_log10_flop: np.ndarray  # (model,) observed log10 FLOP, NaN if unknown
+    model_flop_sd: np.ndarray  # (model,) measurement sd (dex), NaN if unknown
+    model_frontier: np.ndarray  # (model,) 0/1
+    # trend-only models
+    trend_years: np.ndarray  # (trend_model,)
+    trend_log10_flop: np.ndarray  # (trend_model,)
+    trend_flop_sd: np.ndarray  # (trend_model,)
+    trend_frontier: np.ndarray  # (trend_model,)
+    # aggregate benchmark results
+    result_model: np.ndarray  # (result,) int index into model
+    result_benchmark: np.ndarray  # (result,) int index into benchmark
+    result_n: np.ndarray  # (result,) tasks attempted
+    result_k: np.ndarray  # (result,) tasks solved
+    benchmark_chance: np.ndarray  # (benchmark,) probability
+    # task-level runs, aggregated to (model, task) cells
+    cell_model: np.ndarray  # (cell,) int
+    cell_task: np.ndarray  # (cell,) int
+    cell_n: np.ndarray  # (cell,) runs
+    cell_k: np.ndarray  # (cell,) successes
+    task_suite: np.ndarray  # (task,) int index into suite
+    task_log10_minutes: np.ndarray  # (task,) log10 human completion minutes
+    suite_domain: np.ndarray  # (suite,) int index into task_domain
+
+    @property
+    def has_tasks(self) -> bool:
+        """Whether any task-level runs are present."""
+        return len(self.coords["cell"]) > 0
+
+    @property
+    def has_results(self) -> bool:
+        """Whether any aggregate benchmark results are present."""
+        return len(self.coords["result"]) > 0
+
+
+def _flop_sd(confidence: pd.Series, config: CapabilityConfig) -> np.ndarray:
+    return np.array(confidence.map(lambda c: config.flop_sd_dex.get(str(c), np.nan)), dtype=float)
+
+
+def _trend_mask(models: pd.DataFrame, config: CapabilityConfig) -> pd.Series:
+    domain = models["domain"].fillna("").astype(str)
+    in_domain = np.zeros(len(models), dtype=bool)
+    for label in config.trend_domains:
+        in_domain |= domain.str.contains(label, regex=False).to_numpy()
+    return (
+        pd.Series(in_domain, index=models.index)
+        & models["training_flop"].notna()
+        & models["release_date"].notna()
+        & (models["release_date"] >= pd.Timestamp(config.trend_start_date))
+        & models["flop_confidence"].isin(list(config.flop_sd_dex))
+    )
+
+
+def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> CapabilityData:
+    """Index the evidence for the capability model.
+
+    Parameters
+    ----------
+    evidence
+        Validated evidence (shipped tables plus any researcher files).
+    config
+        Capability-model configuration (reference date, FLOP measurement sd, trend filter).
+
+    Returns
+    -------
+    CapabilityData
+    """
+    models = evidence.models
+    names = evidence.evidence_models()
+    if not names:
+        raise EvidenceError("the evidence holds no benchmark results or task runs to fit")
+    ev_models = models.loc[names]
+    missing_date = ev_models.index[ev_models["release_date"].isna()]
+    if len(missing_date):
+        raise EvidenceError(
+            f"models with evidence but no release_date: {', '.join(missing_date[:5])}"
+        )
+    model_pos = {name: i for i, name in enumerate(names)}
+
+    log10_flop = np.log10(np.array(ev_models["training_flop"], dtype=float))
+    flop_sd = _flop_sd(ev_models["flop_confidence"], config)
+    flop_sd[~np.isfinite(log10_flop)] = np.nan
+    log10_flop[~np.isfinite(flop_sd)] = np.nan
+
+    trend = models[_trend_mask(models, config) & ~models.index.isin(names)]
+
+    results = evidence.results
+    bench_names = sorted(results["benchmark"].unique()) if len(results) else []
+    bench_pos = {b: i for i, b in enumerate(bench_names)}
+    registry = evidence.benchmarks
+
+    runs = evidence.task_runs
+    if len(runs):
+        cells = (
+            runs.groupby(["model", "task_id"], sort=True)
+            .agg(n=("success", "size"), k=("success", "sum"))
+            .reset_index()
+        )
+        tasks = (
+            runs.groupby("task_id", sort=True)
+            .agg(suite=("benchmark", "first"), minutes=("human_minutes", "median"))
+            .reset_index()
+        )
+        suite_names = sorted(tasks["suite"].unique())
+    else:
+        cells = pd.DataFrame({"model": [], "task_id": [], "n": [], "k": []})
+        tasks = pd.DataFrame({"task_id": [], "suite": [], "minutes": []})
+        suite_names = []
+    task_pos = {t: i for i, t in enumerate(tasks["task_id"])}
+    suite_pos = {s: i for i, s in enumerate(suite_names)}
+    suite_domain = []
+    for suite in suite_names:
+        domain = str(registry.loc[suite, "domain"])
+        if domain not in TASK_DOMAINS:
+            raise EvidenceError(
+                f"task suite '{suite}' has domain '{domain}'; task-level runs are modelled "
+                f"for domains {', '.join(TASK_DOMAINS)} only"
+            )
+        suite_domain.append(TASK_DOMAINS.index(domain))
+
+    coords = {
+        "model": list(names),
+        "trend_model": list(trend.index),
+        "benchmark": bench_names,
+        "result": [f"{m}|{b}|{h}" for m, b, h in results[["model", "benchmark", "harness"]].itertuples(index=False)],
+        "suite": suite_names,
+        "task": list(tasks["task_id"]),
+        "cell": [f"{m}|{t}" for m, t in cells[["model", "task_id"]].itertuples(index=False)],
+        "task_domain": list(TASK_DOMAINS),
+    }
+    return CapabilityData(
+        coords=coords,
+        model_years=years_since(ev_models["release_date"], config.reference_date),
+        model_log10_flop=log10_flop,
+        model_flop_sd=flop_sd,
+        model_frontier=ev_models["frontier"].to_numpy(dtype=float),
+        trend_years=years_since(trend["release_date"], config.reference_date),
+        trend_log10_flop=np.log10(trend["training_flop"].to_numpy(float)),
+        trend_flop_sd=_flop_sd(trend["flop_confidence"], config),
+        trend_frontier=trend["frontier"].to_numpy(dtype=float),
+        result_model=results["model"].map(model_pos).to_numpy(int),
+        result_benchmark=results["benchmark"].map(bench_pos).to_numpy(int),
+        result_n=results["n_tasks"].to_numpy(int),
+        result_k=results["n_solved_effective"].to_numpy(int),
+        benchmark_chance=registry.loc[bench_names, "chance"].to_numpy(float)
+        if bench_names
+        else np.zeros(0),
+        cell_model=cells["model"].map(model_pos).to_numpy(int),
+        cell_task=cells["task_id"].map(task_pos).to_numpy(int),
+        cell_n=cells["n"].to_numpy(int),
+        cell_k=cells["k"].to_numpy(int),
+        task_suite=tasks["suite"].map(suite_pos).to_numpy(int),
+        task_log10_minutes=np.log10(tasks["minutes"].to_numpy(float)),
+        suite_domain=np.asarray(suite_domain, dtype=int),
+    )

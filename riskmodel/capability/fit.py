@@ -1,0 +1,173 @@
+"""Fitting the capability model: sampling, the quality gate, provenance."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pymc as pm
+import xarray as xr
+
+from riskmodel.capability.data import prepare_capability_data
+from riskmodel.capability.diagnostics import compute_diagnostics, describe_failures
+from riskmodel.capability.model import build_capability_model
+from riskmodel.capability.store import attach_evidence, save_fit
+from riskmodel.config import FitConfig, config_hash, load_config
+from riskmodel.errors import ConvergenceError
+from riskmodel.evidence import Evidence, load_evidence
+from riskmodel.provenance import package_versions
+
+__all__ = ["fit", "fit_evidence_model", "sample_model", "CHECKED_DERIVED"]
+
+#: Derived quantities checked by the quality gate besides the free parameters.
+CHECKED_DERIVED = ("capability",)
+
+
+def _resolve_config(
+    config: FitConfig | str | Path | dict[str, Any] | None,
+    *,
+    seed: int | None,
+    draws: int | None,
+    tune: int | None,
+    chains: int | None,
+) -> FitConfig:
+    cfg = config if isinstance(config, FitConfig) else load_config(config)
+    sampler = {
+        k: v
+        for k, v in {"seed": seed, "draws": draws, "tune": tune, "chains": chains}.items()
+        if v is not None
+    }
+    if sampler:
+        cfg = load_config({"sampler": sampler}, base=cfg)
+    return cfg
+
+
+def sample_model(model: pm.Model, config: FitConfig, *, progressbar: bool = False) -> tuple[xr.DataTree, float]:
+    """Run NUTS on ``model`` with the pinned sampler settings.
+
+    Returns
+    -------
+    (DataTree, float)
+        The sampled tree and the wall time of ``pm.sample`` in seconds (compile included).
+    """
+    s = config.sampler
+    start = time.perf_counter()
+    with model:
+        tree = pm.sample(
+            draws=s.draws,
+            tune=s.tune,
+            chains=s.chains,
+            cores=min(s.chains, 2),
+            target_accept=s.target_accept,
+            random_seed=s.seed,
+            nuts_sampler=s.nuts_sampler,
+            progressbar=progressbar,
+            compute_convergence_checks=False,
+        )
+    return tree, time.perf_counter() - start
+
+
+def fit_evidence_model(
+    evidence: Evidence,
+    config: FitConfig,
+    *,
+    allow_unconverged: bool = False,
+    progressbar: bool = False,
+) -> xr.DataTree:
+    """Fit the capability model to ``evidence`` and attach provenance.
+
+    Raises
+    ------
+    ConvergenceError
+        If the quality gate fails and ``allow_unconverged`` is false. The unconverged
+        tree is attached to the exception as ``tree``.
+    """
+    data = prepare_capability_data(evidence, config.capability)
+    model = build_capability_model(data, config.capability)
+    tree, seconds = sample_model(model, config, progressbar=progressbar)
+    free = [rv.name for rv in model.free_RVs]
+    checked = free + [name for name in CHECKED_DERIVED if name in tree["posterior"].data_vars]
+    diagnostics = compute_diagnostics(
+        tree["posterior"].to_dataset(),
+        tree["sample_stats"].to_dataset(),
+        var_names=checked,
+        gate=config.gate,
+        sampling_seconds=seconds,
+    )
+    evidence_hash = evidence.content_hash()
+    tree.attrs.update(
+        {
+            "riskmodel_kind": "capability_fit",
+            "config": json.dumps(config.model_dump(mode="json"), sort_keys=True),
+            "config_hash": config_hash(config, evidence_hash),
+            "evidence_hash": evidence_hash,
+            "evidence_sources": json.dumps(list(evidence.sources)),
+            "package_versions": json.dumps(package_versions(), sort_keys=True),
+            "data_vintage": evidence.vintage,
+            "seed": config.sampler.seed,
+            "nuts_sampler": config.sampler.nuts_sampler,
+            "diagnostics": json.dumps(diagnostics.to_dict()),
+            "converged": int(diagnostics.passed),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
+    attach_evidence(tree, evidence)
+    if not diagnostics.passed and not allow_unconverged:
+        error = ConvergenceError(describe_failures(diagnostics, config.gate), diagnostics.failures)
+        error.tree = tree  # type: ignore[attr-defined]
+        raise error
+    return tree
+
+
+def fit(
+    evidence: Sequence[str | Path] = (),
+    *,
+    out: str | Path | None = None,
+    seed: int | None = None,
+    draws: int | None = None,
+    tune: int | None = None,
+    chains: int | None = None,
+    allow_unconverged: bool = False,
+    config: FitConfig | str | Path | dict[str, Any] | None = None,
+    data_dir: str | Path | None = None,
+    progressbar: bool = False,
+) -> xr.DataTree:
+    """Fit the capability model on the shipped data plus extra evidence files.
+
+    Parameters
+    ----------
+    evidence
+        Researcher evidence CSVs (see ``docs/evidence_format.md``) added to the shipped data.
+    out
+        Where to write the fit (netCDF). ``None`` keeps it in memory only. A fit refused
+        by the quality gate is written beside it as ``<out>.unconverged.nc`` for
+        inspection and never replaces an existing file at ``out``.
+    seed, draws, tune, chains
+        Override the sampler settings of ``config``.
+    allow_unconverged
+        Keep (and write) a fit that fails the quality gate.
+    config
+        A :class:`~riskmodel.config.FitConfig`, a dict of overrides, or a TOML/JSON path.
+    data_dir
+        Folder of the shipped tables (default: the repository's ``data/``).
+
+    Returns
+    -------
+    xarray.DataTree
+        Posterior and provenance (see :mod:`riskmodel.capability.store`).
+    """
+    cfg = _resolve_config(config, seed=seed, draws=draws, tune=tune, chains=chains)
+    ev = load_evidence(list(evidence), data_dir=data_dir)
+    try:
+        tree = fit_evidence_model(ev, cfg, allow_unconverged=allow_unconverged, progressbar=progressbar)
+    except ConvergenceError as error:
+        if out is not None:
+            save_fit(error.tree, Path(f"{out}.unconverged.nc"))  # type: ignore[attr-defined]
+        raise
+    if out is not None:
+        save_fit(tree, out)
+    return tree

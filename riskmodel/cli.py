@@ -1,0 +1,159 @@
+"""Command-line interface: ``riskmodel <command>``.
+
+Every command is a thin wrapper over an importable function with the same name and
+arguments; errors the toolkit raises on purpose print as one plain message and exit 2
+(1 for a refused, unconverged fit), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from riskmodel.errors import ConvergenceError, RiskmodelError
+
+__all__ = ["main", "build_parser"]
+
+#: Exit code for errors in the user's input or files.
+EXIT_USAGE = 2
+#: Exit code for a fit refused by the convergence gate.
+EXIT_UNCONVERGED = 1
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: '{text}'") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``riskmodel`` command."""
+    from riskmodel.capability.store import DEFAULT_FIT_PATH
+
+    parser = argparse.ArgumentParser(
+        prog="riskmodel",
+        description="Probabilistic capability and hazard-threshold modelling of frontier AI.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("fit", help="fit the capability model on the shipped data (+ evidence CSVs)")
+    p.add_argument("--evidence", nargs="+", default=[], metavar="CSV", help="extra evidence files")
+    p.add_argument("--out", default=str(DEFAULT_FIT_PATH), help=f"fit file (default {DEFAULT_FIT_PATH})")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--draws", type=int)
+    p.add_argument("--tune", type=int)
+    p.add_argument("--chains", type=int)
+    p.add_argument("--config", help="TOML/JSON file of config overrides")
+    p.add_argument("--allow-unconverged", action="store_true", help="keep a fit that fails the gate")
+
+    p = sub.add_parser("forecast", help="posterior predictive benchmark score of a new model")
+    p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
+    p.add_argument("--benchmark", required=True, help="benchmark slug")
+    p.add_argument("--date", required=True, help="release date YYYY-MM-DD")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--flop", type=_float, help="training compute, FLOP")
+    group.add_argument("--frontier", action="store_true", help="the frontier model on that date")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--seed", type=int, default=0)
+
+    sub.add_parser("benchmarks", help="list the known benchmarks")
+
+    p = sub.add_parser("report", help="the main job: fit (or reuse), forecasts and figures")
+    p.add_argument("--out", default="results", help="output folder (default results/)")
+    p.add_argument("--figures", default="figures", help="figure folder (default figures/)")
+    p.add_argument("--config", help="TOML/JSON file of config overrides")
+    p.add_argument("--evidence", nargs="+", default=[], metavar="CSV")
+    p.add_argument("--allow-unconverged", action="store_true")
+    return parser
+
+
+def _print_records(records: Sequence[dict], fmt: str) -> None:
+    if fmt == "json":
+        for record in records:
+            print(json.dumps(record))
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    print(buffer.getvalue(), end="")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "benchmarks":
+        from riskmodel.evidence import format_benchmark_table, load_benchmark_registry
+
+        print(format_benchmark_table(load_benchmark_registry()))
+        return 0
+    if args.command == "fit":
+        from riskmodel.capability import fit
+
+        tree = fit(
+            args.evidence,
+            out=args.out,
+            seed=args.seed,
+            draws=args.draws,
+            tune=args.tune,
+            chains=args.chains,
+            allow_unconverged=args.allow_unconverged,
+            config=args.config,
+            progressbar=sys.stderr.isatty(),
+        )
+        diag = json.loads(tree.attrs["diagnostics"])
+        print(
+            f"wrote {args.out}: max R-hat {diag['max_rhat']:.4f}, min bulk ESS "
+            f"{diag['min_ess_bulk']:.0f}, divergences {diag['divergences']}, "
+            f"sampling {diag['sampling_seconds']:.0f} s, data vintage {tree.attrs['data_vintage']}"
+        )
+        return 0
+    if args.command == "forecast":
+        from riskmodel.capability import forecast
+
+        record = forecast(
+            args.fit,
+            benchmark=args.benchmark,
+            date=args.date,
+            flop=args.flop,
+            frontier=args.frontier,
+            seed=args.seed,
+        )
+        _print_records([record], args.format)
+        return 0
+    if args.command == "report":
+        from riskmodel.report import run_report
+
+        run_report(
+            out_dir=args.out,
+            figures_dir=args.figures,
+            config=args.config,
+            evidence=args.evidence,
+            allow_unconverged=args.allow_unconverged,
+        )
+        return 0
+    raise AssertionError(f"unhandled command {args.command}")  # argparse prevents this
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``riskmodel`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ConvergenceError as exc:
+        print(f"riskmodel {args.command}: {exc}", file=sys.stderr)
+        return EXIT_UNCONVERGED
+    except RiskmodelError as exc:
+        print(f"riskmodel {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"riskmodel {args.command}: interrupted; no output was changed", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

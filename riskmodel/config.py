@@ -1,0 +1,374 @@
+"""Configuration: every assumption of the capability model as a named, documented value.
+
+Defaults live here, each prior with its units, its source and an ``elicited`` flag.
+Users override any subset from a TOML or JSON file (parsed as data only, never
+executed) or a nested ``dict``; the merged result is validated by pydantic, so an
+unknown key or an impossible value is refused with a :class:`~riskmodel.errors.ConfigError`
+that names the offending key.
+
+The configuration (with the evidence's content hash) is hashed to identify a fit; see
+:func:`config_hash`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from riskmodel.errors import ConfigError
+
+__all__ = [
+    "Prior",
+    "CapabilityPriors",
+    "CapabilityConfig",
+    "SamplerConfig",
+    "QualityGate",
+    "FitConfig",
+    "default_config",
+    "load_config",
+    "merge_overrides",
+    "config_hash",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Prior(_Strict):
+    """A prior distribution with its provenance.
+
+    Parameters
+    ----------
+    dist
+        ``normal`` (``mu``, ``sigma``), ``lognormal`` (``median``, ``sigma_log``: the
+        standard deviation of the natural log), ``halfnormal`` (``sigma``) or
+        ``beta`` (``alpha``, ``beta``).
+    units
+        Units of the parameter (e.g. ``"dex/year"``, ``"log10 FLOP"``).
+    source
+        Where the numbers come from (citation or reasoning).
+    elicited
+        True when the numbers are judgement rather than measurement.
+    """
+
+    dist: Literal["normal", "lognormal", "halfnormal", "beta"]
+    mu: float | None = None
+    sigma: float | None = None
+    median: float | None = None
+    sigma_log: float | None = None
+    alpha: float | None = None
+    beta: float | None = None
+    units: str
+    source: str
+    elicited: bool = False
+
+    @model_validator(mode="after")
+    def _check_params(self) -> Prior:
+        needed = {
+            "normal": ("mu", "sigma"),
+            "lognormal": ("median", "sigma_log"),
+            "halfnormal": ("sigma",),
+            "beta": ("alpha", "beta"),
+        }[self.dist]
+        for name in needed:
+            value = getattr(self, name)
+            if value is None or not math.isfinite(value):
+                raise ValueError(f"a {self.dist} prior needs a finite '{name}'")
+        for name in ("sigma", "sigma_log", "median", "alpha", "beta"):
+            value = getattr(self, name)
+            if name in needed and value is not None and value <= 0:
+                raise ValueError(f"'{name}' must be positive, got {value}")
+        return self
+
+    def to_scipy(self):  # noqa: ANN201 - scipy frozen distributions have no public type
+        """Return the equivalent frozen :mod:`scipy.stats` distribution."""
+        from scipy import stats
+
+        if self.dist == "normal":
+            return stats.norm(self.mu, self.sigma)
+        if self.dist == "lognormal":
+            return stats.lognorm(s=self.sigma_log, scale=self.median)
+        if self.dist == "halfnormal":
+            return stats.halfnorm(scale=self.sigma)
+        return stats.beta(self.alpha, self.beta)
+
+
+def _p(**kwargs: Any) -> Prior:
+    return Prior(**kwargs)
+
+
+class CapabilityPriors(_Strict):
+    """Priors of the capability-scaling model (see ``riskmodel.capability.model``)."""
+
+    compute_trend_level: Prior = _p(
+        dist="normal",
+        mu=23.0,
+        sigma=1.5,
+        units="log10 FLOP at the reference date",
+        source="Weak prior centred near the 2023 training compute of notable language "
+        "models (Epoch AI notable models); the data pin it down.",
+        elicited=True,
+    )
+    compute_trend_slope: Prior = _p(
+        dist="lognormal",
+        median=0.6,
+        sigma_log=0.25,
+        units="dex/year (log10 FLOP per year)",
+        source="Frontier training compute grows about 4-5x per year (Epoch AI 2024): "
+        "log10(4.5) = 0.65; widened to cover 2.5x to 7x per year.",
+    )
+    compute_trend_scatter: Prior = _p(
+        dist="halfnormal",
+        sigma=1.5,
+        units="dex (sd of log10 FLOP around the trend)",
+        source="Weakly informative: notable models span several orders of magnitude.",
+        elicited=True,
+    )
+    frontier_offset: Prior = _p(
+        dist="normal",
+        mu=1.0,
+        sigma=1.0,
+        units="dex above the trend for models Epoch flags as frontier",
+        source="Weakly informative; frontier runs sit roughly an order of magnitude "
+        "above the typical notable model.",
+        elicited=True,
+    )
+    algorithmic_progress: Prior = _p(
+        dist="lognormal",
+        median=0.45,
+        sigma_log=0.25,
+        units="dex/year of effective compute from algorithms",
+        source="Ho et al. 2024 (arXiv 2403.05812): compute for a given performance "
+        "halves every ~8 months (95% CI 5-14) -> log10(2)*12/8 = 0.45 dex/year, "
+        "95% interval about 0.26-0.72.",
+    )
+    capability_scatter: Prior = _p(
+        dist="halfnormal",
+        sigma=0.5,
+        units="dex of effective compute (model-specific deviation from the scaling line)",
+        source="Weakly informative: data/recipe quality rarely moves a model by more "
+        "than ~1 OOM of effective compute.",
+        elicited=True,
+    )
+    discrimination: Prior = _p(
+        dist="lognormal",
+        median=1.5,
+        sigma_log=0.75,
+        units="logit per dex of effective compute",
+        source="Weakly informative; scaling curves typically move from 10% to 90% of "
+        "their range over 1-3 orders of magnitude of compute.",
+        elicited=True,
+    )
+    difficulty: Prior = _p(
+        dist="normal",
+        mu=0.0,
+        sigma=2.5,
+        units="capability (dex relative to the reference effective compute)",
+        source="Weakly informative: benchmark midpoints lie within ~5 OOM of 1e23 FLOP.",
+        elicited=True,
+    )
+    lapse: Prior = _p(
+        dist="beta",
+        alpha=1.0,
+        beta=19.0,
+        units="probability (1 - ceiling)",
+        source="Label noise and ambiguous items cap benchmarks below 100%; prior mean 5%.",
+        elicited=True,
+    )
+    overdispersion: Prior = _p(
+        dist="lognormal",
+        median=100.0,
+        sigma_log=1.5,
+        units="beta-binomial concentration (effective number of independent items)",
+        source="Items within a benchmark are correlated and harnesses differ; a "
+        "concentration well below the item count keeps thousands-item benchmarks "
+        "from being absurdly confident (DOMAIN.md pitfalls).",
+        elicited=True,
+    )
+    horizon_slope: Prior = _p(
+        dist="lognormal",
+        median=1.0,
+        sigma_log=0.75,
+        units="dex of capability per dex of human completion minutes",
+        source="Weakly informative; METR (Kwa et al. 2025) finds the 50% time horizon "
+        "doubling every ~7 months, i.e. the same order as effective compute growth.",
+        elicited=True,
+    )
+    horizon_offset: Prior = _p(
+        dist="normal",
+        mu=0.0,
+        sigma=3.0,
+        units="capability at which a 1-minute task of the suite is solved 50% of the time",
+        source="Weakly informative.",
+        elicited=True,
+    )
+    task_discrimination: Prior = _p(
+        dist="lognormal",
+        median=1.5,
+        sigma_log=0.75,
+        units="logit per dex of capability (task-level runs)",
+        source="Weakly informative, as for benchmark discrimination.",
+        elicited=True,
+    )
+    task_scatter: Prior = _p(
+        dist="halfnormal",
+        sigma=1.5,
+        units="logit (sd of task difficulty beyond its human time)",
+        source="Weakly informative; METR logistic fits leave substantial task-level "
+        "variation unexplained by human time.",
+        elicited=True,
+    )
+
+
+class CapabilityConfig(_Strict):
+    """Structure and fixed reference choices of the capability model.
+
+    Attributes
+    ----------
+    reference_log10_flop
+        Capability 0 is pinned at this effective compute (log10 FLOP) at
+        ``reference_date``; capability is measured in dex of effective compute, which
+        fixes both location and scale (DOMAIN.md identification pitfall).
+    reference_date
+        Date (YYYY-MM-DD) at which effective compute equals physical training FLOP.
+    flop_sd_dex
+        Measurement sd of log10 training FLOP by Epoch confidence label. Epoch describes
+        'Confident', 'Likely' and 'Speculative' estimates as accurate to within about 3x,
+        10x and 30x; we read these as 90% intervals: sd = log10(factor) / 1.645.
+        'derived' (6*N*D from parameters and tokens, ObsScaling) is taken as within 1.5x.
+    trend_start_date
+        Only language models released on or after this date inform the compute trend.
+    trend_domains
+        Epoch domain labels (substring match) whose models inform the compute trend.
+    """
+
+    reference_log10_flop: float = 23.0
+    reference_date: str = "2023-01-01"
+    flop_sd_dex: dict[str, Annotated[float, Field(gt=0)]] = {
+        "confident": round(math.log10(3) / 1.645, 4),
+        "likely": round(math.log10(10) / 1.645, 4),
+        "speculative": round(math.log10(30) / 1.645, 4),
+        "derived": round(math.log10(1.5) / 1.645, 4),
+    }
+    trend_start_date: str = "2018-01-01"
+    trend_domains: tuple[str, ...] = ("Language",)
+    priors: CapabilityPriors = CapabilityPriors()
+
+
+class SamplerConfig(_Strict):
+    """NUTS settings. ``nuts_sampler`` is pinned: samplers differ in draws for one seed."""
+
+    nuts_sampler: Literal["nutpie", "pymc"] = "nutpie"
+    draws: Annotated[int, Field(ge=10)] = 1000
+    tune: Annotated[int, Field(ge=10)] = 1000
+    chains: Annotated[int, Field(ge=1, le=16)] = 4
+    target_accept: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.9
+    seed: int = 20240829
+
+
+class QualityGate(_Strict):
+    """Convergence thresholds below which a fit is refused."""
+
+    max_rhat: float = 1.01
+    min_ess_bulk: float = 400.0
+    max_divergences: int = 0
+
+
+class FitConfig(_Strict):
+    """Everything that determines a fit, apart from the evidence itself."""
+
+    capability: CapabilityConfig = CapabilityConfig()
+    sampler: SamplerConfig = SamplerConfig()
+    gate: QualityGate = QualityGate()
+
+
+def default_config() -> FitConfig:
+    """Return the default configuration."""
+    return FitConfig()
+
+
+def merge_overrides(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``overrides`` into a copy of ``base`` (dicts merge, other values replace)."""
+    merged = copy.deepcopy(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_overrides(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _validate(data: dict[str, Any], origin: str) -> FitConfig:
+    try:
+        return FitConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            lines.append(f"  {where}: {err['msg']}")
+        raise ConfigError(f"invalid configuration in {origin}:\n" + "\n".join(lines)) from None
+
+
+def load_config(
+    source: str | Path | dict[str, Any] | None = None,
+    *,
+    base: FitConfig | None = None,
+) -> FitConfig:
+    """Build a configuration from defaults plus user overrides.
+
+    Parameters
+    ----------
+    source
+        ``None`` for the defaults, a ``dict`` of overrides, or a path to a ``.toml`` or
+        ``.json`` file of overrides. Files are parsed as data only.
+    base
+        Configuration to override; defaults to :func:`default_config`.
+
+    Returns
+    -------
+    FitConfig
+        The validated, merged configuration.
+    """
+    base_dict = (base or default_config()).model_dump(mode="json")
+    if source is None:
+        return _validate(base_dict, "the defaults")
+    if isinstance(source, dict):
+        return _validate(merge_overrides(base_dict, source), "the overrides")
+    path = Path(source)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+        if path.suffix == ".toml":
+            overrides = tomllib.loads(text)
+        elif path.suffix == ".json":
+            overrides = json.loads(text)
+        else:
+            raise ConfigError(f"config file {path} must end in .toml or .json")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 (byte {exc.start})") from None
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"config file {path} does not parse: {exc}") from None
+    if not isinstance(overrides, dict):
+        raise ConfigError(f"config file {path} must hold a table/object at top level")
+    return _validate(merge_overrides(base_dict, overrides), str(path))
+
+
+def config_hash(config: FitConfig, evidence_hash: str) -> str:
+    """SHA-256 identifying a fit: canonical JSON of the config plus the evidence hash."""
+    payload = json.dumps(
+        {"config": config.model_dump(mode="json"), "evidence": evidence_hash},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

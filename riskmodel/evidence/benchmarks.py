@@ -1,0 +1,113 @@
+"""The benchmark registry: which benchmarks evidence may refer to, and their properties.
+
+The registry is ``data/benchmarks.csv`` (see :data:`riskmodel.evidence.schema.BENCHMARKS`).
+A researcher file may declare further benchmarks; those join the registry of the
+:class:`~riskmodel.evidence.dataset.Evidence` it is loaded into.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from .loaders import _load_registry, default_data_dir
+from .schema import BENCHMARKS
+
+__all__ = ["load_benchmark_registry", "format_benchmark_table", "closest_benchmarks"]
+
+
+def load_benchmark_registry(path: str | Path | None = None) -> pd.DataFrame:
+    """Load and validate the benchmark registry.
+
+    Parameters
+    ----------
+    path
+        CSV file in the ``benchmarks.csv`` format; default ``benchmarks.csv`` in
+        :func:`~riskmodel.evidence.loaders.default_data_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per benchmark, index ``slug`` (sorted), columns ``name``,
+        ``description``, ``domain``, ``chance`` (float fraction in [0, 1)),
+        ``n_tasks`` (int64, > 0), ``kind`` and ``source``.
+
+    Raises
+    ------
+    EvidenceError
+        If the file is missing or invalid (naming file, line and column).
+    """
+    p = Path(path) if path is not None else default_data_dir() / BENCHMARKS.filename
+    return _load_registry(p)
+
+
+def closest_benchmarks(slug: str, registry: pd.DataFrame, *, n: int = 3) -> list[str]:
+    """Registry slugs closest to ``slug`` (for "did you mean" messages).
+
+    Parameters
+    ----------
+    slug
+        A possibly misspelt slug.
+    registry
+        Registry as returned by :func:`load_benchmark_registry`.
+    n
+        Maximum number of suggestions.
+
+    Returns
+    -------
+    list of str
+        Up to ``n`` slugs, best match first.
+    """
+    return difflib.get_close_matches(slug.lower(), list(registry.index), n=n, cutoff=0.6)
+
+
+def _cell(v: object) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v)
+
+
+def format_benchmark_table(registry: pd.DataFrame, *, max_description: int = 60) -> str:
+    """Plain-text table of the registry, for ``riskmodel benchmarks``.
+
+    Parameters
+    ----------
+    registry
+        Registry as returned by :func:`load_benchmark_registry` (index ``slug``) or
+        :attr:`Evidence.benchmarks`.
+    max_description
+        Descriptions longer than this many characters are cut and end in ``...``.
+
+    Returns
+    -------
+    str
+        Header line, rule line and one line per benchmark (sorted by slug), columns
+        slug, domain, chance, n_tasks, kind, description; ends with a newline.
+    """
+    header = ["slug", "domain", "chance", "n_tasks", "kind", "description"]
+    table = registry.reset_index() if "slug" not in registry.columns else registry
+    table = table.sort_values("slug", kind="mergesort")
+    rows: list[list[str]] = []
+    for r in table.itertuples(index=False):
+        desc = _cell(r.description).replace("\n", " ")
+        if len(desc) > max_description:
+            desc = desc[: max(max_description - 3, 0)].rstrip() + "..."
+        rows.append(
+            [r.slug, _cell(r.domain), f"{r.chance:.3g}", str(r.n_tasks), _cell(r.kind), desc]
+        )
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
+    right = {2, 3}
+
+    def fmt(cells: list[str]) -> str:
+        parts = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    lines = [fmt(header), "  ".join("-" * w for w in widths)]
+    lines += [fmt(row) for row in rows]
+    return "\n".join(lines) + "\n"

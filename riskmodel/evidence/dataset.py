@@ -1,0 +1,451 @@
+"""The :class:`Evidence` container: every table the capability model is fitted to.
+
+An :class:`Evidence` holds four tables in canonical form (fixed column order and
+dtypes, rows sorted by their key), so two containers built from the same facts in a
+different row order are identical and have the same :meth:`Evidence.content_hash`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskmodel.errors import EvidenceError
+
+from .schema import (
+    BENCHMARK_RESULTS,
+    BENCHMARKS,
+    MODELS,
+    TASK_RUNS,
+    ColumnSpec,
+    TableSpec,
+)
+
+__all__ = ["Evidence", "RESULT_DERIVED_COLUMNS", "parse_iso_date"]
+
+#: Columns :class:`Evidence` adds to the results table.
+RESULT_DERIVED_COLUMNS: tuple[str, ...] = ("n_tasks", "n_solved_effective")
+
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_TRUE = {"true", "1", "1.0"}
+_FALSE = {"false", "0", "0.0"}
+
+
+def parse_iso_date(text: str, *, what: str = "date") -> pd.Timestamp:
+    """Parse a strict ``YYYY-MM-DD`` date.
+
+    Parameters
+    ----------
+    text
+        The date, e.g. ``"2024-03-04"``.
+    what
+        Name used in the error message.
+
+    Returns
+    -------
+    pandas.Timestamp
+        Midnight of that day (nanosecond resolution).
+
+    Raises
+    ------
+    EvidenceError
+        If ``text`` is not a valid ``YYYY-MM-DD`` date.
+    """
+    if not isinstance(text, str) or not _DATE_RE.match(text):
+        raise EvidenceError(f"{what} must be a date in YYYY-MM-DD form, got {text!r}")
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise EvidenceError(f"{what} {text!r} is not a valid calendar date") from None
+    return pd.Timestamp(day).as_unit("ns")
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return bool(isinstance(v, str) and v.strip() == "")
+
+
+def _to_bool(v: Any, table: str, col: str) -> bool:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)) and int(v) in (0, 1):
+        return bool(v)
+    if isinstance(v, str):
+        low = v.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+    raise EvidenceError(f"table '{table}', column '{col}': {v!r} is not true or false")
+
+
+def _coerce_column(values: pd.Series, col: ColumnSpec, table: str) -> pd.Series:
+    """Convert one column to its canonical dtype (missing values -> NaN / NA / NaT)."""
+    objs = values.astype(object).tolist()
+    missing = [_is_missing(v) for v in objs]
+    if col.nonempty and any(missing):
+        raise EvidenceError(f"table '{table}', column '{col.name}' has empty values")
+    try:
+        if col.dtype in ("str", "enum"):
+            out = [np.nan if m else str(v) for v, m in zip(objs, missing, strict=True)]
+            return pd.Series(out, index=values.index, dtype="str")
+        if col.dtype == "float":
+            out = [np.nan if m else float(v) for v, m in zip(objs, missing, strict=True)]
+            return pd.Series(out, index=values.index, dtype="float64")
+        if col.dtype == "int":
+            ints: list[Any] = []
+            for v, m in zip(objs, missing, strict=True):
+                if m:
+                    ints.append(pd.NA)
+                    continue
+                f = float(v)
+                if not f.is_integer():
+                    raise ValueError(v)
+                ints.append(int(f))
+            dtype = "int64" if col.nonempty else "Int64"
+            return pd.Series(ints, index=values.index, dtype=dtype)
+        if col.dtype == "bool":
+            if any(missing):
+                out_b = [
+                    pd.NA if m else _to_bool(v, table, col.name)
+                    for v, m in zip(objs, missing, strict=True)
+                ]
+                return pd.Series(out_b, index=values.index, dtype="boolean")
+            return pd.Series(
+                [_to_bool(v, table, col.name) for v in objs], index=values.index, dtype="bool"
+            )
+        if col.dtype == "date":
+            stamps = []
+            for v, m in zip(objs, missing, strict=True):
+                if m:
+                    stamps.append(pd.NaT)
+                elif isinstance(v, str):
+                    text = v.strip()
+                    if text.endswith(("T00:00:00", " 00:00:00")):
+                        text = text[:10]
+                    stamps.append(parse_iso_date(text, what=col.name))
+                else:
+                    stamps.append(pd.Timestamp(v))
+            return pd.Series(stamps, index=values.index, dtype="datetime64[ns]")
+    except EvidenceError:
+        raise
+    except (TypeError, ValueError, OverflowError):
+        raise EvidenceError(
+            f"table '{table}', column '{col.name}' has a value that is not "
+            f"{'an integer' if col.dtype == 'int' else 'a ' + col.dtype}"
+        ) from None
+    raise AssertionError(col.dtype)  # pragma: no cover
+
+
+def _canonical(
+    df: pd.DataFrame, spec: TableSpec, *, index: str | None, extra: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Return ``df`` with ``spec``'s columns in order, canonical dtypes, rows sorted."""
+    if not isinstance(df, pd.DataFrame):
+        raise EvidenceError(f"table '{spec.name}' must be a pandas DataFrame")
+    frame = df
+    if index is not None and index not in frame.columns:
+        if frame.index.name == index:
+            frame = frame.reset_index()
+        else:
+            raise EvidenceError(f"table '{spec.name}' has no '{index}' column or index")
+    missing = [c for c in spec.names if c not in frame.columns]
+    if missing:
+        raise EvidenceError(f"table '{spec.name}' lacks the column(s) {', '.join(missing)}")
+    frame = frame.reset_index(drop=True)
+    out = pd.DataFrame(
+        {c.name: _coerce_column(frame[c.name], c, spec.name) for c in spec.columns},
+        index=frame.index,
+    )
+    for name in extra:
+        if name in frame.columns:
+            out[name] = frame[name]
+    key = list(spec.key)
+    dup = out.duplicated(subset=key, keep=False)
+    if dup.any():
+        first = out.loc[dup, key].iloc[0].tolist()
+        raise EvidenceError(
+            f"table '{spec.name}' has duplicate rows for {dict(zip(key, first, strict=True))}"
+        )
+    out = out.sort_values(key, kind="mergesort").reset_index(drop=True)
+    if index is not None:
+        out = out.set_index(index)
+    return out
+
+
+def _derive_results(results: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataFrame:
+    """Add ``n_tasks`` and ``n_solved_effective`` to a canonical results table."""
+    out = results.copy()
+    registry_n = out["benchmark"].map(benchmarks["n_tasks"])
+    n_att = out["n_attempted"]
+    n_tasks = n_att.astype("Float64").fillna(registry_n.astype("Float64"))
+    if n_tasks.isna().any():
+        bad = out.loc[n_tasks.isna(), ["model", "benchmark"]].iloc[0].tolist()
+        raise EvidenceError(
+            f"result {bad[0]} on {bad[1]} gives only a score, and benchmark '{bad[1]}' "
+            "is not in the registry, so its number of tasks is unknown"
+        )
+    n_tasks_i = n_tasks.astype("int64")
+    est = np.floor(out["score"].to_numpy(dtype=float) * n_tasks_i.to_numpy() + 0.5)
+    solved = out["n_solved"].astype("Float64").fillna(pd.Series(est, index=out.index))
+    if solved.isna().any():
+        bad = out.loc[solved.isna(), ["model", "benchmark"]].iloc[0].tolist()
+        raise EvidenceError(f"result {bad[0]} on {bad[1]} has neither n_solved nor score")
+    out["n_tasks"] = n_tasks_i.to_numpy(dtype="int64")
+    out["n_solved_effective"] = solved.astype("int64").to_numpy(dtype="int64")
+    return out
+
+
+def _cell_json(v: Any) -> Any:
+    if _is_missing(v):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d")
+    return str(v)
+
+
+@dataclass(frozen=True, eq=False)
+class Evidence:
+    """All evidence the capability model is fitted to.
+
+    The constructor puts every table in canonical form: columns in the order of
+    :mod:`riskmodel.evidence.schema`, canonical dtypes, rows sorted by their key. It
+    recomputes the derived result columns from the registry. It raises
+    :class:`~riskmodel.errors.EvidenceError` if a table lacks a column, a key repeats,
+    or a row refers to an unknown model or benchmark.
+
+    Attributes
+    ----------
+    models : pandas.DataFrame
+        One row per model, index ``model`` (str). Columns as ``models.csv``:
+        ``release_date`` is ``datetime64[ns]`` (NaT unknown), ``training_flop`` and
+        ``finetune_flop`` float FLOP (NaN unknown), ``training_cost_usd`` float 2023 USD,
+        ``open_weights`` and ``frontier`` bool, text columns ``str`` (NaN empty).
+    results : pandas.DataFrame
+        Aggregate benchmark results, shape ``(n_results, 9)``, one row per
+        ``(model, benchmark, harness)``: ``model``, ``benchmark``, ``n_attempted``
+        and ``n_solved`` (``Int64``, NA unknown), ``score`` (float fraction in [0, 1],
+        NaN unknown), ``harness``, ``source``, plus the derived ``n_tasks`` (int64:
+        ``n_attempted`` if given, else the registry's ``n_tasks``) and
+        ``n_solved_effective`` (int64: ``n_solved`` if given, else
+        ``floor(score * n_tasks + 0.5)``).
+    task_runs : pandas.DataFrame
+        Individual timed task attempts, shape ``(n_runs, 9)``, columns as
+        ``task_runs.csv``: ``run`` and ``success`` int64, ``human_minutes`` float
+        minutes.
+    benchmarks : pandas.DataFrame
+        The benchmark registry including benchmarks declared in researcher files,
+        index ``slug``; ``chance`` float fraction, ``n_tasks`` int64.
+    sources : tuple of str
+        Paths of the files that contributed, in loading order.
+    """
+
+    models: pd.DataFrame
+    results: pd.DataFrame
+    task_runs: pd.DataFrame
+    benchmarks: pd.DataFrame
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        benchmarks = _canonical(self.benchmarks, BENCHMARKS, index="slug")
+        models = _canonical(self.models, MODELS, index="model")
+        results = _canonical(self.results, BENCHMARK_RESULTS, index=None)
+        task_runs = _canonical(self.task_runs, TASK_RUNS, index=None)
+        for name, table in (("results", results), ("task_runs", task_runs)):
+            unknown_m = sorted(set(table["model"]) - set(models.index))
+            if unknown_m:
+                raise EvidenceError(
+                    f"table '{name}' refers to model(s) missing from the models table: "
+                    + ", ".join(unknown_m[:5])
+                )
+            unknown_b = sorted(set(table["benchmark"]) - set(benchmarks.index))
+            if unknown_b:
+                raise EvidenceError(
+                    f"table '{name}' refers to benchmark(s) missing from the registry: "
+                    + ", ".join(unknown_b[:5])
+                )
+        with_evidence = set(results["model"]) | set(task_runs["model"])
+        undated = sorted(m for m in with_evidence if pd.isna(models.at[m, "release_date"]))
+        if undated:
+            raise EvidenceError(
+                "model(s) with evidence but no release_date: " + ", ".join(undated[:5])
+            )
+        object.__setattr__(self, "benchmarks", benchmarks)
+        object.__setattr__(self, "models", models)
+        object.__setattr__(self, "results", _derive_results(results, benchmarks))
+        object.__setattr__(self, "task_runs", task_runs)
+        object.__setattr__(self, "sources", tuple(str(s) for s in self.sources))
+
+    # ------------------------------------------------------------------ identity
+    def content_hash(self) -> str:
+        """SHA-256 of a canonical serialisation of the four tables.
+
+        The hash does not depend on :attr:`sources`, on the row order of the input
+        files, or on the process; it changes when any value changes.
+
+        Returns
+        -------
+        str
+            64 hexadecimal characters.
+        """
+        payload: dict[str, Any] = {}
+        for name, table in self.to_tables().items():
+            if name == "sources":
+                continue
+            cols = list(table.columns)
+            rows = [[_cell_json(v) for v in row] for row in table.itertuples(index=False)]
+            payload[name] = {"columns": cols, "rows": rows}
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+    # ----------------------------------------------------------------- queries
+    def evidence_models(self) -> list[str]:
+        """Models with at least one result or task run.
+
+        Returns
+        -------
+        list of str
+            Model names sorted by ``(release_date, model)``.
+        """
+        names = set(self.results["model"]) | set(self.task_runs["model"])
+        dates = self.models["release_date"]
+        return sorted(names, key=lambda m: (dates[m], m))
+
+    @property
+    def vintage(self) -> str:
+        """Latest release date among models with evidence, as ``YYYY-MM-DD``.
+
+        Raises
+        ------
+        EvidenceError
+            If there is no evidence at all.
+        """
+        names = self.evidence_models()
+        if not names:
+            raise EvidenceError("the evidence has no results or task runs, so no vintage")
+        latest = self.models.loc[names, "release_date"].max()
+        return pd.Timestamp(latest).strftime("%Y-%m-%d")
+
+    def _split(self, date: str, *, before: bool) -> Evidence:
+        cutoff = parse_iso_date(date, what="split date")
+        dates = self.models["release_date"]
+        keep = {m for m in self.evidence_models() if (dates[m] < cutoff) == before}
+        return Evidence(
+            models=self.models,
+            results=self.results[self.results["model"].isin(keep)],
+            task_runs=self.task_runs[self.task_runs["model"].isin(keep)],
+            benchmarks=self.benchmarks,
+            sources=self.sources,
+        )
+
+    def released_before(self, date: str) -> Evidence:
+        """Evidence of the models released strictly before ``date``.
+
+        Parameters
+        ----------
+        date
+            Cut-off, ``YYYY-MM-DD``.
+
+        Returns
+        -------
+        Evidence
+            Results and task runs of models with ``release_date < date``; the models
+            and benchmarks tables are kept whole.
+        """
+        return self._split(date, before=True)
+
+    def released_on_or_after(self, date: str) -> Evidence:
+        """Evidence of the models released on or after ``date``.
+
+        Parameters
+        ----------
+        date
+            Cut-off, ``YYYY-MM-DD``.
+
+        Returns
+        -------
+        Evidence
+            Complement of :meth:`released_before`; models and benchmarks kept whole.
+        """
+        return self._split(date, before=False)
+
+    # ------------------------------------------------------------- persistence
+    def to_tables(self) -> dict[str, pd.DataFrame]:
+        """Plain tables for storing with a fit.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``models`` (``model`` as a column), ``results``, ``task_runs``,
+            ``benchmarks`` (``slug`` as a column) and ``sources`` (one column
+            ``source``), all with a default integer index. Copies: changing them does
+            not change this object.
+        """
+        return {
+            "models": self.models.reset_index(),
+            "results": self.results.copy(),
+            "task_runs": self.task_runs.copy(),
+            "benchmarks": self.benchmarks.reset_index(),
+            "sources": pd.DataFrame({"source": pd.Series(list(self.sources), dtype="str")}),
+        }
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> Evidence:
+        """Rebuild an :class:`Evidence` from :meth:`to_tables` output.
+
+        Dtypes are restored, so tables that went through CSV or Parquet (dates as
+        text, booleans as ``"true"``) are accepted.
+
+        Parameters
+        ----------
+        tables
+            Mapping with keys ``models``, ``results``, ``task_runs``, ``benchmarks``
+            and optionally ``sources``.
+
+        Returns
+        -------
+        Evidence
+
+        Raises
+        ------
+        EvidenceError
+            If a table is missing or malformed.
+        """
+        missing = [k for k in ("models", "results", "task_runs", "benchmarks") if k not in tables]
+        if missing:
+            raise EvidenceError(f"stored evidence lacks the table(s) {', '.join(missing)}")
+        src = tables.get("sources")
+        sources: tuple[str, ...] = ()
+        if src is not None and len(src):
+            sources = tuple(str(s) for s in src.iloc[:, 0].tolist())
+        return cls(
+            models=tables["models"],
+            results=tables["results"],
+            task_runs=tables["task_runs"],
+            benchmarks=tables["benchmarks"],
+            sources=sources,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Evidence({len(self.models)} models, {len(self.results)} results, "
+            f"{len(self.task_runs)} task runs, {len(self.benchmarks)} benchmarks)"
+        )

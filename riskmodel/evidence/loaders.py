@@ -1,0 +1,888 @@
+"""Reading and validating evidence CSV files.
+
+Every file is read as UTF-8 text and parsed with the :mod:`csv` module, cell by cell,
+so each error names the file, the 1-based line on which the offending record starts
+(the header is line 1) and the column. Nothing here lets a pandas, ``KeyError`` or
+``ValueError`` traceback escape for bad input: every validation failure is an
+:class:`~riskmodel.errors.EvidenceError`.
+
+Cells are stripped of surrounding whitespace, header names are case-insensitive,
+blank lines are skipped, and a UTF-8 byte-order mark is accepted.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import difflib
+import io
+import math
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from riskmodel.errors import EvidenceError
+
+from .dataset import Evidence, _canonical
+from .schema import (
+    BENCHMARK_DECLARATION_COLUMNS,
+    BENCHMARK_RESULTS,
+    BENCHMARKS,
+    DEFAULT_HARNESS,
+    FLOP_PLAUSIBLE_MAX,
+    FLOP_PLAUSIBLE_MIN,
+    MIN_DATE,
+    MODEL_LEVEL_COLUMNS,
+    MODELS,
+    RESEARCHER_EVIDENCE,
+    SLUG_PATTERN,
+    TASK_RUNS,
+    ColumnSpec,
+    TableSpec,
+    format_number,
+)
+
+__all__ = [
+    "DATA_DIR",
+    "default_data_dir",
+    "load_shipped_evidence",
+    "load_evidence_csv",
+    "load_evidence",
+]
+
+_ENV_VAR = "RISKMODEL_DATA_DIR"
+_NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_INT_MAX = 2**53
+_TRUE = ("true", "1")
+_FALSE = ("false", "0")
+#: Relative tolerance when a researcher restates a shipped number (FLOP, cost).
+_RESTATE_RTOL = 0.01
+
+
+def default_data_dir() -> Path:
+    """Directory of the shipped tables.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$RISKMODEL_DATA_DIR`` if set, else ``<repository>/data`` (``riskmodel/../data``).
+    """
+    env = os.environ.get(_ENV_VAR, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return Path(__file__).resolve().parent.parent.parent / "data"
+
+
+#: Directory of the shipped tables at import time (see :func:`default_data_dir`).
+DATA_DIR: Path = default_data_dir()
+
+
+# ---------------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    cells: dict[str, str]
+
+
+def _line_of_offset(data: bytes, offset: int) -> int:
+    prefix = data[:offset]
+    breaks = sum(1 for part in prefix.splitlines(keepends=True) if part.endswith((b"\n", b"\r")))
+    return breaks + 1
+
+
+def _read_text(path: Path, display: str) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise EvidenceError("file not found", file=display) from None
+    except IsADirectoryError:
+        raise EvidenceError("is a directory, not a CSV file", file=display) from None
+    except OSError as exc:
+        raise EvidenceError(f"cannot read the file ({exc.strerror})", file=display) from None
+    shift = 0
+    if data.startswith(codecs.BOM_UTF8):
+        data, shift = data[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = _line_of_offset(data, exc.start)
+        raise EvidenceError(
+            f"the file is not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset "
+            f"{exc.start + shift} cannot be decoded; save the file as UTF-8 (CSV UTF-8 in "
+            "spreadsheet programs)",
+            file=display,
+            row=line,
+        ) from None
+
+
+def _check_injection(cell: str, *, file: str, line: int, column: str) -> None:
+    """Reject spreadsheet formulas (CSV injection): ``=`` / ``@`` anything, ``+`` / ``-`` text."""
+    if not cell:
+        return
+    first = cell[0]
+    if first in "=@" or (first in "+-" and not _NUMBER_RE.match(cell)):
+        raise EvidenceError(
+            f"cell {cell[:40]!r} starts with {first!r} and would be run as a formula by "
+            "spreadsheet programs; remove the leading character (or quote a plain number)",
+            file=file,
+            row=line,
+            column=column,
+        )
+
+
+def _read_rows(path: Path, display: str, spec: TableSpec) -> tuple[list[str], int, list[_Row]]:
+    """Read a CSV file: header names, header line, and non-blank data rows.
+
+    Checks encoding, CSV syntax, header (no empty, duplicate or unknown names; the
+    spec's required columns present), cell counts and formula injection.
+    """
+    text = _read_text(path, display)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    header_line = 1
+    rows: list[_Row] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise EvidenceError(
+                f"malformed CSV ({exc}); check the quotes in the record starting here",
+                file=display,
+                row=start,
+            ) from None
+        cells = [c.strip() for c in record]
+        if not any(cells):
+            continue
+        if header is None:
+            header, header_line = _check_header(cells, start, display, spec), start
+            continue
+        if len(cells) > len(header):
+            if any(cells[len(header) :]):
+                raise EvidenceError(
+                    f"this line has {len(cells)} cells but the header has {len(header)} "
+                    "columns; check for unquoted commas",
+                    file=display,
+                    row=start,
+                )
+            cells = cells[: len(header)]
+        elif len(cells) < len(header):
+            raise EvidenceError(
+                f"this line has {len(cells)} cells but the header has {len(header)} columns "
+                f"(missing: {', '.join(header[len(cells) :])})",
+                file=display,
+                row=start,
+                column=header[len(cells)],
+            )
+        for name, cell in zip(header, cells, strict=True):
+            _check_injection(cell, file=display, line=start, column=name)
+        rows.append(_Row(start, dict(zip(header, cells, strict=True))))
+    if header is None:
+        raise EvidenceError(
+            "the file is empty; expected a header line with the columns "
+            + ", ".join(spec.required_names),
+            file=display,
+            row=1,
+        )
+    if not rows:
+        raise EvidenceError(
+            "the file has a header but no data rows", file=display, row=header_line + 1
+        )
+    return header, header_line, rows
+
+
+def _check_header(cells: list[str], line: int, display: str, spec: TableSpec) -> list[str]:
+    names = [c.lower() for c in cells]
+    while names and not names[-1]:
+        names.pop()
+    expected = ", ".join(spec.names)
+    seen: set[str] = set()
+    for i, name in enumerate(names, start=1):
+        if not name:
+            raise EvidenceError(
+                f"header column {i} has no name; expected columns: {expected}",
+                file=display,
+                row=line,
+            )
+        if name in seen:
+            raise EvidenceError(
+                f"column '{name}' appears twice in the header", file=display, row=line, column=name
+            )
+        seen.add(name)
+        if name not in spec.names:
+            close = difflib.get_close_matches(name, spec.names, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise EvidenceError(
+                f"unknown column '{name}'{hint}; expected columns: {expected}",
+                file=display,
+                row=line,
+                column=name,
+            )
+    for req in spec.required_names:
+        if req not in seen:
+            raise EvidenceError(
+                f"missing required column '{req}'; expected columns: {expected}",
+                file=display,
+                row=line,
+                column=req,
+            )
+    return names
+
+
+# ---------------------------------------------------------------------------- cells
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "(empty)"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, float):
+        return format_number(v)
+    return str(v)
+
+
+def _parse_cell(col: ColumnSpec, raw: str, *, file: str, line: int) -> Any:
+    """Parse one stripped cell; ``None`` if empty. Raises EvidenceError if invalid."""
+
+    def fail(msg: str) -> EvidenceError:
+        return EvidenceError(msg, file=file, row=line, column=col.name)
+
+    if raw == "":
+        if col.nonempty:
+            raise fail(f"{col.name} must not be empty")
+        return None
+    if col.dtype == "str":
+        if col.pattern is not None and not re.fullmatch(col.pattern, raw):
+            raise fail(f"{col.name} {raw!r} must match {col.pattern}")
+        return raw
+    if col.dtype == "enum":
+        assert col.allowed is not None
+        if raw in col.allowed:
+            return raw
+        if raw.lower() in col.allowed:
+            return raw.lower()
+        raise fail(f"{col.name} must be one of {', '.join(col.allowed)}; got {raw!r}")
+    if col.dtype == "bool":
+        low = raw.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise fail(f"{col.name} must be true or false, got {raw!r}")
+    if col.dtype == "date":
+        return _parse_date(col, raw, fail)
+    # numbers
+    if not _NUMBER_RE.match(raw):
+        example = "3.8e25" if col.unit == "FLOP" else ("12" if col.dtype == "int" else "0.5")
+        what = "a whole number" if col.dtype == "int" else "a number"
+        raise fail(f"{col.name} must be {what} (e.g. {example}), got {raw!r}")
+    value = float(raw)
+    if not math.isfinite(value):
+        raise fail(f"{col.name} {raw!r} is too large to be a number")
+    if col.dtype == "int":
+        if not value.is_integer():
+            raise fail(f"{col.name} must be a whole number, got {raw!r}")
+        if abs(value) > _INT_MAX:
+            raise fail(f"{col.name} {raw} is implausibly large")
+        ivalue = int(value)
+        _check_range(col, ivalue, raw, fail)
+        return ivalue
+    _check_range(col, value, raw, fail)
+    return value
+
+
+def _parse_date(col: ColumnSpec, raw: str, fail: Any) -> pd.Timestamp:
+    if not _DATE_RE.match(raw):
+        raise fail(f"{col.name} must be a date written YYYY-MM-DD (e.g. 2024-05-13), got {raw!r}")
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise fail(f"{col.name} {raw!r} is not a valid calendar date") from None
+    today = _today()
+    if day > today:
+        raise fail(f"{col.name} {raw} is in the future (today is {today.isoformat()})")
+    if day < dt.date.fromisoformat(MIN_DATE):
+        raise fail(f"{col.name} {raw} is before {MIN_DATE}; check the year")
+    return pd.Timestamp(day).as_unit("ns")
+
+
+def _check_range(col: ColumnSpec, value: float, raw: str, fail: Any) -> None:
+    name = col.name
+    if col.unit == "FLOP":
+        positive = col.min_exclusive or (col.minimum is not None and col.minimum > 0)
+        if value < 0 or (positive and value == 0):
+            sign = "a positive" if positive else "a non-negative"
+            raise fail(f"{name} must be {sign} number of FLOP, got {raw}")
+        if col.minimum is not None and col.minimum >= FLOP_PLAUSIBLE_MIN and value < col.minimum:
+            raise fail(
+                f"{name} {raw} is implausibly small for plain FLOP (below "
+                f"{format_number(FLOP_PLAUSIBLE_MIN)}); "
+                "it may be in units of 1e21 FLOP or petaFLOP: write the total in plain FLOP, "
+                "e.g. 3.8e25"
+            )
+        if value > FLOP_PLAUSIBLE_MAX:
+            raise fail(
+                f"{name} {raw} is implausibly large (above "
+                f"{format_number(FLOP_PLAUSIBLE_MAX)} FLOP); "
+                "check the exponent"
+            )
+        return
+    if col.unit == "fraction" and col.maximum == 1.0 and 1.0 < value <= 100.0:
+        raise fail(
+            f"{name} {raw} is above 1; it looks like a percentage: write it as a fraction "
+            f"({value / 100:g})"
+        )
+    lo, hi = col.minimum, col.maximum
+    if lo is not None and lo >= 0 and value < 0:
+        raise fail(f"{name} must not be negative, got {raw}")
+    if lo is not None and (value < lo or (col.min_exclusive and value == lo)):
+        op = ">" if col.min_exclusive else "at least"
+        raise fail(f"{name} must be {op} {format_number(lo)}, got {raw}")
+    if hi is not None and (value > hi or (col.max_exclusive and value == hi)):
+        op = "below" if col.max_exclusive else "at most"
+        raise fail(f"{name} must be {op} {format_number(hi)}, got {raw}")
+
+
+def _parse_row(spec: TableSpec, row: _Row, display: str) -> dict[str, Any]:
+    return {
+        c.name: _parse_cell(c, row.cells.get(c.name, ""), file=display, line=row.line)
+        for c in spec.columns
+    }
+
+
+def _check_counts(values: dict[str, Any], *, file: str, line: int) -> None:
+    """Check the n_attempted / n_solved / score rule of one result row."""
+    n_att, n_sol, score = values.get("n_attempted"), values.get("n_solved"), values.get("score")
+    if n_att is None and n_sol is None and score is None:
+        raise EvidenceError(
+            "give either n_attempted and n_solved, or score (or all three)",
+            file=file,
+            row=line,
+            column="score",
+        )
+    if (n_att is None) != (n_sol is None):
+        missing = "n_attempted" if n_att is None else "n_solved"
+        other = "n_solved" if n_att is None else "n_attempted"
+        raise EvidenceError(
+            f"{other} is given but {missing} is empty; give both counts, or only score",
+            file=file,
+            row=line,
+            column=missing,
+        )
+    if n_att is not None and n_sol is not None:
+        if n_sol > n_att:
+            raise EvidenceError(
+                f"n_solved ({n_sol}) is larger than n_attempted ({n_att})",
+                file=file,
+                row=line,
+                column="n_solved",
+            )
+        if score is not None and abs(score - n_sol / n_att) > 0.5 / n_att + 1e-12:
+            raise EvidenceError(
+                f"score {score:g} does not match n_solved / n_attempted = {n_sol}/{n_att} = "
+                f"{n_sol / n_att:.4g} (allowed difference 0.5/n_attempted = {0.5 / n_att:.3g})",
+                file=file,
+                row=line,
+                column="score",
+            )
+
+
+def _unknown_benchmark_hint(slug: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(slug.lower(), list(known), n=3, cutoff=0.6)
+    parts = []
+    if close:
+        parts.append("did you mean " + " or ".join(f"'{c}'" for c in close) + "?")
+    if len(known) <= 40:
+        parts.append("known benchmarks: " + ", ".join(sorted(known)))
+    else:
+        parts.append("run `riskmodel benchmarks` to list the known benchmarks")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------- shipped
+def _read_table(path: Path, spec: TableSpec) -> tuple[list[dict[str, Any]], list[int]]:
+    """Read and validate one shipped table: parsed rows and their line numbers."""
+    display = str(path)
+    _, _, rows = _read_rows(path, display, spec)
+    parsed: list[dict[str, Any]] = []
+    lines: list[int] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        values = _parse_row(spec, row, display)
+        key = tuple(values[k] for k in spec.key)
+        if key in seen:
+            what = ", ".join(f"{k}={_fmt(v)}" for k, v in zip(spec.key, key, strict=True))
+            raise EvidenceError(
+                f"duplicate row: {what} already appears on line {seen[key]}",
+                file=display,
+                row=row.line,
+            )
+        seen[key] = row.line
+        parsed.append(values)
+        lines.append(row.line)
+    return parsed, lines
+
+
+def _load_registry(path: Path) -> pd.DataFrame:
+    rows, _ = _read_table(path, BENCHMARKS)
+    return _canonical(pd.DataFrame(rows, columns=list(BENCHMARKS.names)), BENCHMARKS, index="slug")
+
+
+def _shipped_paths(data_dir: str | Path | None) -> dict[str, Path]:
+    base = Path(data_dir) if data_dir is not None else default_data_dir()
+    return {
+        "benchmarks": base / BENCHMARKS.filename,
+        "models": base / MODELS.filename,
+        "results": base / BENCHMARK_RESULTS.filename,
+        "task_runs": base / TASK_RUNS.filename,
+    }
+
+
+def load_shipped_evidence(data_dir: str | Path | None = None) -> Evidence:
+    """Load and validate the four shipped tables.
+
+    Parameters
+    ----------
+    data_dir
+        Directory holding ``benchmarks.csv``, ``models.csv``,
+        ``benchmark_results.csv`` and ``task_runs.csv``; default
+        :func:`default_data_dir` (``$RISKMODEL_DATA_DIR`` or ``<repository>/data``).
+
+    Returns
+    -------
+    Evidence
+        The shipped evidence; ``sources`` holds the four file paths.
+
+    Raises
+    ------
+    EvidenceError
+        If a file is missing or any row breaks the rules of
+        :mod:`riskmodel.evidence.schema` (naming file, line and column), if a result or
+        task run names a model or benchmark that is not defined, or if a model with
+        evidence has no release date.
+    """
+    paths = _shipped_paths(data_dir)
+    for p in paths.values():
+        if not p.exists():
+            raise EvidenceError(
+                f"shipped table not found; set {_ENV_VAR} or pass data_dir to point at the "
+                "directory holding benchmarks.csv, models.csv, benchmark_results.csv and "
+                "task_runs.csv",
+                file=str(p),
+            )
+    registry = _load_registry(paths["benchmarks"])
+    known = list(registry.index)
+    models, model_lines = _read_table(paths["models"], MODELS)
+    model_line = {m["model"]: line for m, line in zip(models, model_lines, strict=True)}
+    model_date = {m["model"]: m["release_date"] for m in models}
+    for m, line in zip(models, model_lines, strict=True):
+        _check_flop_confidence(m, file=str(paths["models"]), line=line)
+
+    first_use: dict[str, tuple[str, int]] = {}
+    results, result_lines = _read_table(paths["results"], BENCHMARK_RESULTS)
+    runs, run_lines = _read_table(paths["task_runs"], TASK_RUNS)
+    for key, table, lines in (("results", results, result_lines), ("task_runs", runs, run_lines)):
+        display = str(paths[key])
+        for values, line in zip(table, lines, strict=True):
+            if values["model"] not in model_line:
+                raise EvidenceError(
+                    f"model '{values['model']}' is not in {paths['models'].name}",
+                    file=display,
+                    row=line,
+                    column="model",
+                )
+            if values["benchmark"] not in registry.index:
+                raise EvidenceError(
+                    f"unknown benchmark '{values['benchmark']}'; "
+                    + _unknown_benchmark_hint(values["benchmark"], known),
+                    file=display,
+                    row=line,
+                    column="benchmark",
+                )
+            if key == "results":
+                _check_counts(values, file=display, line=line)
+            first_use.setdefault(values["model"], (display, line))
+    for name, (display, line) in first_use.items():
+        if model_date[name] is None:
+            raise EvidenceError(
+                f"model '{name}' has evidence ({display} line {line}) but no release_date",
+                file=str(paths["models"]),
+                row=model_line[name],
+                column="release_date",
+            )
+    return Evidence(
+        models=pd.DataFrame(models, columns=list(MODELS.names)),
+        results=pd.DataFrame(results, columns=list(BENCHMARK_RESULTS.names)),
+        task_runs=pd.DataFrame(runs, columns=list(TASK_RUNS.names)),
+        benchmarks=registry,
+        sources=tuple(str(p) for p in paths.values()),
+    )
+
+
+def _check_flop_confidence(values: dict[str, Any], *, file: str, line: int) -> None:
+    flop, conf = values.get("training_flop"), values.get("flop_confidence")
+    if flop is None and conf not in (None, "unknown"):
+        raise EvidenceError(
+            f"flop_confidence is '{conf}' but training_flop is empty; give training_flop "
+            "or use 'unknown'",
+            file=file,
+            row=line,
+            column="flop_confidence",
+        )
+    if flop is not None and conf == "unknown":
+        raise EvidenceError(
+            "flop_confidence is 'unknown' but training_flop is given; use 'speculative' for "
+            "a rough estimate",
+            file=file,
+            row=line,
+            column="flop_confidence",
+        )
+
+
+# ---------------------------------------------------------------------------- researcher
+def _same(col: str, a: Any, b: Any, rtol: float) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=rtol)
+    if col == "organization":
+        return str(a).casefold() == str(b).casefold()
+    return bool(a == b)
+
+
+def _base_value(models: pd.DataFrame, model: str, col: str) -> Any:
+    v = models.at[model, col]
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v
+    if hasattr(v, "item"):
+        v = v.item()
+    return v
+
+
+def load_evidence_csv(path: str | Path, *, base: Evidence) -> Evidence:
+    """Validate a researcher evidence file and add it to ``base``.
+
+    The format is documented in ``docs/evidence_format.md`` and specified by
+    :data:`riskmodel.evidence.schema.RESEARCHER_EVIDENCE`: one row per
+    ``(model, benchmark, harness)`` result.
+
+    Parameters
+    ----------
+    path
+        The researcher's CSV file.
+    base
+        Evidence to add to (usually :func:`load_shipped_evidence`); its registry and
+        models are what the file is checked against.
+
+    Returns
+    -------
+    Evidence
+        ``base`` plus the file's models, results and declared benchmarks; ``sources``
+        gains ``str(path)``. Shipped models keep their values; values they lacked
+        (e.g. an unknown ``training_flop``) are filled in from the file.
+
+    Raises
+    ------
+    EvidenceError
+        For any invalid cell, header or row, naming the file, line and column; for a
+        model-level value that contradicts an earlier row or ``base``; for a duplicate
+        result; for an undeclared unknown benchmark.
+    """
+    if not isinstance(base, Evidence):
+        raise TypeError("base must be an Evidence (e.g. load_shipped_evidence())")
+    fpath = Path(path)
+    display = str(path)
+    header, header_line, rows = _read_rows(fpath, display, RESEARCHER_EVIDENCE)
+    has = set(header)
+    if "score" not in has and not ({"n_attempted", "n_solved"} <= has):
+        if "n_attempted" in has or "n_solved" in has:
+            miss = "n_solved" if "n_attempted" in has else "n_attempted"
+            msg = f"missing column '{miss}': give n_attempted and n_solved, or score"
+        else:
+            miss = "score"
+            msg = "missing columns: give n_attempted and n_solved, or score (or all three)"
+        expected = ", ".join(RESEARCHER_EVIDENCE.names)
+        raise EvidenceError(
+            f"{msg}; expected columns: {expected}", file=display, row=header_line, column=miss
+        )
+
+    registry = base.benchmarks
+    known = list(registry.index)
+    base_models = base.models
+    base_keys = {
+        (r.model, r.benchmark, r.harness): r.source
+        for r in base.results[["model", "benchmark", "harness", "source"]].itertuples()
+    }
+    given: dict[str, dict[str, tuple[Any, int]]] = {}
+    declared: dict[str, dict[str, tuple[Any, int]]] = {}
+    first_line: dict[str, int] = {}
+    first_bench_line: dict[str, int] = {}
+    model_sources: dict[str, set[str]] = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    new_results: list[dict[str, Any]] = []
+
+    for row in rows:
+        v = _parse_row(RESEARCHER_EVIDENCE, row, display)
+        line = row.line
+        model, bench = v["model"], v["benchmark"]
+        harness = v["harness"] if v["harness"] is not None else DEFAULT_HARNESS
+        source = v["source"] if v["source"] is not None else fpath.name
+        _check_counts(v, file=display, line=line)
+
+        # model-level values: consistent within the file and with the base
+        mg = given.setdefault(model, {})
+        first_line.setdefault(model, line)
+        model_sources.setdefault(model, set()).add(source)
+        for col in MODEL_LEVEL_COLUMNS:
+            value = v[col]
+            if value is None:
+                continue
+            if col in mg:
+                prev, prev_line = mg[col]
+                if not _same(col, prev, value, 1e-9):
+                    raise EvidenceError(
+                        f"{col} {_fmt(value)} for model '{model}' contradicts {_fmt(prev)} "
+                        f"given on line {prev_line}; a model's details must be the same on "
+                        "every row",
+                        file=display,
+                        row=line,
+                        column=col,
+                    )
+                continue
+            if model in base_models.index:
+                shipped = _base_value(base_models, model, col)
+                skip = (
+                    col == "flop_confidence"
+                    and _base_value(base_models, model, "training_flop") is None
+                )
+                if (
+                    shipped is not None
+                    and not skip
+                    and not _same(col, shipped, value, _RESTATE_RTOL)
+                ):
+                    raise EvidenceError(
+                        f"{col} {_fmt(value)} for model '{model}' contradicts the shipped value "
+                        f"{_fmt(shipped)}; leave the cell empty to use the shipped value, or "
+                        "use a new model name",
+                        file=display,
+                        row=line,
+                        column=col,
+                    )
+            mg[col] = (value, line)
+
+        # benchmark: registry or declaration
+        dg = declared.setdefault(bench, {})
+        first_bench_line.setdefault(bench, line)
+        if bench not in registry.index and not SLUG_PATTERN.match(bench):
+            raise EvidenceError(
+                f"benchmark '{bench}' is not in the registry and is not a valid new slug "
+                f"(lower-case letter, then lower-case letters, digits or _); "
+                + _unknown_benchmark_hint(bench, known),
+                file=display,
+                row=line,
+                column="benchmark",
+            )
+        for col, reg_col in BENCHMARK_DECLARATION_COLUMNS.items():
+            value = v[col]
+            if value is None:
+                continue
+            if reg_col in dg:
+                prev, prev_line = dg[reg_col]
+                if not _same(col, prev, value, 1e-9):
+                    raise EvidenceError(
+                        f"{col} {_fmt(value)} for benchmark '{bench}' contradicts {_fmt(prev)} "
+                        f"given on line {prev_line}",
+                        file=display,
+                        row=line,
+                        column=col,
+                    )
+                continue
+            if bench in registry.index and reg_col in ("chance", "n_tasks", "domain"):
+                reg = registry.at[bench, reg_col]
+                reg = reg.item() if hasattr(reg, "item") else reg
+                if not _same(col, float(reg) if reg_col == "chance" else reg, value, 1e-9):
+                    raise EvidenceError(
+                        f"{col} {_fmt(value)} contradicts the registry's {reg_col} "
+                        f"{_fmt(reg)} for benchmark '{bench}'; leave the benchmark_* "
+                        "columns empty for registry benchmarks",
+                        file=display,
+                        row=line,
+                        column=col,
+                    )
+            dg[reg_col] = (value, line)
+
+        # duplicates
+        key = (model, bench, harness)
+        if key in seen:
+            raise EvidenceError(
+                f"duplicate result for model '{model}', benchmark '{bench}', harness "
+                f"'{harness}': lines {seen[key]} and {line}; give each a different harness "
+                "or remove one",
+                file=display,
+                row=line,
+            )
+        if key in base_keys:
+            raise EvidenceError(
+                f"model '{model}' already has a result on '{bench}' with harness '{harness}' "
+                f"in the base evidence (source: {base_keys[key]}); use a different harness "
+                "name to add another result",
+                file=display,
+                row=line,
+                column="harness",
+            )
+        seen[key] = line
+        new_results.append(
+            {
+                "model": model,
+                "benchmark": bench,
+                "n_attempted": v["n_attempted"],
+                "n_solved": v["n_solved"],
+                "score": v["score"],
+                "harness": harness,
+                "source": source,
+            }
+        )
+
+    # undeclared or half-declared new benchmarks
+    new_benchmarks: list[dict[str, Any]] = []
+    for bench, dg in declared.items():
+        if bench in registry.index:
+            continue
+        line = first_bench_line[bench]
+        if "chance" not in dg and "n_tasks" not in dg:
+            raise EvidenceError(
+                f"unknown benchmark '{bench}'; "
+                + _unknown_benchmark_hint(bench, known)
+                + ". To add a new benchmark, fill benchmark_chance and benchmark_n_tasks "
+                "(see docs/evidence_format.md)",
+                file=display,
+                row=line,
+                column="benchmark",
+            )
+        for reg_col in ("chance", "n_tasks"):
+            if reg_col not in dg:
+                col = f"benchmark_{reg_col}"
+                raise EvidenceError(
+                    f"new benchmark '{bench}' needs {col} too",
+                    file=display,
+                    row=line,
+                    column=col,
+                )
+        new_benchmarks.append(
+            {
+                "slug": bench,
+                "name": dg.get("name", (bench, 0))[0],
+                "description": dg.get("description", (None, 0))[0],
+                "domain": dg.get("domain", ("general", 0))[0],
+                "chance": dg["chance"][0],
+                "n_tasks": dg["n_tasks"][0],
+                "kind": "aggregate",
+                "source": fpath.name,
+            }
+        )
+
+    # models: fill gaps of base models, create new ones
+    models = base.models.reset_index()
+    position = {m: i for i, m in enumerate(models["model"])}
+    model_records = models.to_dict("records")
+    for model, mg in given.items():
+        vals = {col: val for col, (val, _) in mg.items()}
+        conf_line = mg.get("flop_confidence", (None, first_line[model]))[1]
+        if model in position:
+            rec = model_records[position[model]]
+            filled_flop = (
+                "training_flop" in vals and _base_value(base_models, model, "training_flop") is None
+            )
+            for col, val in vals.items():
+                if _base_value(base_models, model, col) is None or (
+                    col == "flop_confidence" and filled_flop
+                ):
+                    rec[col] = val
+            if filled_flop and "flop_confidence" not in vals:
+                rec["flop_confidence"] = "likely"
+            if pd.isna(rec["release_date"]):
+                rec["release_date"] = vals.get("release_date")
+            if "flop_confidence" in vals:
+                flop = None if pd.isna(rec["training_flop"]) else rec["training_flop"]
+                check = {"training_flop": flop, "flop_confidence": vals["flop_confidence"]}
+                _check_flop_confidence(check, file=display, line=conf_line)
+            continue
+        flop = vals.get("training_flop")
+        conf = vals.get("flop_confidence", "likely" if flop is not None else "unknown")
+        _check_flop_confidence(
+            {"training_flop": flop, "flop_confidence": conf}, file=display, line=conf_line
+        )
+        model_records.append(
+            {
+                "model": model,
+                "organization": vals.get("organization"),
+                "release_date": vals.get("release_date"),
+                "training_flop": flop,
+                "flop_confidence": conf,
+                "training_cost_usd": vals.get("training_cost_usd"),
+                "open_weights": vals.get("open_weights", False),
+                "base_model": None,
+                "finetune_flop": None,
+                "frontier": vals.get("frontier", False),
+                "domain": None,
+                "epoch_name": None,
+                "release_date_source": fpath.name,
+                "source": ";".join(sorted(model_sources[model])),
+            }
+        )
+
+    tables = base.to_tables()
+    benchmarks = tables["benchmarks"].to_dict("records") + new_benchmarks
+    results = tables["results"].to_dict("records") + new_results
+    try:
+        return Evidence(
+            models=pd.DataFrame(model_records, columns=list(MODELS.names)),
+            results=pd.DataFrame(results, columns=list(BENCHMARK_RESULTS.names)),
+            task_runs=tables["task_runs"],
+            benchmarks=pd.DataFrame(benchmarks, columns=list(BENCHMARKS.names)),
+            sources=(*base.sources, display),
+        )
+    except EvidenceError as exc:  # pragma: no cover - the checks above should catch all
+        raise EvidenceError(exc.reason, file=display) from None
+
+
+def load_evidence(extra: Sequence[str | Path] = (), data_dir: str | Path | None = None) -> Evidence:
+    """Load the shipped evidence plus researcher files.
+
+    Parameters
+    ----------
+    extra
+        Researcher evidence files, added in order (a later file is checked against
+        the shipped tables and all earlier files).
+    data_dir
+        Directory of the shipped tables; see :func:`load_shipped_evidence`.
+
+    Returns
+    -------
+    Evidence
+
+    Raises
+    ------
+    EvidenceError
+        If any file is invalid.
+    """
+    if isinstance(extra, (str, Path)):
+        extra = (extra,)
+    evidence = load_shipped_evidence(data_dir)
+    for path in extra:
+        evidence = load_evidence_csv(path, base=evidence)
+    return evidence
