@@ -13,7 +13,6 @@ import io
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from riskmodel.errors import ConvergenceError, RiskmodelError
 
@@ -44,13 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fit", help="fit the capability model on the shipped data (+ evidence CSVs)")
     p.add_argument("--evidence", nargs="+", default=[], metavar="CSV", help="extra evidence files")
-    p.add_argument("--out", default=str(DEFAULT_FIT_PATH), help=f"fit file (default {DEFAULT_FIT_PATH})")
+    p.add_argument(
+        "--out", default=str(DEFAULT_FIT_PATH), help=f"fit file (default {DEFAULT_FIT_PATH})"
+    )
     p.add_argument("--seed", type=int)
     p.add_argument("--draws", type=int)
     p.add_argument("--tune", type=int)
     p.add_argument("--chains", type=int)
     p.add_argument("--config", help="TOML/JSON file of config overrides")
-    p.add_argument("--allow-unconverged", action="store_true", help="keep a fit that fails the gate")
+    p.add_argument(
+        "--allow-unconverged", action="store_true", help="keep a fit that fails the gate"
+    )
 
     p = sub.add_parser("forecast", help="posterior predictive benchmark score of a new model")
     p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")

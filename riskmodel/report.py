@@ -102,7 +102,13 @@ def _horizon_table(tree: xr.DataTree) -> pd.DataFrame:
             minutes = time_horizon_minutes(view, cap, suite=suite)
             q05, q50, q95 = np.quantile(minutes, [0.05, 0.5, 0.95])
             rows.append(
-                {"suite": suite, "date": date, "h50_minutes_q05": q05, "h50_minutes_q50": q50, "h50_minutes_q95": q95}
+                {
+                    "suite": suite,
+                    "date": date,
+                    "h50_minutes_q05": q05,
+                    "h50_minutes_q50": q50,
+                    "h50_minutes_q95": q95,
+                }
             )
     return pd.DataFrame(rows)
 
@@ -153,7 +159,9 @@ def write_capability_figures(
 
     models = evidence.models
     language = models[models["domain"].fillna("").str.contains("Language")]
-    language = language[language["release_date"] >= pd.Timestamp(config.capability.trend_start_date)]
+    language = language[
+        language["release_date"] >= pd.Timestamp(config.capability.trend_start_date)
+    ]
     dates = pd.date_range("2018-01-01", "2030-12-31", freq="QS").strftime("%Y-%m-%d").tolist()
     fig = plot_compute_trend(view, language, dates=dates, assumptions=label)
     written.append(figures_dir / "compute_trend.png")
@@ -170,7 +178,9 @@ def write_capability_figures(
     fitted = set(benchmarks) | set(view.tasks["suite"])
     shown = [b for b in REPORT_BENCHMARKS if b in fitted]
     fdates = pd.date_range("2022-01-01", "2030-01-01", freq="6MS").strftime("%Y-%m-%d").tolist()
-    fig = plot_frontier_forecast(view, benchmarks=shown, dates=fdates, seed=REPORT_SEED, assumptions=label)
+    fig = plot_frontier_forecast(
+        view, benchmarks=shown, dates=fdates, seed=REPORT_SEED, assumptions=label
+    )
     written.append(figures_dir / "frontier_forecast.png")
     _save_figure(fig, written[-1])
     return written
@@ -195,7 +205,9 @@ def run_report(
     cfg = config if isinstance(config, FitConfig) else load_config(config)
     _log("loading and validating evidence")
     ev = load_evidence(list(evidence))
-    tree = cached_or_new_fit(out_dir / "capability_fit.nc", ev, cfg, allow_unconverged=allow_unconverged)
+    tree = cached_or_new_fit(
+        out_dir / "capability_fit.nc", ev, cfg, allow_unconverged=allow_unconverged
+    )
     _log("forecasting")
     forecasts = _forecast_table(tree)
     horizons = _horizon_table(tree)

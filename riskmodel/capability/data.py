@@ -120,7 +120,11 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
     CapabilityData
     """
     models = evidence.models
-    names = evidence.evidence_models()
+    excluded = set(config.excluded_benchmarks)
+    used = evidence.results[~evidence.results["benchmark"].isin(excluded)]["model"]
+    names = [
+        m for m in evidence.evidence_models() if m in set(used) | set(evidence.task_runs["model"])
+    ]
     if not names:
         raise EvidenceError("the evidence holds no benchmark results or task runs to fit")
     ev_models = models.loc[names]
@@ -139,6 +143,7 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
     trend = models[_trend_mask(models, config) & ~models.index.isin(names)]
 
     results = evidence.results
+    results = results[~results["benchmark"].isin(config.excluded_benchmarks)]
     bench_names = sorted(results["benchmark"].unique()) if len(results) else []
     bench_pos = {b: i for i, b in enumerate(bench_names)}
     registry = evidence.benchmarks
@@ -176,7 +181,10 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
         "model": list(names),
         "trend_model": list(trend.index),
         "benchmark": bench_names,
-        "result": [f"{m}|{b}|{h}" for m, b, h in results[["model", "benchmark", "harness"]].itertuples(index=False)],
+        "result": [
+            f"{m}|{b}|{h}"
+            for m, b, h in results[["model", "benchmark", "harness"]].itertuples(index=False)
+        ],
         "suite": suite_names,
         "task": list(tasks["task_id"]),
         "cell": [f"{m}|{t}" for m, t in cells[["model", "task_id"]].itertuples(index=False)],

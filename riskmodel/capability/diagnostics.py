@@ -49,7 +49,10 @@ def _element_label(name: str, da: xr.DataArray, flat_index: int) -> str:
     if da.ndim == 0:
         return name
     idx = np.unravel_index(flat_index, da.shape)
-    parts = [str(da[dim].values[i]) if dim in da.coords else str(i) for dim, i in zip(da.dims, idx, strict=True)]
+    parts = [
+        str(da[dim].values[i]) if dim in da.coords else str(i)
+        for dim, i in zip(da.dims, idx, strict=True)
+    ]
     return f"{name}[{', '.join(parts)}]"
 
 

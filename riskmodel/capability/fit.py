@@ -46,7 +46,9 @@ def _resolve_config(
     return cfg
 
 
-def sample_model(model: pm.Model, config: FitConfig, *, progressbar: bool = False) -> tuple[xr.DataTree, float]:
+def sample_model(
+    model: pm.Model, config: FitConfig, *, progressbar: bool = False
+) -> tuple[xr.DataTree, float]:
     """Run NUTS on ``model`` with the pinned sampler settings.
 
     Returns
@@ -55,6 +57,9 @@ def sample_model(model: pm.Model, config: FitConfig, *, progressbar: bool = Fals
         The sampled tree and the wall time of ``pm.sample`` in seconds (compile included).
     """
     s = config.sampler
+    nuts: dict[str, Any] = {"target_accept": s.target_accept}
+    if s.nuts_sampler == "nutpie":
+        nuts["adaptation"] = s.adaptation
     start = time.perf_counter()
     with model:
         tree = pm.sample(
@@ -62,11 +67,11 @@ def sample_model(model: pm.Model, config: FitConfig, *, progressbar: bool = Fals
             tune=s.tune,
             chains=s.chains,
             cores=min(s.chains, 2),
-            target_accept=s.target_accept,
             random_seed=s.seed,
             nuts_sampler=s.nuts_sampler,
             progressbar=progressbar,
             compute_convergence_checks=False,
+            nuts=nuts,
         )
     return tree, time.perf_counter() - start
 
@@ -90,7 +95,9 @@ def fit_evidence_model(
     model = build_capability_model(data, config.capability)
     tree, seconds = sample_model(model, config, progressbar=progressbar)
     free = [rv.name for rv in model.free_RVs]
-    checked = free + [name for name in CHECKED_DERIVED if name in tree["posterior"].data_vars]
+    checked = free + [
+        name for name in CHECKED_DERIVED if name in tree["posterior"].data_vars and name not in free
+    ]
     diagnostics = compute_diagnostics(
         tree["posterior"].to_dataset(),
         tree["sample_stats"].to_dataset(),
@@ -163,7 +170,9 @@ def fit(
     cfg = _resolve_config(config, seed=seed, draws=draws, tune=tune, chains=chains)
     ev = load_evidence(list(evidence), data_dir=data_dir)
     try:
-        tree = fit_evidence_model(ev, cfg, allow_unconverged=allow_unconverged, progressbar=progressbar)
+        tree = fit_evidence_model(
+            ev, cfg, allow_unconverged=allow_unconverged, progressbar=progressbar
+        )
     except ConvergenceError as error:
         if out is not None:
             save_fit(error.tree, Path(f"{out}.unconverged.nc"))  # type: ignore[attr-defined]

@@ -289,5 +289,8 @@ def forecast(
         "date": date,
         "flop": None if frontier else float(flop),
         "mean": float(fraction.mean()),
-        **{f"q{round(q * 100):02d}": float(v) for q, v in zip(FORECAST_QUANTILES, quantiles, strict=True)},
+        **{
+            f"q{round(q * 100):02d}": float(v)
+            for q, v in zip(FORECAST_QUANTILES, quantiles, strict=True)
+        },
     }

@@ -25,6 +25,9 @@ OBSERVED_FIELDS = {
     "task_successes": "cell_k",
 }
 
+#: Per-model and per-task latents, drawn after the simulated FLOP reports exist.
+LATENTS = ("capability", "capability_z", "task_difficulty", "task_z")
+
 #: Global parameters fixed at their prior median in a "typical" truth, so that a
 #: recovery test probes the data's information rather than extreme prior corners.
 TYPICAL_GLOBALS = (
@@ -40,21 +43,22 @@ TYPICAL_GLOBALS = (
 def draw_truth(
     data: CapabilityData, config: CapabilityConfig, *, seed: int, typical: bool = True
 ) -> dict[str, np.ndarray]:
-    """Draw one set of true parameter values from the prior.
+    """Draw the global (non-latent) parameters from the prior.
 
     Parameters
     ----------
     typical
         Fix the global scalars listed in :data:`TYPICAL_GLOBALS` at their prior medians
-        (per-benchmark, per-model and per-task values are still drawn).
+        (per-benchmark and per-domain values are still drawn).
 
     Returns
     -------
     dict
-        Free random variable name -> value (numpy array, model's shapes).
+        Free random variable name -> value; per-model and per-task latents are left out
+        (:func:`simulate_data` draws them given the simulated FLOP reports).
     """
     model = build_capability_model(data, config)
-    names = [rv.name for rv in model.free_RVs]
+    names = [rv.name for rv in model.free_RVs if rv.name not in LATENTS]
     values = pm.draw([model[n] for n in names], random_seed=seed)
     truth = {n: np.asarray(v) for n, v in zip(names, values, strict=True)}
     if typical:
@@ -72,45 +76,35 @@ def simulate_data(
 ) -> CapabilityData:
     """Observations simulated from the model at ``truth``, in ``data``'s structure.
 
-    Models with a FLOP report get a true log10 FLOP drawn from the compute trend at
-    ``truth`` and a new report drawn around it with their measurement sd; ``truth`` is
-    updated in place with the implied ``flop_error`` so that it describes the simulated
-    world completely.
+    Generation follows the model's factorisation: FLOP reports of models with evidence
+    (from the trend plus measurement error), then per-model capabilities and per-task
+    difficulties given those reports, then benchmark and task outcomes. ``truth`` is
+    updated in place with the drawn latents so that it describes the simulated world.
 
     Returns
     -------
     CapabilityData
-        ``data`` with every observed quantity replaced.
+        ``data`` with every observed quantity (and the FLOP reports) replaced.
     """
     rng = np.random.default_rng(seed)
-    replacements: dict[str, np.ndarray] = {}
-    known = np.isfinite(data.model_log10_flop)
-    if known.any():
-        level, slope, scatter, offset = (
-            float(truth[n])
-            for n in (
-                "compute_trend_level",
-                "compute_trend_slope",
-                "compute_trend_scatter",
-                "frontier_offset",
-            )
-        )
-        trend = level + slope * data.model_years[known] + offset * data.model_frontier[known]
-        true_log10_flop = trend + scatter * rng.standard_normal(known.sum())
-        noise = rng.standard_normal(known.sum())
-        reported = data.model_log10_flop.copy()
-        reported[known] = true_log10_flop + data.model_flop_sd[known] * noise
-        replacements["model_log10_flop"] = reported
-        # true = reported + sd * flop_error  =>  flop_error = -noise
-        truth["flop_error"] = -noise
-    data = dataclasses.replace(data, **replacements)
+    globals_only = {k: v for k, v in truth.items() if k not in LATENTS}
     model = build_capability_model(data, config)
-    fixed = pm.do(model, dict(truth.items()))
-    observed = [name for name in OBSERVED_FIELDS if name in fixed.named_vars]
-    draws = pm.draw([fixed[name] for name in observed], random_seed=seed)
-    if len(observed) == 1:
-        draws = [draws]
+    if "model_flop_obs" in model.named_vars:
+        fixed = pm.do(model, globals_only)
+        reports = pm.draw(fixed["model_flop_obs"], random_seed=rng)
+        reported = data.model_log10_flop.copy()
+        reported[np.isfinite(reported)] = reports
+        data = dataclasses.replace(data, model_log10_flop=reported)
+        model = build_capability_model(data, config)
+    fixed = pm.do(model, globals_only)
+    latents = [
+        n for n in LATENTS if n in fixed.named_vars and n in {rv.name for rv in model.free_RVs}
+    ]
+    observed = [n for n in OBSERVED_FIELDS if n in fixed.named_vars]
+    draws = pm.draw([fixed[n] for n in latents + observed], random_seed=rng)
+    values = dict(zip(latents + observed, draws, strict=True))
+    for name in latents:
+        truth[name] = np.asarray(values[name])
     return dataclasses.replace(
-        data,
-        **{OBSERVED_FIELDS[n]: np.asarray(v) for n, v in zip(observed, draws, strict=True)},
+        data, **{OBSERVED_FIELDS[n]: np.asarray(values[n]) for n in observed}
     )

@@ -24,7 +24,14 @@ from riskmodel.errors import FitFileError, RiskmodelError
 from riskmodel.evidence import Evidence
 from riskmodel.provenance import atomic_path
 
-__all__ = ["attach_evidence", "save_fit", "load_fit", "fit_config", "fit_evidence", "DEFAULT_FIT_PATH"]
+__all__ = [
+    "attach_evidence",
+    "save_fit",
+    "load_fit",
+    "fit_config",
+    "fit_evidence",
+    "DEFAULT_FIT_PATH",
+]
 
 #: Where ``riskmodel fit`` writes by default (relative to the working directory).
 DEFAULT_FIT_PATH = Path("results") / "capability_fit.nc"
@@ -65,7 +72,14 @@ def _dataset_to_table(ds: xr.Dataset) -> pd.DataFrame:
         elif kind == "bool":
             series = pd.Series(values.astype(bool))
         elif kind == "int":
-            series = pd.Series(values.astype(np.int64))
+            floats = values.astype(float)
+            if np.isnan(floats).any():
+                series = pd.Series(
+                    pd.array(np.where(np.isnan(floats), 0, floats).astype(np.int64), dtype="Int64")
+                )
+                series[np.isnan(floats)] = pd.NA
+            else:
+                series = pd.Series(floats.astype(np.int64))
         elif kind == "float":
             series = pd.Series(values.astype(float))
         else:
@@ -121,7 +135,8 @@ def fit_config(tree: xr.DataTree) -> FitConfig:
 def fit_evidence(tree: xr.DataTree) -> Evidence:
     """The evidence a fit was made on, rebuilt from its stored tables."""
     tables = {
-        name: _dataset_to_table(node.to_dataset()) for name, node in tree["evidence"].children.items()
+        name: _dataset_to_table(node.to_dataset())
+        for name, node in tree["evidence"].children.items()
     }
     return Evidence.from_tables(tables)
 
@@ -152,7 +167,9 @@ def load_fit(path: str | Path) -> xr.DataTree:
         config = fit_config(tree)
         evidence_hash = fit_evidence(tree).content_hash()
     except (RiskmodelError, ValueError, KeyError) as exc:
-        raise FitFileError(f"{path}: stored config or evidence cannot be read back: {exc}") from None
+        raise FitFileError(
+            f"{path}: stored config or evidence cannot be read back: {exc}"
+        ) from None
     if evidence_hash != tree.attrs["evidence_hash"]:
         raise FitFileError(
             f"{path}: the stored evidence does not match its recorded hash; "

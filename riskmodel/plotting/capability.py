@@ -78,7 +78,9 @@ def plot_prior_predictive(
         order = np.argsort(x[mask])
         xs = x[mask][order]
         for mass, alpha in zip(BANDS, (0.2, 0.35), strict=True):
-            lo, hi = np.quantile(fraction[:, mask][:, order], [(1 - mass) / 2, (1 + mass) / 2], axis=0)
+            lo, hi = np.quantile(
+                fraction[:, mask][:, order], [(1 - mass) / 2, (1 + mass) / 2], axis=0
+            )
             ax.fill_between(xs, lo, hi, color="C0", alpha=alpha, lw=0, label=f"prior {mass:.0%}")
         ax.scatter(xs, observed[mask][order], s=6, color="k", label="observed", zorder=3)
         ax.set_title(slug, fontsize=9)
@@ -160,7 +162,9 @@ def plot_frontier_forecast(
         )
         for mass, alpha in zip(BANDS, (0.2, 0.35), strict=True):
             lo, hi = np.quantile(fractions, [(1 - mass) / 2, (1 + mass) / 2], axis=0)
-            ax.fill_between(when, lo, hi, color="C2", alpha=alpha, lw=0, label=f"{mass:.0%} interval")
+            ax.fill_between(
+                when, lo, hi, color="C2", alpha=alpha, lw=0, label=f"{mass:.0%} interval"
+            )
         ax.plot(when, np.median(fractions, axis=0), color="C2", lw=1.2, label="median")
         ax.axvline(pd.Timestamp(view.data_vintage), color="0.4", ls="--", lw=0.8)
         ax.set_title(slug, fontsize=9)
@@ -170,7 +174,9 @@ def plot_frontier_forecast(
         ax.set_visible(False)
     axes.flat[0].set_ylabel("fraction solved (frontier model)")
     axes.flat[0].legend(fontsize=6, loc="upper left")
-    fig.suptitle("Forecast: frontier model's score by release date (dashed: data vintage)", fontsize=11)
+    fig.suptitle(
+        "Forecast: frontier model's score by release date (dashed: data vintage)", fontsize=11
+    )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return label_figure(fig, vintage=view.data_vintage, assumptions=assumptions)
 
@@ -204,8 +210,20 @@ def plot_compute_trend(
         ax.plot(when, np.median(mean, axis=0), color=color, lw=1.2, label=f"{label} trend (90% CI)")
     known = models.dropna(subset=["training_flop", "release_date"])
     front = known["frontier"].astype(bool)
-    ax.scatter(known.loc[~front, "release_date"], np.log10(known.loc[~front, "training_flop"]), s=5, color="0.5", label="notable models")
-    ax.scatter(known.loc[front, "release_date"], np.log10(known.loc[front, "training_flop"]), s=9, color="C3", label="Epoch frontier flag")
+    ax.scatter(
+        known.loc[~front, "release_date"],
+        np.log10(known.loc[~front, "training_flop"]),
+        s=5,
+        color="0.5",
+        label="notable models",
+    )
+    ax.scatter(
+        known.loc[front, "release_date"],
+        np.log10(known.loc[front, "training_flop"]),
+        s=9,
+        color="C3",
+        label="Epoch frontier flag",
+    )
     ax.axhline(26, color="k", ls=":", lw=0.8)
     ax.text(when[0], 26.1, "1e26 FLOP (SB-1047)", fontsize=7)
     ax.set_ylabel("log10 training FLOP")

@@ -1,0 +1,61 @@
+"""Every notebook in ``notebooks/`` runs top to bottom without a cell error.
+
+Notebooks are picked up automatically (one test per ``notebooks/*.ipynb``). Each runs in
+a fresh ``python3`` kernel with the notebooks folder as working directory and the Agg
+matplotlib backend. The ``python3`` kernelspec is the one ipykernel installs into the
+environment (``<sys.prefix>/share/jupyter/kernels/python3``, argv ``python``, which
+jupyter_client launches as ``sys.executable``); the test checks that the kernel really ran
+this interpreter, so a user-level kernelspec pointing elsewhere cannot pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+KERNEL_NAME = "python3"
+CELL_TIMEOUT_S = 900
+#: Printed by the check cell appended to each notebook (in memory only).
+PREFIX_MARKER = "riskmodel-test-kernel-prefix="
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    n_cells = len(nb.cells)
+    nb.cells.append(nbformat.v4.new_code_cell(f"import sys\nprint({PREFIX_MARKER!r} + sys.prefix)"))
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL_NAME,
+        timeout=CELL_TIMEOUT_S,
+        allow_errors=False,
+        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+    )
+    try:
+        client.execute(env={**os.environ, "MPLBACKEND": "Agg"})
+    except CellExecutionError as error:
+        pytest.fail(f"{path.name} failed:\n{error}", pytrace=False)
+
+    errors = [
+        i
+        for i, cell in enumerate(nb.cells[:n_cells])
+        if any(out.get("output_type") == "error" for out in cell.get("outputs", []))
+    ]
+    assert not errors, f"{path.name}: cells {errors} produced errors"
+
+    printed = "".join(
+        out.get("text", "") for out in nb.cells[-1].outputs if out.get("output_type") == "stream"
+    )
+    assert printed.strip() == PREFIX_MARKER + sys.prefix, (
+        f"kernel '{KERNEL_NAME}' ran another interpreter ({printed.strip()!r}); expected the "
+        f"test's environment {sys.prefix}. Check `jupyter kernelspec list`."
+    )
