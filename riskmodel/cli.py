@@ -95,7 +95,7 @@ def _run(args: argparse.Namespace) -> int:
         print(format_benchmark_table(load_benchmark_registry()))
         return 0
     if args.command == "fit":
-        from riskmodel.capability import fit
+        from riskmodel.capability import fit, fit_diagnostics
 
         tree = fit(
             args.evidence,
@@ -108,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
             config=args.config,
             progressbar=sys.stderr.isatty(),
         )
-        diag = json.loads(tree.attrs["diagnostics"])
+        diag = fit_diagnostics(tree)
         print(
             f"wrote {args.out}: max R-hat {diag['max_rhat']:.4f}, min bulk ESS "
             f"{diag['min_ess_bulk']:.0f}, divergences {diag['divergences']}, "

@@ -315,6 +315,7 @@ class SamplerConfig(_Strict):
     draws: Annotated[int, Field(ge=10)] = 1500
     tune: Annotated[int, Field(ge=10)] = 1000
     chains: Annotated[int, Field(ge=1, le=16)] = 4
+    cores: Annotated[int, Field(ge=1)] = 2
     target_accept: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.95
     seed: int = 20240829
 
@@ -409,10 +410,15 @@ def load_config(
     return _validate(merge_overrides(base_dict, overrides), str(path))
 
 
-def config_hash(config: FitConfig, evidence_hash: str) -> str:
-    """SHA-256 identifying a fit: canonical JSON of the config plus the evidence hash."""
+def config_hash(config: FitConfig | dict[str, Any], evidence_hash: str) -> str:
+    """SHA-256 identifying a fit: canonical JSON of the config plus the evidence hash.
+
+    ``config`` may be the stored JSON dictionary itself, so that a fit file written
+    before a new config field was added still verifies against its own contents.
+    """
+    as_dict = config.model_dump(mode="json") if isinstance(config, FitConfig) else config
     payload = json.dumps(
-        {"config": config.model_dump(mode="json"), "evidence": evidence_hash},
+        {"config": as_dict, "evidence": evidence_hash},
         sort_keys=True,
         separators=(",", ":"),
     )

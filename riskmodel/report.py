@@ -6,7 +6,6 @@ cached fit is reused only when its config hash matches the current config and ev
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,7 +24,7 @@ from riskmodel.capability.predict import (
     posterior_view,
     time_horizon_minutes,
 )
-from riskmodel.capability.store import load_fit, save_fit
+from riskmodel.capability.store import fit_diagnostics, load_fit, save_fit
 from riskmodel.config import FitConfig, config_hash, load_config
 from riskmodel.errors import FitFileError
 from riskmodel.evidence import Evidence, load_evidence
@@ -70,7 +69,7 @@ def cached_or_new_fit(
     _log("fitting the capability model (first compile takes ~10 s)")
     tree = fit_evidence_model(evidence, config, allow_unconverged=allow_unconverged)
     save_fit(tree, path)
-    diag = json.loads(tree.attrs["diagnostics"])
+    diag = fit_diagnostics(tree)
     _log(
         f"fit done in {diag['sampling_seconds']:.0f} s: max R-hat {diag['max_rhat']:.4f}, "
         f"min bulk ESS {diag['min_ess_bulk']:.0f}, divergences {diag['divergences']}"
@@ -84,10 +83,10 @@ def _forecast_table(tree: xr.DataTree) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for slug in [b for b in REPORT_BENCHMARKS if b in fitted]:
         for date in REPORT_DATES:
-            rows.append(forecast(tree, benchmark=slug, date=date, frontier=True, seed=REPORT_SEED))
+            rows.append(forecast(view, benchmark=slug, date=date, frontier=True, seed=REPORT_SEED))
         for flop in REPORT_FLOPS:
             rows.append(
-                forecast(tree, benchmark=slug, date=REPORT_FLOP_DATE, flop=flop, seed=REPORT_SEED)
+                forecast(view, benchmark=slug, date=REPORT_FLOP_DATE, flop=flop, seed=REPORT_SEED)
             )
     return pd.DataFrame(rows)
 

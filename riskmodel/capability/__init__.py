@@ -9,13 +9,14 @@ from riskmodel.capability.predict import (
     task_success_probability,
     time_horizon_minutes,
 )
-from riskmodel.capability.store import load_fit, save_fit
+from riskmodel.capability.store import fit_diagnostics, load_fit, save_fit
 
 __all__ = [
     "fit",
     "fit_evidence_model",
     "forecast",
     "load_fit",
+    "fit_diagnostics",
     "save_fit",
     "posterior_view",
     "capability_draws",

@@ -66,7 +66,7 @@ def sample_model(
             draws=s.draws,
             tune=s.tune,
             chains=s.chains,
-            cores=min(s.chains, 2),
+            cores=min(s.chains, s.cores),
             random_seed=s.seed,
             nuts_sampler=s.nuts_sampler,
             progressbar=progressbar,

@@ -69,8 +69,10 @@ class PosteriorView:
         return np.asarray(self.draws[name].transpose("sample", ...).values)
 
 
-def posterior_view(fit: xr.DataTree | str | Path) -> PosteriorView:
-    """Prepare a fit (tree or path) for prediction."""
+def posterior_view(fit: xr.DataTree | str | Path | PosteriorView) -> PosteriorView:
+    """Prepare a fit (tree or path) for prediction; a view is returned unchanged."""
+    if isinstance(fit, PosteriorView):
+        return fit
     tree = load_fit(fit) if isinstance(fit, (str, Path)) else fit
     config = fit_config(tree)
     evidence = fit_evidence(tree)
@@ -243,7 +245,7 @@ def time_horizon_minutes(
 
 
 def forecast(
-    fit: xr.DataTree | str | Path,
+    fit: xr.DataTree | str | Path | PosteriorView,
     *,
     benchmark: str,
     date: str,
@@ -256,7 +258,8 @@ def forecast(
     Parameters
     ----------
     fit
-        Fitted DataTree or path to a fit file.
+        Fitted DataTree, path to a fit file, or a :class:`PosteriorView` (fastest when
+        forecasting many times from one fit).
     benchmark
         Benchmark slug (see ``riskmodel benchmarks``).
     date

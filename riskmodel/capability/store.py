@@ -127,6 +127,12 @@ def save_fit(tree: xr.DataTree, path: str | Path) -> Path:
     return path
 
 
+def fit_diagnostics(tree: xr.DataTree) -> dict:
+    """The convergence diagnostics stored with a fit: ``max_rhat``, ``min_ess_bulk``,
+    ``min_ess_tail``, ``divergences``, ``sampling_seconds``, ``failures``, ``passed``."""
+    return json.loads(tree.attrs["diagnostics"])
+
+
 def fit_config(tree: xr.DataTree) -> FitConfig:
     """The configuration a fit was made with."""
     return load_config(json.loads(tree.attrs["config"]))
@@ -160,11 +166,15 @@ def load_fit(path: str | Path) -> xr.DataTree:
     for key in ("config", "config_hash", "evidence_hash"):
         if key not in tree.attrs:
             raise FitFileError(f"{path} is not a riskmodel fit: attribute '{key}' is missing")
-    missing = [g for g in ("posterior", *(f"evidence/{t}" for t in _TABLES)) if g not in tree]
+    evidence_tables = tree["evidence"].children if "evidence" in tree.children else {}
+    missing = [f"evidence/{t}" for t in _TABLES if t not in evidence_tables]
+    if "posterior" not in tree.children:
+        missing.insert(0, "posterior")
     if missing:
         raise FitFileError(f"{path} is not a complete riskmodel fit: missing {', '.join(missing)}")
     try:
-        config = fit_config(tree)
+        stored_config = json.loads(tree.attrs["config"])
+        fit_config(tree)  # the stored config must still validate
         evidence_hash = fit_evidence(tree).content_hash()
     except (RiskmodelError, ValueError, KeyError) as exc:
         raise FitFileError(
@@ -175,7 +185,7 @@ def load_fit(path: str | Path) -> xr.DataTree:
             f"{path}: the stored evidence does not match its recorded hash; "
             "the file was modified after fitting. Refit instead of editing fit files."
         )
-    expected = config_hash(config, evidence_hash)
+    expected = config_hash(stored_config, evidence_hash)
     if expected != tree.attrs["config_hash"]:
         raise FitFileError(
             f"{path}: config hash mismatch (stored {tree.attrs['config_hash'][:12]}, "

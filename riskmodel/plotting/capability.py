@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.figure import Figure
+from scipy.special import expit
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import xarray as xr  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from scipy.special import expit  # noqa: E402
-
-from riskmodel.capability.data import CapabilityData  # noqa: E402
-from riskmodel.capability.predict import (  # noqa: E402
+from riskmodel.capability.data import CapabilityData
+from riskmodel.capability.predict import (
     PosteriorView,
     benchmark_fraction_draws,
     capability_draws,

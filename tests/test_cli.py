@@ -1,0 +1,164 @@
+"""The command line: output formats, exit codes, and that failures write nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from riskmodel.capability.store import save_fit
+from riskmodel.cli import EXIT_UNCONVERGED, EXIT_USAGE, main
+
+FORECAST_KEYS = ["benchmark", "date", "flop", "mean", "q05", "q25", "q50", "q75", "q95"]
+
+
+@pytest.fixture(scope="module")
+def fit_file(small_fit: xr.DataTree, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_fit(small_fit, tmp_path_factory.mktemp("fit") / "fit.nc")
+
+
+def test_benchmarks_lists_slugs_with_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["benchmarks"]) == 0
+    out = capsys.readouterr().out
+    for slug in (
+        "cybench",
+        "intercode_ctf",
+        "nyu_ctf",
+        "nl2bash",
+        "cybashbench",
+        "mmlu",
+        "arc_c",
+        "hellaswag",
+        "winogrande",
+        "truthfulqa",
+        "gsm8k",
+        "humaneval",
+    ):
+        assert slug in out
+    assert "chance" in out.lower()
+
+
+def test_forecast_json(fit_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "forecast",
+            "--fit",
+            str(fit_file),
+            "--benchmark",
+            "mmlu",
+            "--date",
+            "2026-06-01",
+            "--flop",
+            "3e26",
+        ]
+    )
+    assert code == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert list(record) == FORECAST_KEYS
+    assert record["flop"] == 3e26 and record["benchmark"] == "mmlu"
+
+
+def test_forecast_frontier_csv(fit_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "forecast",
+            "--fit",
+            str(fit_file),
+            "--benchmark",
+            "cybench",
+            "--date",
+            "2026-06-01",
+            "--frontier",
+            "--format",
+            "csv",
+        ]
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 1 and list(rows[0]) == FORECAST_KEYS
+    assert rows[0]["flop"] == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--benchmark", "nope", "--date", "2026-06-01", "--flop", "1e25"], "no fitted parameters"),
+        (["--benchmark", "mmlu", "--date", "June 2026", "--flop", "1e25"], "YYYY-MM-DD"),
+    ],
+)
+def test_forecast_errors_exit_2(
+    fit_file: Path, capsys: pytest.CaptureFixture[str], args: list[str], fragment: str
+) -> None:
+    assert main(["forecast", "--fit", str(fit_file), *args]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_forecast_missing_fit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "forecast",
+            "--fit",
+            str(tmp_path / "none.nc"),
+            "--benchmark",
+            "mmlu",
+            "--date",
+            "2026-06-01",
+            "--flop",
+            "1e25",
+        ]
+    )
+    assert code == EXIT_USAGE
+    assert "riskmodel fit" in capsys.readouterr().err
+
+
+def test_fit_bad_evidence_names_location_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "model,release_date,training_flop,benchmark,n_attempted,n_solved\n"
+        "lab/new-model,2025-01-15,2e25,cybench,40,41\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "fit.nc"
+    assert main(["fit", "--evidence", str(bad), "--out", str(out)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "line 2" in err and "n_solved" in err
+    assert not out.exists() and not list(tmp_path.glob("*.nc*"))
+
+
+def test_console_script_is_installed() -> None:
+    bin_dir = Path(sys.executable).parent
+    result = subprocess.run(
+        [str(bin_dir / "riskmodel"), "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    for command in ("fit", "forecast", "benchmarks", "report"):
+        assert command in result.stdout
+
+
+@pytest.mark.slow
+def test_fit_gate_refuses_and_keeps_previous_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "fit.nc"
+    out.write_bytes(b"previous good result")
+    code = main(["fit", "--out", str(out), "--draws", "20", "--tune", "20", "--chains", "2"])
+    assert code == EXIT_UNCONVERGED
+    err = capsys.readouterr().err
+    assert "did not converge" in err and "bulk ESS" in err and "--allow-unconverged" in err
+    assert out.read_bytes() == b"previous good result"
+    refused = Path(f"{out}.unconverged.nc")
+    assert refused.exists()
+    stored = xr.open_datatree(refused, engine="h5netcdf")
+    assert json.loads(stored.attrs["diagnostics"])["passed"] is False
+    stored.close()
