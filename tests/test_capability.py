@@ -99,9 +99,9 @@ def test_save_load_round_trip(
 
 
 def _rewrite(path: Path, mutate) -> Path:  # noqa: ANN001
-    tree = xr.open_datatree(path, engine="h5netcdf").load()
+    tree = load_fit(path)
     mutate(tree)
-    out = path.with_name("tampered.nc")
+    out = path.with_name(f"tampered_{mutate.__name__}.nc")
     tree.to_netcdf(out, engine="h5netcdf")
     return out
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pymc as pm
@@ -13,6 +15,10 @@ from riskmodel.config import CapabilityConfig
 
 __all__ = ["sample_prior_predictive", "prior_predictive_coverage"]
 
+#: PyTensor's Numba backend has no native beta-binomial sampler and says so; forward
+#: sampling is merely slower, so the message is silenced where we sample forward.
+NUMBA_OBJECT_MODE = "Numba will use object mode"
+
 #: Central prior predictive interval used for the coverage check.
 COVERAGE_INTERVAL = (0.005, 0.995)
 
@@ -22,7 +28,8 @@ def sample_prior_predictive(
 ) -> xr.DataTree:
     """Draws from the prior and the prior predictive (groups ``prior``, ``prior_predictive``)."""
     model = build_capability_model(data, config)
-    with model:
+    with model, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=NUMBA_OBJECT_MODE, category=UserWarning)
         return pm.sample_prior_predictive(draws=draws, random_seed=seed)
 
 

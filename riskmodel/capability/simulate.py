@@ -8,10 +8,12 @@ counts) and replace only the observations.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pymc as pm
 
+from riskmodel.capability.checks import NUMBA_OBJECT_MODE
 from riskmodel.capability.data import CapabilityData
 from riskmodel.capability.model import build_capability_model
 from riskmodel.config import CapabilityConfig
@@ -101,7 +103,9 @@ def simulate_data(
         n for n in LATENTS if n in fixed.named_vars and n in {rv.name for rv in model.free_RVs}
     ]
     observed = [n for n in OBSERVED_FIELDS if n in fixed.named_vars]
-    draws = pm.draw([fixed[n] for n in latents + observed], random_seed=rng)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=NUMBA_OBJECT_MODE, category=UserWarning)
+        draws = pm.draw([fixed[n] for n in latents + observed], random_seed=rng)
     values = dict(zip(latents + observed, draws, strict=True))
     for name in latents:
         truth[name] = np.asarray(values[name])

@@ -160,7 +160,11 @@ def load_fit(path: str | Path) -> xr.DataTree:
     if not path.is_file():
         raise FitFileError(f"fit file {path} does not exist; run `riskmodel fit` first")
     try:
-        tree = xr.open_datatree(path, engine="h5netcdf").load()
+        lazy = xr.open_datatree(path, engine="h5netcdf")
+        try:
+            tree = lazy.compute()  # read everything, then release the file handle
+        finally:
+            lazy.close()
     except (OSError, ValueError) as exc:
         raise FitFileError(f"cannot read fit file {path}: {exc}") from None
     for key in ("config", "config_hash", "evidence_hash"):
