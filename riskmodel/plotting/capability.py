@@ -51,6 +51,23 @@ def _grid(n: int) -> tuple[int, int]:
     return int(np.ceil(n / cols)), cols
 
 
+def _fill_bands(ax, x, samples: np.ndarray, *, color: str, label: str = "") -> None:  # noqa: ANN001
+    """Shade the central intervals of ``BANDS`` of ``samples`` (sample, point) over ``x``."""
+    for mass, alpha in zip(BANDS, (0.2, 0.35), strict=True):
+        lo, hi = np.quantile(samples, [(1 - mass) / 2, (1 + mass) / 2], axis=0)
+        ax.fill_between(x, lo, hi, color=color, alpha=alpha, lw=0, label=f"{label}{mass:.0%}")
+
+
+def _finish_panels(fig: Figure, axes: np.ndarray, n_used: int, *, ylabel: str, title: str) -> None:
+    """Hide unused panels, label the first, add the title and lay out."""
+    for ax in axes.flat[n_used:]:
+        ax.set_visible(False)
+    axes.flat[0].set_ylabel(ylabel)
+    axes.flat[0].legend(fontsize=6, loc="upper left")
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+
+
 def plot_prior_predictive(
     prior_tree: xr.DataTree,
     data: CapabilityData,
@@ -73,21 +90,18 @@ def plot_prior_predictive(
         mask = (data.result_benchmark == b) & np.isfinite(x)
         order = np.argsort(x[mask])
         xs = x[mask][order]
-        for mass, alpha in zip(BANDS, (0.2, 0.35), strict=True):
-            lo, hi = np.quantile(
-                fraction[:, mask][:, order], [(1 - mass) / 2, (1 + mass) / 2], axis=0
-            )
-            ax.fill_between(xs, lo, hi, color="C0", alpha=alpha, lw=0, label=f"prior {mass:.0%}")
+        _fill_bands(ax, xs, fraction[:, mask][:, order], color="C0", label="prior ")
         ax.scatter(xs, observed[mask][order], s=6, color="k", label="observed", zorder=3)
         ax.set_title(slug, fontsize=9)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("log10 training FLOP", fontsize=8)
-    for ax in axes.flat[len(benchmarks) :]:
-        ax.set_visible(False)
-    axes.flat[0].set_ylabel("fraction solved")
-    axes.flat[0].legend(fontsize=6, loc="upper left")
-    fig.suptitle("Prior predictive check: benchmark scores before seeing the data", fontsize=11)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    _finish_panels(
+        fig,
+        axes,
+        len(benchmarks),
+        ylabel="fraction solved",
+        title="Prior predictive check: benchmark scores before seeing the data",
+    )
     return label_figure(fig, vintage=vintage, assumptions=assumptions)
 
 
@@ -115,21 +129,20 @@ def plot_scaling_curves(
         lapse = view.draws["lapse"].sel(sel).values[:, None]
         chance = float(view.benchmarks.loc[slug, "chance"])
         curves = chance + (1 - lapse - chance) * expit(a * (grid[None, :] - b))
-        for mass, alpha in zip(BANDS, (0.2, 0.35), strict=True):
-            lo, hi = np.quantile(curves, [(1 - mass) / 2, (1 + mass) / 2], axis=0)
-            ax.fill_between(grid, lo, hi, color="C1", alpha=alpha, lw=0)
+        _fill_bands(ax, grid, curves, color="C1")
         ax.plot(grid, np.median(curves, axis=0), color="C1", lw=1.2, label="posterior median")
         pts = observed[observed["benchmark"] == slug]
         ax.scatter(pts["capability"], pts["fraction"], s=6, color="k", zorder=3, label="observed")
         ax.set_title(slug, fontsize=9)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("capability (dex effective compute vs 1e23)", fontsize=7)
-    for ax in axes.flat[len(benchmarks) :]:
-        ax.set_visible(False)
-    axes.flat[0].set_ylabel("fraction solved")
-    axes.flat[0].legend(fontsize=6, loc="upper left")
-    fig.suptitle("Fitted benchmark curves against latent capability", fontsize=11)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    _finish_panels(
+        fig,
+        axes,
+        len(benchmarks),
+        ylabel="fraction solved",
+        title="Fitted benchmark curves against latent capability",
+    )
     return label_figure(fig, vintage=view.data_vintage, assumptions=assumptions)
 
 
@@ -156,24 +169,19 @@ def plot_frontier_forecast(
             ],
             axis=1,
         )
-        for mass, alpha in zip(BANDS, (0.2, 0.35), strict=True):
-            lo, hi = np.quantile(fractions, [(1 - mass) / 2, (1 + mass) / 2], axis=0)
-            ax.fill_between(
-                when, lo, hi, color="C2", alpha=alpha, lw=0, label=f"{mass:.0%} interval"
-            )
+        _fill_bands(ax, when, fractions, color="C2")
         ax.plot(when, np.median(fractions, axis=0), color="C2", lw=1.2, label="median")
         ax.axvline(pd.Timestamp(view.data_vintage), color="0.4", ls="--", lw=0.8)
         ax.set_title(slug, fontsize=9)
         ax.set_ylim(-0.02, 1.02)
         ax.tick_params(axis="x", labelrotation=45, labelsize=7)
-    for ax in axes.flat[len(benchmarks) :]:
-        ax.set_visible(False)
-    axes.flat[0].set_ylabel("fraction solved (frontier model)")
-    axes.flat[0].legend(fontsize=6, loc="upper left")
-    fig.suptitle(
-        "Forecast: frontier model's score by release date (dashed: data vintage)", fontsize=11
+    _finish_panels(
+        fig,
+        axes,
+        len(benchmarks),
+        ylabel="fraction solved (frontier model)",
+        title="Forecast: frontier model's score by release date (dashed: data vintage)",
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
     return label_figure(fig, vintage=view.data_vintage, assumptions=assumptions)
 
 
