@@ -1,0 +1,254 @@
+"""Uplift studies: the evidence format and its validation.
+
+A CSV with one row per study (header on line 1, UTF-8, blank lines skipped):
+
+========================  =====================================================================
+column                    meaning
+========================  =====================================================================
+``study``                 unique identifier
+``date``                  publication date YYYY-MM-DD
+``domain``                ``cyber`` or ``software`` (software enters through the transfer factor)
+``participants``          number of human participants (positive integer)
+``model``                 the AI model or tool used (name, resolvable to a capability later)
+``capability_level``      optional: capability in dex of effective compute, if known
+``measured_speedup``      speed-up point estimate (time without AI / time with; <1 = slower)
+``ci_low``, ``ci_high``   95% interval of the speed-up (:data:`CI_MASS`)
+``source``                citation
+``notes``                 how the numbers were derived from the publication
+========================  =====================================================================
+
+Every problem raises :class:`~riskmodel.errors.EvidenceError` naming the file, the
+1-based line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from riskmodel.errors import EvidenceError
+
+__all__ = [
+    "STUDY_COLUMNS",
+    "STUDY_DOMAINS",
+    "CI_MASS",
+    "DEFAULT_STUDIES_PATH",
+    "load_uplift_studies",
+    "log_speedup_sd",
+    "UpliftStudy",
+]
+
+#: Columns of the uplift-study CSV, in order.
+STUDY_COLUMNS = (
+    "study",
+    "date",
+    "domain",
+    "participants",
+    "model",
+    "capability_level",
+    "measured_speedup",
+    "ci_low",
+    "ci_high",
+    "source",
+    "notes",
+)
+#: Columns that may be empty.
+OPTIONAL_COLUMNS = ("capability_level", "notes")
+#: Domains a study can measure.
+STUDY_DOMAINS = ("cyber", "software")
+#: Central probability mass of the ``ci_low``/``ci_high`` interval.
+CI_MASS = 0.95
+#: Shipped studies file.
+DEFAULT_STUDIES_PATH = Path(__file__).resolve().parents[2] / "data" / "uplift_studies.csv"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class UpliftStudy:
+    """One validated study row (speed-ups as ratios, capability in dex or None)."""
+
+    study: str
+    date: str
+    domain: str
+    participants: int
+    model: str
+    capability_level: float | None
+    measured_speedup: float
+    ci_low: float
+    ci_high: float
+    source: str
+    notes: str
+
+
+def log_speedup_sd(ci_low: np.ndarray | float, ci_high: np.ndarray | float) -> np.ndarray:
+    """Standard deviation of ln(speed-up) implied by a :data:`CI_MASS` interval."""
+    z = stats.norm.ppf(0.5 + CI_MASS / 2)
+    return (np.log(ci_high) - np.log(ci_low)) / (2 * z)
+
+
+def _number(text: str, *, file: str, row: int, column: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise EvidenceError(
+            f"'{text}' is not a number", file=file, row=row, column=column
+        ) from None
+    if not math.isfinite(value):
+        raise EvidenceError(f"'{text}' is not finite", file=file, row=row, column=column)
+    return value
+
+
+def _parse_row(cells: dict[str, str], *, file: str, row: int) -> UpliftStudy:
+    for column in STUDY_COLUMNS:
+        if column not in OPTIONAL_COLUMNS and not cells[column]:
+            raise EvidenceError("empty value", file=file, row=row, column=column)
+    date = cells["date"]
+    try:
+        if not _DATE.match(date):
+            raise ValueError
+        dt.date.fromisoformat(date)
+    except ValueError:
+        raise EvidenceError(
+            f"'{date}' is not a date YYYY-MM-DD", file=file, row=row, column="date"
+        ) from None
+    domain = cells["domain"].lower()
+    if domain not in STUDY_DOMAINS:
+        raise EvidenceError(
+            f"unknown domain '{cells['domain']}'; use one of {', '.join(STUDY_DOMAINS)}",
+            file=file,
+            row=row,
+            column="domain",
+        )
+    participants_text = cells["participants"]
+    if not participants_text.isdigit() or int(participants_text) < 1:
+        raise EvidenceError(
+            f"'{participants_text}' is not a positive whole number",
+            file=file,
+            row=row,
+            column="participants",
+        )
+    values = {}
+    for column in ("measured_speedup", "ci_low", "ci_high"):
+        values[column] = _number(cells[column], file=file, row=row, column=column)
+        if values[column] <= 0:
+            raise EvidenceError(
+                f"a speed-up must be positive, got {values[column]}",
+                file=file,
+                row=row,
+                column=column,
+            )
+    if values["ci_low"] > values["ci_high"]:
+        raise EvidenceError(
+            f"ci_low ({values['ci_low']}) exceeds ci_high ({values['ci_high']})",
+            file=file,
+            row=row,
+            column="ci_low",
+        )
+    if not values["ci_low"] <= values["measured_speedup"] <= values["ci_high"]:
+        raise EvidenceError(
+            f"measured_speedup {values['measured_speedup']} lies outside its interval "
+            f"[{values['ci_low']}, {values['ci_high']}]",
+            file=file,
+            row=row,
+            column="measured_speedup",
+        )
+    if values["ci_low"] == values["ci_high"]:
+        raise EvidenceError(
+            "the interval has zero width; give the published uncertainty",
+            file=file,
+            row=row,
+            column="ci_high",
+        )
+    capability = None
+    if cells["capability_level"]:
+        capability = _number(
+            cells["capability_level"], file=file, row=row, column="capability_level"
+        )
+    return UpliftStudy(
+        study=cells["study"],
+        date=date,
+        domain=domain,
+        participants=int(participants_text),
+        model=cells["model"],
+        capability_level=capability,
+        measured_speedup=values["measured_speedup"],
+        ci_low=values["ci_low"],
+        ci_high=values["ci_high"],
+        source=cells["source"],
+        notes=cells["notes"],
+    )
+
+
+def load_uplift_studies(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate an uplift-study CSV.
+
+    Parameters
+    ----------
+    path
+        CSV file; defaults to :data:`DEFAULT_STUDIES_PATH` (``data/uplift_studies.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per study with the columns of :data:`STUDY_COLUMNS` (``capability_level``
+        NaN where empty) plus ``log_speedup`` and ``log_speedup_sd`` (natural log).
+
+    Raises
+    ------
+    EvidenceError
+        Naming file, line and column of the first problem.
+    """
+    path = Path(path) if path is not None else DEFAULT_STUDIES_PATH
+    file = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise EvidenceError(f"cannot read file: {exc.strerror}", file=file) from None
+    except UnicodeDecodeError as exc:
+        raise EvidenceError(f"not UTF-8 (byte {exc.start})", file=file) from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise EvidenceError("the file is empty", file=file, row=1) from None
+    for column in STUDY_COLUMNS:
+        if column not in header:
+            raise EvidenceError("missing column", file=file, row=1, column=column)
+    extra = [h for h in header if h not in STUDY_COLUMNS]
+    if extra:
+        raise EvidenceError("unknown column", file=file, row=1, column=extra[0])
+    studies: list[UpliftStudy] = []
+    seen: set[str] = set()
+    line = reader.line_num
+    for record in reader:
+        start, line = line + 1, reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            raise EvidenceError(
+                f"{len(record)} cells, expected {len(header)}", file=file, row=start
+            )
+        cells = {h: c.strip() for h, c in zip(header, record, strict=True)}
+        study = _parse_row(cells, file=file, row=start)
+        if study.study in seen:
+            raise EvidenceError(
+                f"duplicate study '{study.study}'", file=file, row=start, column="study"
+            )
+        seen.add(study.study)
+        studies.append(study)
+    frame = pd.DataFrame([s.__dict__ for s in studies], columns=list(STUDY_COLUMNS))
+    frame["capability_level"] = frame["capability_level"].astype(float)
+    frame["log_speedup"] = np.log(frame["measured_speedup"].astype(float))
+    frame["log_speedup_sd"] = log_speedup_sd(
+        frame["ci_low"].astype(float).to_numpy(), frame["ci_high"].astype(float).to_numpy()
+    )
+    return frame

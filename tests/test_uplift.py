@@ -1,0 +1,285 @@
+"""Tests of the uplift links, their elicited priors, the study format and the PyMC update."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskmodel.errors import ConfigError, EvidenceError
+from riskmodel.uplift.elicitation import (
+    DEFAULT_ELICITATION_PATH,
+    QUANTILE_TOLERANCE,
+    fit_quantiles,
+    load_uplift_priors,
+    prior_table,
+)
+from riskmodel.uplift.links import TaskCurve, amdahl_share, make_link
+from riskmodel.uplift.studies import STUDY_COLUMNS, load_uplift_studies
+
+matplotlib.use("Agg")
+
+#: A representative cyber task curve (not from a fit): 1.5 logit/dex, 1 dex capability
+#: per dex minutes, 1-minute tasks solved half the time at capability 1.
+CURVE = TaskCurve(
+    discrimination=np.asarray(1.5),
+    horizon_slope=np.asarray(1.0),
+    horizon_offset=np.asarray(1.0),
+    suite="cybench",
+)
+N_DRAWS = 400
+CAPABILITY_GRID = np.linspace(-10.0, 12.0, 45)
+#: Capability far below any model in the data (1e13 FLOP in 2023).
+VERY_LOW_CAPABILITY = -40.0
+
+
+@pytest.fixture(scope="module")
+def priors():
+    return load_uplift_priors()
+
+
+# --- elicitation -----------------------------------------------------------------
+
+
+def test_elicitation_file_loads_and_reproduces_quantiles(priors) -> None:
+    assert priors.version and priors.updated == "2025-02-27"
+    assert priors.default_link in ("amdahl", "direct")
+    assert len(priors.priors) == 9
+    for prior in priors.priors.values():
+        assert prior.ok, prior.name
+        assert prior.elicited or prior.source
+        probs = prior.cdf(np.asarray(prior.values))
+        np.testing.assert_allclose(probs, prior.levels, atol=QUANTILE_TOLERANCE)
+        np.testing.assert_allclose(prior.ppf(np.asarray(prior.levels)), prior.values, rtol=0.05)
+    table = prior_table(priors)
+    assert list(table["parameter"]) == list(priors.priors)
+    assert table["ok"].all()
+
+
+def test_asymmetric_quantiles_record_mismatch() -> None:
+    fitted = fit_quantiles(
+        name="x", family="lognormal", levels=(0.05, 0.5, 0.95), values=(1.0, 2.0, 20.0)
+    )
+    assert fitted.max_prob_error > QUANTILE_TOLERANCE
+    assert not fitted.ok
+
+
+def _edited(tmp_path: Path, old: str, new: str) -> Path:
+    text = DEFAULT_ELICITATION_PATH.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "priors.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('reference_suite = "cybench"\n', "", "amdahl.reference_suite"),
+        ("q50 = 5.0\n", "q50 = 50.0\n", "amdahl.speed_advantage"),
+        ('default = "amdahl"', 'default = "linear"', "link.default"),
+        ("q05 = 1.5\n", "q05 = 0.9\n", "amdahl.speed_advantage.q05"),
+        ('version = "0.1.0"\n', "", "version"),
+    ],
+    ids=["missing-key", "non-monotone", "unknown-link", "outside-support", "no-version"],
+)
+def test_bad_elicitation_names_key(tmp_path: Path, old: str, new: str, key: str) -> None:
+    path = _edited(tmp_path, old, new)
+    with pytest.raises(ConfigError) as info:
+        load_uplift_priors(path)
+    assert f"'{key}" in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_unknown_link_name_raises(priors) -> None:
+    with pytest.raises(ConfigError, match="'linear'"):
+        make_link("linear", priors=priors)
+
+
+# --- links -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["amdahl", "direct"])
+def test_links_monotone_and_tend_to_one(priors, name: str) -> None:
+    link = make_link(name, priors=priors)
+    rng = np.random.default_rng(1)
+    params = {k: v[:, None] for k, v in link.sample_prior(rng=rng, size=N_DRAWS).items()}
+    uplift = link.uplift(CAPABILITY_GRID[None, :], params, task_curve=CURVE)
+    assert uplift.shape == (N_DRAWS, len(CAPABILITY_GRID))
+    assert np.all(np.diff(uplift, axis=1) >= -1e-12)
+    assert np.all(uplift >= 1.0 - 1e-12)
+    low = link.uplift(
+        np.full(N_DRAWS, VERY_LOW_CAPABILITY),
+        {k: v[:, 0] for k, v in params.items()},
+        task_curve=CURVE,
+    )
+    np.testing.assert_allclose(low, 1.0, atol=1e-3)
+
+
+def test_amdahl_bounded_by_speed_advantage(priors) -> None:
+    link = make_link("amdahl", priors=priors)
+    rng = np.random.default_rng(2)
+    params = link.sample_prior(rng=rng, size=N_DRAWS)
+    k = params["amdahl.speed_advantage"]
+    assert np.all(k > 1)
+    for capability in (0.0, 5.0, 50.0):
+        uplift = link.uplift(np.full(N_DRAWS, capability), params, task_curve=CURVE)
+        assert np.all(uplift <= k * (1 + 1e-12))
+    share = amdahl_share(
+        np.full(N_DRAWS, 50.0),
+        discrimination=CURVE.discrimination,
+        horizon_slope=CURVE.horizon_slope,
+        horizon_offset=CURVE.horizon_offset,
+        task_length_median=params["amdahl.task_length_median"],
+        task_length_spread=params["amdahl.task_length_spread"],
+        reliability_threshold=params["amdahl.reliability_threshold"],
+        realism_offset=params["amdahl.realism_offset"],
+    )
+    assert np.all((share > 0.9) & (share <= 1.0 + 1e-12))
+
+
+def test_link_numpy_and_pytensor_agree(priors) -> None:
+    import pytensor.tensor as pt
+
+    rng = np.random.default_rng(3)
+    capability = rng.normal(4.0, 2.0, size=7)
+    for name in ("amdahl", "direct"):
+        link = make_link(name, priors=priors)
+        params = link.sample_prior(rng=rng, size=7)
+        expected = link.uplift(capability, params, task_curve=CURVE)
+        symbolic = link.uplift(
+            pt.as_tensor(capability),
+            {k: pt.as_tensor(v) for k, v in params.items()},
+            task_curve=CURVE,
+            ops=pt,
+        )
+        np.testing.assert_allclose(symbolic.eval(), expected, rtol=1e-8)
+
+
+# --- studies ---------------------------------------------------------------------
+
+
+def test_shipped_studies_load() -> None:
+    studies = load_uplift_studies()
+    assert set(studies["domain"]) == {"cyber", "software"}
+    assert (studies["log_speedup_sd"] > 0).all()
+    metr = studies.set_index("study").loc["metr_2025_oss_developer_rct"]
+    assert metr["measured_speedup"] == pytest.approx(1 / 1.19, abs=1e-3)
+    # Evaluation-free vintage rule: only the named METR RCT may post-date 2025-02-27.
+    late = studies[pd.to_datetime(studies["date"]) > pd.Timestamp("2025-02-27")]
+    assert list(late["study"]) == ["metr_2025_oss_developer_rct"]
+
+
+def _write_studies(tmp_path: Path, rows: list[dict[str, str]], columns=STUDY_COLUMNS) -> Path:
+    path = tmp_path / "studies.csv"
+    frame = pd.DataFrame(rows)
+    frame[[c for c in columns]].to_csv(path, index=False)
+    return path
+
+
+GOOD_ROW = {
+    "study": "s1",
+    "date": "2024-05-01",
+    "domain": "cyber",
+    "participants": "20",
+    "model": "m",
+    "capability_level": "3.0",
+    "measured_speedup": "1.2",
+    "ci_low": "0.9",
+    "ci_high": "1.6",
+    "source": "made up",
+    "notes": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [
+        ({"ci_low": "1.7"}, "ci_low"),
+        ({"domain": "bio"}, "domain"),
+        ({"date": "2024-13-01"}, "date"),
+        ({"date": "1 May 2024"}, "date"),
+        ({"measured_speedup": "fast"}, "measured_speedup"),
+        ({"participants": "-3"}, "participants"),
+    ],
+)
+def test_bad_study_values_name_line_and_column(tmp_path: Path, change, column: str) -> None:
+    path = _write_studies(tmp_path, [GOOD_ROW, {**GOOD_ROW, "study": "s2", **change}])
+    with pytest.raises(EvidenceError) as info:
+        load_uplift_studies(path)
+    assert info.value.row == 3
+    assert info.value.column == column
+    assert "line 3" in str(info.value)
+
+
+def test_missing_study_column(tmp_path: Path) -> None:
+    columns = [c for c in STUDY_COLUMNS if c != "ci_high"]
+    path = _write_studies(tmp_path, [GOOD_ROW], columns=columns)
+    with pytest.raises(EvidenceError) as info:
+        load_uplift_studies(path)
+    assert (info.value.row, info.value.column) == (1, "ci_high")
+
+
+# --- figure ----------------------------------------------------------------------
+
+
+def test_prior_predictive_figure(priors) -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from riskmodel.uplift.plotting import plot_uplift_prior_predictive
+
+    fig = plot_uplift_prior_predictive(
+        priors=priors, task_curve=CURVE, capability=np.linspace(0, 9, 10), n_draws=50
+    )
+    assert isinstance(fig, Figure)
+    assert any("data vintage 2025-02-27" in t.get_text() for t in fig.texts)
+    plt.close(fig)
+
+
+# --- PyMC update -----------------------------------------------------------------
+
+#: Simulated study design for SBC: four cyber and two software studies at these
+#: capabilities (dex) with these log-speed-up sds.
+SBC_CAPABILITY = np.array([2.0, 3.5, 5.0, 6.5, 3.0, 5.5])
+SBC_DOMAINS = ["cyber", "cyber", "cyber", "cyber", "software", "software"]
+SBC_SD = np.array([0.2, 0.15, 0.15, 0.1, 0.08, 0.1])
+SBC_REPLICATIONS = 50
+#: Lenient per-parameter level (several parameters are tested; SBC is noisy at 50 reps).
+SBC_ALPHA = 0.001
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+@pytest.mark.parametrize("link_name", ["direct", "amdahl"])
+def test_uplift_model_sbc(priors, link_name: str) -> None:
+    from riskmodel.uplift.model import simulation_based_calibration
+
+    n = len(SBC_CAPABILITY)
+    studies = pd.DataFrame(
+        {
+            "study": [f"sim{i}" for i in range(n)],
+            "domain": SBC_DOMAINS,
+            "log_speedup": np.zeros(n),
+            "log_speedup_sd": SBC_SD,
+        }
+    )
+    result = simulation_based_calibration(
+        studies,
+        link=make_link(link_name, priors=priors),
+        priors=priors,
+        task_curve=CURVE,
+        capability_mean=SBC_CAPABILITY,
+        capability_sd=np.full(n, 0.3),
+        replications=SBC_REPLICATIONS,
+        draws=400,
+        tune=300,
+        thin=4,
+        seed=11,
+    )
+    print({k: round(v, 4) for k, v in result.p_values.items()})
+    for name, p in result.p_values.items():
+        assert p > SBC_ALPHA, (name, result.ranks[name])
