@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 #: Benchmarks and task suites kept in the small test subset.
 SMALL_BENCHMARKS = ("mmlu", "arc_c", "gsm8k", "cybench")
-SMALL_SUITES = ("nl2bash", "intercode_ctf", "hcast")
+SMALL_SUITES = ("nl2bash", "intercode_ctf", "cybench", "hcast")
 #: ObsScaling families kept in the small subset (a spread of compute and dates).
 SMALL_FAMILIES = (
     "meta-llama/",

@@ -1,0 +1,1 @@
+"""Figures. Plotting only: every number is computed elsewhere and passed in."""
