@@ -14,6 +14,7 @@ from riskmodel.capability.data import prepare_capability_data
 from riskmodel.capability.fit import fit_evidence_model
 from riskmodel.capability.predict import (
     capability_draws,
+    fitted_capability_draws,
     forecast,
     posterior_view,
     time_horizon_minutes,
@@ -209,6 +210,16 @@ def test_forecast_task_suite_and_horizon(small_fit: xr.DataTree) -> None:
     assert (h_strong > h_weak).all()
     h80 = time_horizon_minutes(view, strong, suite="hcast", success_probability=0.8)
     assert (h80 < h_strong).all()
+
+
+def test_fitted_capability_by_name(small_fit: xr.DataTree) -> None:
+    view = posterior_view(small_fit)
+    draws = fitted_capability_draws(view, "meta-llama/Meta-Llama-3-70B")
+    weaker = fitted_capability_draws(view, "EleutherAI/pythia-160m-deduped")
+    assert draws.shape == (view.n_samples,)
+    assert np.median(draws) > np.median(weaker) + 1.0
+    with pytest.raises(RiskmodelError, match="did you mean"):
+        fitted_capability_draws(view, "meta-llama/Meta-Llama-3-70b")
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ __all__ = [
     "PosteriorView",
     "posterior_view",
     "capability_draws",
+    "fitted_capability_draws",
     "benchmark_fraction_draws",
     "task_success_probability",
     "time_horizon_minutes",
@@ -144,6 +145,24 @@ def capability_draws(
         - view.reference_log10_flop
         + view.values("capability_scatter") * rng.standard_normal(n)
     )
+
+
+def fitted_capability_draws(view: PosteriorView, model: str) -> np.ndarray:
+    """Posterior capability of a model that is in the fit, by name.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (sample,), capability in dex of effective compute.
+    """
+    names = view.draws["capability"]["model"].values.tolist()
+    if model not in names:
+        from difflib import get_close_matches
+
+        close = get_close_matches(model, names, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise RiskmodelError(f"model '{model}' is not in this fit{hint}")
+    return np.asarray(view.draws["capability"].sel(model=model).values)
 
 
 def _check_benchmark(view: PosteriorView, benchmark: str) -> None:
