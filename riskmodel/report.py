@@ -39,6 +39,9 @@ REPORT_DATES = ("2025-06-01", "2026-06-01", "2027-06-01", "2028-06-01")
 #: Training compute (FLOP) of the printed fixed-compute forecasts, released mid-2026.
 REPORT_FLOPS = (1e25, 1e26, 1e27, 1e28)
 REPORT_FLOP_DATE = "2026-06-01"
+#: Capability range (dex of effective compute) of the uplift figure: from a 2023
+#: 1e21-FLOP model to several orders of magnitude beyond the 2025 frontier.
+UPLIFT_CAPABILITY_RANGE = (-2.0, 8.0)
 #: Seed of the predictive noise in forecasts and figures.
 REPORT_SEED = 11
 
@@ -185,6 +188,27 @@ def write_capability_figures(
     return written
 
 
+def write_uplift_figures(tree: xr.DataTree, figures_dir: Path) -> list[Path]:
+    """Write the prior predictive figure of uplift against capability (both links)."""
+    from riskmodel.uplift.elicitation import load_uplift_priors
+    from riskmodel.uplift.links import task_curve_from_view
+    from riskmodel.uplift.plotting import plot_uplift_prior_predictive
+
+    priors = load_uplift_priors()
+    view = posterior_view(tree)
+    curve = task_curve_from_view(view, suite=priors.reference_suite)
+    fig = plot_uplift_prior_predictive(
+        priors=priors,
+        task_curve=curve,
+        capability=np.linspace(*UPLIFT_CAPABILITY_RANGE, 121),
+        seed=REPORT_SEED,
+        vintage=view.data_vintage,
+    )
+    path = figures_dir / "uplift_prior_predictive.png"
+    _save_figure(fig, path)
+    return [path]
+
+
 def run_report(
     *,
     out_dir: str | Path = "results",
@@ -222,6 +246,8 @@ def run_report(
         print(horizons.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     _log("writing figures")
     for path in write_capability_figures(tree, ev, cfg, figures_dir):
+        written[path.stem] = path
+    for path in write_uplift_figures(tree, figures_dir):
         written[path.stem] = path
     _log("done: " + ", ".join(str(p) for p in written.values()))
     return written
