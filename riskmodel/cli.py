@@ -67,6 +67,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("benchmarks", help="list the known benchmarks")
 
+    p = sub.add_parser("assess", help="probability that a model is hazardous under each bar")
+    p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
+    p.add_argument("--flop", type=_float, required=True, help="training compute, FLOP")
+    p.add_argument("--date", required=True, help="release date YYYY-MM-DD")
+    p.add_argument("--bar", nargs="+", default=None, metavar="NAME", help="bars (default: all)")
+    p.add_argument("--bars-file", help="TOML file of user-defined hazard bars")
+    p.add_argument("--enhancement-flop-fraction", type=_float, default=None)
+    p.add_argument("--enhancement-horizon-years", type=_float, default=None)
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("crossing", help="compute and date at which a hazard bar is first met")
+    p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
+    p.add_argument("--bar", required=True, help="bar name")
+    p.add_argument("--bars-file", help="TOML file of user-defined hazard bars")
+    p.add_argument("--date", default=None, help="release date YYYY-MM-DD (default: today)")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.add_argument("--seed", type=int, default=0)
+
     p = sub.add_parser("report", help="the main job: fit (or reuse), forecasts and figures")
     p.add_argument("--out", default="results", help="output folder (default results/)")
     p.add_argument("--figures", default="figures", help="figure folder (default figures/)")
@@ -77,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_records(records: Sequence[dict], fmt: str) -> None:
+    if fmt == "text":
+        keys = list(records[0])
+        widths = {k: max(len(k), *(len(_cell(r[k])) for r in records)) for k in keys}
+        print("  ".join(k.ljust(widths[k]) for k in keys))
+        for record in records:
+            print("  ".join(_cell(record[k]).ljust(widths[k]) for k in keys))
+        return
     if fmt == "json":
         for record in records:
             print(json.dumps(record))
@@ -86,6 +112,12 @@ def _print_records(records: Sequence[dict], fmt: str) -> None:
     writer.writeheader()
     writer.writerows(records)
     print(buffer.getvalue(), end="")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -125,6 +157,29 @@ def _run(args: argparse.Namespace) -> int:
             flop=args.flop,
             frontier=args.frontier,
             seed=args.seed,
+        )
+        _print_records([record], args.format)
+        return 0
+    if args.command == "assess":
+        from riskmodel.hazard.assess import assess
+
+        records = assess(
+            args.fit,
+            flop=args.flop,
+            date=args.date,
+            bars=args.bar,
+            bars_path=args.bars_file,
+            enhancement_flop_fraction=args.enhancement_flop_fraction,
+            enhancement_horizon_years=args.enhancement_horizon_years,
+            seed=args.seed,
+        )
+        _print_records(records, args.format)
+        return 0
+    if args.command == "crossing":
+        from riskmodel.hazard.assess import crossing
+
+        record = crossing(
+            args.fit, bar=args.bar, date=args.date, bars_path=args.bars_file, seed=args.seed
         )
         _print_records([record], args.format)
         return 0

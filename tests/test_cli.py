@@ -162,3 +162,85 @@ def test_fit_gate_refuses_and_keeps_previous_result(
     stored = xr.open_datatree(refused, engine="h5netcdf")
     assert json.loads(stored.attrs["diagnostics"])["passed"] is False
     stored.close()
+
+
+ASSESS_KEYS = ["bar", "probability", "mc_se", "required_probability", "hazardous"]
+
+
+def test_assess_json(fit_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "assess",
+            "--fit",
+            str(fit_file),
+            "--flop",
+            "3e26",
+            "--date",
+            "2026-06-01",
+            "--format",
+            "json",
+        ]
+    )
+    assert code == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert {r["bar"] for r in records} >= {"raised", "current"}
+    for record in records:
+        assert list(record)[:5] == ASSESS_KEYS
+        assert 0.0 <= record["probability"] <= 1.0 and record["mc_se"] >= 0.0
+        assert record["hazardous"] == (record["probability"] > record["required_probability"])
+
+
+def test_assess_text_and_unknown_bar(fit_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                "assess",
+                "--fit",
+                str(fit_file),
+                "--flop",
+                "1e25",
+                "--date",
+                "2026-06-01",
+                "--bar",
+                "raised",
+            ]
+        )
+        == 0
+    )
+    assert "raised" in capsys.readouterr().out
+    code = main(
+        [
+            "assess",
+            "--fit",
+            str(fit_file),
+            "--flop",
+            "1e25",
+            "--date",
+            "2026-06-01",
+            "--bar",
+            "nonexistent",
+        ]
+    )
+    assert code == EXIT_USAGE
+    assert "nonexistent" in capsys.readouterr().err
+
+
+def test_crossing_json(fit_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "crossing",
+            "--fit",
+            str(fit_file),
+            "--bar",
+            "raised",
+            "--date",
+            "2026-06-01",
+            "--format",
+            "json",
+        ]
+    )
+    assert code == 0
+    record = json.loads(capsys.readouterr().out.strip())
+    for key in ("bar", "flop_q05", "flop_q50", "flop_q95"):
+        assert key in record
+    assert record["flop_q05"] <= record["flop_q50"] <= record["flop_q95"]

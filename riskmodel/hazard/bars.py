@@ -33,7 +33,10 @@ team, :mod:`riskmodel.uplift`), so each bar's condition for one Monte Carlo samp
 
     ``P_enabled > L`` iff ``p(U) > p0 + Delta`` with ``Delta = -ln(1 - L) / (A a S T)``,
     so ``u* = (odds(p0 + Delta) / odds(p0))**(1 / gamma)``, infinite when
-    ``p0 + Delta >= 1`` (the chain cannot reach ``L`` at any uplift).
+    ``p0 + Delta >= 1`` (the chain cannot reach ``L`` at any uplift). "Significantly
+    harder without it" also needs a material contribution: ``u*`` is at least
+    ``materiality_uplift`` (1.25, a legal reading; without it the chain's upper tail lets a
+    1% speed-up qualify and every model would be hazardous).
 
 Harm categories
 ---------------
@@ -109,7 +112,12 @@ CHAIN_PARAMETERS = (
     "severity_sigma_log",
 )
 #: Fixed policy scalars of the risk chain file (``[policy]``).
-POLICY_SCALARS = ("damage_threshold_usd", "legal_probability", "exposure_years")
+POLICY_SCALARS = (
+    "damage_threshold_usd",
+    "legal_probability",
+    "materiality_uplift",
+    "exposure_years",
+)
 #: Default number of draws used by :func:`chain_threshold_below`.
 CHAIN_CHECK_DRAWS = 20000
 
@@ -198,7 +206,9 @@ def load_hazard_bars(path: str | Path | None = None) -> dict[str, HazardBar]:
             lines = []
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"])
-                lines.append(f"  '{key}.{where}': {err['msg']}" if where else f"  '{key}': {err['msg']}")
+                lines.append(
+                    f"  '{key}.{where}': {err['msg']}" if where else f"  '{key}': {err['msg']}"
+                )
             raise ConfigError(f"invalid hazard bar in {origin}:\n" + "\n".join(lines)) from None
     return bars
 
@@ -216,6 +226,9 @@ class RiskChainPriors:
     legal_probability
         Probability of materially enabling such an incident that makes a model
         hazardous (the default threshold of ``incident_probability`` bars).
+    materiality_uplift
+        Smallest speed-up that counts as "significantly more difficult without it"
+        (the incident condition also requires ``U > materiality_uplift``).
     exposure_years
         Deployment window over which the incident probability is computed (years).
     priors
@@ -228,6 +241,7 @@ class RiskChainPriors:
     data_vintage: str
     damage_threshold_usd: float
     legal_probability: float
+    materiality_uplift: float
     exposure_years: float
     priors: dict[str, FittedPrior]
 
@@ -257,9 +271,13 @@ def load_risk_chain_priors(path: str | Path | None = None) -> RiskChainPriors:
         _scalar(policy, f"policy.{name}_rationale", origin, str)
         if not scalars[name] > 0:
             raise ConfigError(f"{origin}: 'policy.{name}' must be positive, got {scalars[name]}")
+    if not scalars["materiality_uplift"] >= 1:
+        raise ConfigError(f"{origin}: 'policy.materiality_uplift' must be >= 1 (a speed-up)")
     if not scalars["legal_probability"] < 1:
         raise ConfigError(f"{origin}: 'policy.legal_probability' must lie in (0, 1)")
-    priors = {name: _parameter(_table(data, name, origin), name, origin) for name in CHAIN_PARAMETERS}
+    priors = {
+        name: _parameter(_table(data, name, origin), name, origin) for name in CHAIN_PARAMETERS
+    }
     expected = {
         "attempts_per_year": "lognormal",
         "baseline_success": "logitnormal",
@@ -344,6 +362,7 @@ def uplift_threshold(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = (target / (1.0 - target)) / (p0 / (1.0 - p0))
         u_star = ratio ** (1.0 / params["uplift_elasticity"])
+    u_star = np.maximum(u_star, chain.materiality_uplift)
     return np.broadcast_to(np.where(target < 1.0, u_star, np.inf), (size,)).astype(float)
 
 

@@ -1,0 +1,513 @@
+"""Hazard assessment of a model, and where each bar is first crossed.
+
+:func:`assess`
+    For a model of given training FLOP and release date, the posterior probability of
+    each bar's condition (:mod:`riskmodel.hazard.bars`), its Monte Carlo standard error
+    and the verdict.
+:func:`crossing`
+    Quantiles of the training FLOP at which a bar is first crossed for a model released
+    on a date, and of the date at which the compute frontier first crosses it.
+
+Monte Carlo (both functions)
+----------------------------
+One Monte Carlo sample combines a posterior draw of the capability fit (effective-compute
+parameters, capability scatter and, for the Amdahl link, the cyber task curve of the
+reference suite) with independent draws of the uplift link's parameters, the
+enhancement parameters and the risk-chain parameters. The link parameters are drawn from
+their **elicited priors** (``data/elicitation/uplift_priors.toml``); updating them with
+:func:`riskmodel.uplift.model.sample_uplift_posterior` needs a NUTS run, so it is
+optional: pass its output as ``link_params`` and it is resampled instead. Each source of
+randomness has its own generator spawned from ``seed``, so for one seed the samples do not
+depend on the FLOP, the bars or the allowance: the probability is exactly non-decreasing
+in FLOP and in the allowance (common random numbers).
+
+Every bar's condition for one sample is ``uplift(enhanced capability) > u*`` with the
+per-sample threshold ``u*`` of :func:`riskmodel.hazard.bars.uplift_threshold`.
+
+``mc_se`` is the larger of the binomial standard error ``sqrt(p (1 - p) / n)`` and the
+batch-means standard error over :data:`MC_BATCHES` contiguous batches of samples (in
+chain/draw order, so autocorrelation of the posterior draws is accounted for).
+
+Crossings (per posterior draw)
+------------------------------
+For each of ``n_draws`` posterior draws of the global parameters (evenly spaced over the
+chains), the condition's probability is evaluated over the *within-draw* uncertainty
+(``n_inner`` draws of the model's capability scatter, the link, enhancement and chain
+parameters), and compared with the bar's required probability. Because the capability
+rises by exactly one dex per dex of FLOP, each inner sample ``j`` has a required log10 FLOP
+``x_j`` (capability threshold ``c*_j`` from inverting the link by bisection, minus the
+enhancement gain, the algorithmic-progress shift and the scatter), and the smallest FLOP at
+which the within-draw probability exceeds ``r`` is the ``k``-th smallest ``x_j`` with
+``k = floor(r * n_inner) + 1``: the exact crossing, i.e. the limit of an infinitely fine
+log-FLOP grid. Crossings above :data:`MAX_LOG10_FLOP` (1e32 FLOP) are reported as
+``inf``. Quantiles are then taken across the posterior draws.
+
+The frontier date works the same way on the time axis: the frontier model released at
+``t`` has log10 FLOP ``level + slope t + frontier_offset + trend_scatter z`` (the fitted
+trend for frontier-flagged models, as in
+:func:`riskmodel.capability.predict.capability_draws`), so its capability rises linearly
+in ``t`` and each inner sample has a required date. A "frontier model" is a typical
+frontier-flagged release, not the maximum over all releases. Dates after
+:data:`DATE_HORIZON` are reported as ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from riskmodel.capability.data import DAYS_PER_YEAR, years_since
+from riskmodel.capability.predict import PosteriorView, capability_draws, posterior_view
+from riskmodel.errors import ConfigError, RiskmodelError
+from riskmodel.hazard.bars import (
+    HARM_MODELS,
+    HazardBar,
+    RiskChainPriors,
+    load_hazard_bars,
+    load_risk_chain_priors,
+    uplift_threshold,
+)
+from riskmodel.hazard.enhancement import (
+    UNBOUNDED,
+    EnhancementAllowance,
+    EnhancementPriors,
+    enhanced_capability,
+    load_enhancement_priors,
+)
+from riskmodel.uplift.elicitation import ElicitedPriors, load_uplift_priors
+from riskmodel.uplift.links import TaskCurve, UpliftLink, make_link, task_curve_from_view
+
+__all__ = [
+    "MC_BATCHES",
+    "MAX_LOG10_FLOP",
+    "DATE_HORIZON",
+    "CROSSING_POSTERIOR_DRAWS",
+    "CROSSING_INNER_SAMPLES",
+    "CROSSING_QUANTILES",
+    "assess",
+    "crossing",
+]
+
+#: Batches of the batch-means Monte Carlo standard error.
+MC_BATCHES = 20
+#: Largest training compute searched by :func:`crossing` (log10 FLOP); beyond: ``inf``.
+MAX_LOG10_FLOP = 32.0
+#: Last date reported by :func:`crossing`; later frontier crossings are ``None``.
+DATE_HORIZON = "2040-12-31"
+#: Posterior draws (evenly spaced) used by :func:`crossing`.
+CROSSING_POSTERIOR_DRAWS = 400
+#: Within-draw Monte Carlo samples per posterior draw in :func:`crossing`.
+CROSSING_INNER_SAMPLES = 200
+#: Quantile levels reported by :func:`crossing`.
+CROSSING_QUANTILES = (0.05, 0.5, 0.95)
+#: Capability bracket (dex of effective compute) of the link inversion: 1e-7 to 1e63
+#: FLOP-equivalent at the reference date, far outside any model.
+CAPABILITY_BRACKET = (-30.0, 40.0)
+#: Bisection steps of the link inversion (bracket / 2**20 ~ 7e-5 dex).
+BISECTION_STEPS = 20
+#: Rows per chunk in the link inversion (bounds memory: rows x quadrature grid floats).
+INVERSION_CHUNK = 8192
+#: Number of independent random streams spawned from the seed.
+_STREAMS = ("capability", "link", "enhancement", "chain", "frontier")
+
+
+# --- shared set-up -----------------------------------------------------------------
+
+
+def _check_date(date: str) -> str:
+    try:
+        dt.date.fromisoformat(date)
+        if len(date) != len("YYYY-MM-DD"):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise RiskmodelError(f"date must be YYYY-MM-DD, got '{date}'") from None
+    return date
+
+
+def _select_bars(
+    bars: Sequence[str | HazardBar] | str | HazardBar | None, bars_path: str | Path | None
+) -> list[HazardBar]:
+    available = load_hazard_bars(bars_path)
+    if bars is None:
+        selected = list(available.values())
+    else:
+        items = [bars] if isinstance(bars, str | HazardBar) else list(bars)
+        selected = []
+        for item in items:
+            if isinstance(item, HazardBar):
+                selected.append(item)
+            elif item in available:
+                selected.append(available[item])
+            else:
+                raise ConfigError(
+                    f"unknown hazard bar '{item}' (key 'bar'); defined: {', '.join(available)}"
+                )
+    for bar in selected:
+        if bar.harm not in HARM_MODELS:
+            raise ConfigError(
+                f"hazard bar '{bar.name}': no uplift model is shipped for harm category "
+                f"'{bar.harm}' (key 'harm'); available: {', '.join(HARM_MODELS)}"
+            )
+    return selected
+
+
+def _axis(value: float | str | None, default: float | None, name: str) -> float | None:
+    if value is None:
+        return default
+    if value == UNBOUNDED or (isinstance(value, float) and math.isinf(value) and value > 0):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"'{name}' must be a number >= 0 or \"{UNBOUNDED}\", got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ConfigError(f"'{name}' must be a number >= 0 or \"{UNBOUNDED}\", got {value!r}")
+    return float(value)
+
+
+def _allowance(
+    bar: HazardBar, flop_fraction: float | str | None, horizon_years: float | str | None
+) -> EnhancementAllowance:
+    """The bar's default allowance with per-axis overrides (None = keep the bar's)."""
+    return EnhancementAllowance(
+        flop_fraction=_axis(
+            flop_fraction, bar.enhancement.flop_fraction, "enhancement_flop_fraction"
+        ),
+        horizon_years=_axis(
+            horizon_years, bar.enhancement.horizon_years, "enhancement_horizon_years"
+        ),
+    )
+
+
+class _Setting:
+    """Loaded priors, link and task curve for one fit."""
+
+    def __init__(self, fit: Any, link: str | UpliftLink | None) -> None:
+        self.view: PosteriorView = posterior_view(fit)
+        self.uplift_priors: ElicitedPriors = load_uplift_priors()
+        self.enhancement: EnhancementPriors = load_enhancement_priors()
+        self.chain: RiskChainPriors = load_risk_chain_priors()
+        if link is None or isinstance(link, str):
+            link = make_link(link or self.uplift_priors.default_link, priors=self.uplift_priors)
+        self.link: UpliftLink = link
+        self.curve: TaskCurve | None = (
+            task_curve_from_view(self.view, suite=self.uplift_priors.reference_suite)
+            if link.needs_task_curve
+            else None
+        )
+
+    def curve_at(self, index: np.ndarray) -> TaskCurve | None:
+        if self.curve is None:
+            return None
+        return TaskCurve(
+            discrimination=self.curve.discrimination[index],
+            horizon_slope=self.curve.horizon_slope[index],
+            horizon_offset=self.curve.horizon_offset[index],
+            suite=self.curve.suite,
+        )
+
+    def link_draws(
+        self,
+        link_params: Mapping[str, np.ndarray] | None,
+        *,
+        rng: np.random.Generator,
+        size: int | tuple[int, ...],
+    ) -> dict[str, np.ndarray]:
+        if link_params is None:
+            return self.link.sample_prior(rng=rng, size=size)
+        missing = [n for n in self.link.parameter_names if n not in link_params]
+        if missing:
+            raise ConfigError(
+                f"link_params lacks {', '.join(missing)} for the {self.link.name} link"
+            )
+        n_post = len(np.asarray(link_params[self.link.parameter_names[0]]))
+        pick = rng.integers(0, n_post, size=size)
+        return {n: np.asarray(link_params[n])[pick] for n in self.link.parameter_names}
+
+
+def _streams(seed: int) -> dict[str, np.random.Generator]:
+    children = np.random.SeedSequence(seed).spawn(len(_STREAMS))
+    return {name: np.random.default_rng(s) for name, s in zip(_STREAMS, children, strict=True)}
+
+
+def _mc_se(indicator: np.ndarray) -> float:
+    n = indicator.size
+    p = float(indicator.mean())
+    binomial = math.sqrt(p * (1.0 - p) / n)
+    batches = np.array_split(indicator.astype(float), min(MC_BATCHES, n))
+    means = np.array([b.mean() for b in batches])
+    batch = float(means.std(ddof=1) / math.sqrt(len(means))) if len(means) > 1 else 0.0
+    return max(binomial, batch)
+
+
+# --- assess --------------------------------------------------------------------------
+
+
+def assess(
+    fit: xr.DataTree | str | Path | PosteriorView,
+    *,
+    flop: float,
+    date: str,
+    bars: Sequence[str | HazardBar] | str | HazardBar | None = None,
+    bars_path: str | Path | None = None,
+    enhancement_flop_fraction: float | str | None = None,
+    enhancement_horizon_years: float | str | None = None,
+    link: str | UpliftLink | None = None,
+    link_params: Mapping[str, np.ndarray] | None = None,
+    seed: int = 0,
+    n_samples: int | None = None,
+) -> list[dict[str, Any]]:
+    """Posterior probability that a model meets each hazard bar's condition.
+
+    Parameters
+    ----------
+    fit
+        Fitted capability model (DataTree, path, or :class:`PosteriorView`).
+    flop
+        Training compute (FLOP).
+    date
+        Release date, YYYY-MM-DD.
+    bars
+        Bar names (or :class:`HazardBar` objects); default: every bar of the bar file.
+    bars_path
+        User bar file (TOML); default ``data/hazard_bars.toml``.
+    enhancement_flop_fraction, enhancement_horizon_years
+        Override the bars' enhancement allowance per axis: extra compute as a fraction
+        of the original training FLOP, and the methods horizon in years; ``"unbounded"``
+        (or ``math.inf``) for the bill as written; ``None`` keeps each bar's default.
+    link
+        ``"amdahl"``, ``"direct"`` or an :class:`UpliftLink`; default from the priors file.
+    link_params
+        Posterior draws of the link parameters (e.g. from
+        :func:`riskmodel.uplift.model.sample_uplift_posterior`); default: elicited priors.
+    seed
+        Seed of every Monte Carlo stream.
+    n_samples
+        Monte Carlo samples; default one per posterior draw. Larger values cycle through
+        the posterior draws with fresh within-draw randomness.
+
+    Returns
+    -------
+    list of dict
+        One per bar: ``bar``, ``probability`` (of the condition), ``mc_se`` (its Monte
+        Carlo standard error), ``required_probability``, ``hazardous``
+        (``probability > required_probability``), ``enhancement`` (the allowance used).
+    """
+    _check_date(date)
+    if not (isinstance(flop, int | float) and flop > 0 and math.isfinite(flop)):
+        raise RiskmodelError(f"training FLOP must be a positive number, got {flop}")
+    selected = _select_bars(bars, bars_path)
+    setting = _Setting(fit, link)
+    n_post = setting.view.n_samples
+    n = n_post if n_samples is None else int(n_samples)
+    if n < 1:
+        raise RiskmodelError(f"n_samples must be positive, got {n_samples}")
+    rng = _streams(seed)
+    repeats = -(-n // n_post)
+    capability = np.concatenate(
+        [
+            capability_draws(setting.view, date=date, flop=float(flop), rng=rng["capability"])
+            for _ in range(repeats)
+        ]
+    )[:n]
+    index = np.arange(n) % n_post
+    curve = setting.curve_at(index)
+    params = setting.link_draws(link_params, rng=rng["link"], size=n)
+    enhancement = setting.enhancement.sample(rng=rng["enhancement"], size=n)
+    chain = setting.chain.sample(rng=rng["chain"], size=n)
+    results = []
+    for bar in selected:
+        allowance = _allowance(bar, enhancement_flop_fraction, enhancement_horizon_years)
+        enhanced = enhanced_capability(capability, allowance, enhancement)
+        uplift = setting.link.uplift(enhanced, params, task_curve=curve)
+        u_star = uplift_threshold(bar, chain=setting.chain, params=chain, size=n)
+        indicator = np.asarray(uplift > u_star)
+        probability = float(indicator.mean())
+        results.append(
+            {
+                "bar": bar.name,
+                "probability": probability,
+                "mc_se": _mc_se(indicator),
+                "required_probability": bar.required_probability,
+                "hazardous": bool(probability > bar.required_probability),
+                "enhancement": allowance.describe(),
+            }
+        )
+    return results
+
+
+# --- crossing -------------------------------------------------------------------------
+
+
+def _capability_for_uplift(
+    link: UpliftLink,
+    params: Mapping[str, np.ndarray],
+    curve: TaskCurve | None,
+    u_star: np.ndarray,
+) -> np.ndarray:
+    """Smallest capability (dex) with ``uplift > u_star``, per row, by bisection.
+
+    All inputs are flat arrays of one length. ``inf`` where the uplift stays at or below
+    ``u_star`` up to the top of :data:`CAPABILITY_BRACKET` (e.g. ``u_star`` >= the Amdahl
+    speed advantage); the bottom of the bracket where it already exceeds it there.
+    """
+    lo_cap, hi_cap = CAPABILITY_BRACKET
+    out = np.empty(u_star.shape)
+    for start in range(0, u_star.size, INVERSION_CHUNK):
+        sl = slice(start, start + INVERSION_CHUNK)
+        p = {k: v[sl] for k, v in params.items()}
+        c = (
+            None
+            if curve is None
+            else TaskCurve(
+                discrimination=curve.discrimination[sl],
+                horizon_slope=curve.horizon_slope[sl],
+                horizon_offset=curve.horizon_offset[sl],
+                suite=curve.suite,
+            )
+        )
+        target = u_star[sl]
+        m = target.size
+
+        def above(cap: np.ndarray, p: dict = p, c: TaskCurve | None = c, t: np.ndarray = target):
+            return link.uplift(cap, p, task_curve=c) > t
+
+        lo = np.full(m, lo_cap)
+        hi = np.full(m, hi_cap)
+        never = ~above(hi)
+        already = above(lo)
+        for _ in range(BISECTION_STEPS):
+            mid = 0.5 * (lo + hi)
+            ok = above(mid)
+            hi = np.where(ok, mid, hi)
+            lo = np.where(ok, lo, mid)
+        result = np.where(already, lo_cap, hi)
+        out[sl] = np.where(never, np.inf, result)
+    return out
+
+
+def _kth(values: np.ndarray, required_probability: float) -> np.ndarray:
+    """Per row, the smallest value at which the share of entries <= it exceeds ``r``."""
+    n_inner = values.shape[1]
+    k = math.floor(required_probability * n_inner) + 1
+    if k > n_inner:
+        return np.full(values.shape[0], np.inf)
+    return np.sort(values, axis=1)[:, k - 1]
+
+
+def _quantiles(values: np.ndarray) -> np.ndarray:
+    """:data:`CROSSING_QUANTILES` as order statistics (``inverted_cdf``: no interpolation,
+    so ``inf`` entries (never crossed) stay ``inf`` instead of producing NaN)."""
+    return np.quantile(values, CROSSING_QUANTILES, method="inverted_cdf")
+
+
+def crossing(
+    fit: xr.DataTree | str | Path | PosteriorView,
+    *,
+    bar: str | HazardBar,
+    date: str | None = None,
+    bars_path: str | Path | None = None,
+    enhancement_flop_fraction: float | str | None = None,
+    enhancement_horizon_years: float | str | None = None,
+    link: str | UpliftLink | None = None,
+    link_params: Mapping[str, np.ndarray] | None = None,
+    seed: int = 0,
+    n_draws: int = CROSSING_POSTERIOR_DRAWS,
+    n_inner: int = CROSSING_INNER_SAMPLES,
+) -> dict[str, Any]:
+    """Where on the compute axis and the calendar a bar is first crossed.
+
+    Parameters
+    ----------
+    fit
+        Fitted capability model.
+    bar
+        Bar name or :class:`HazardBar`.
+    date
+        Release date (YYYY-MM-DD) of the model whose crossing FLOP is computed; default
+        today.
+    bars_path, enhancement_flop_fraction, enhancement_horizon_years, link, link_params, seed
+        As for :func:`assess`.
+    n_draws
+        Posterior draws of the global parameters (evenly spaced; at most all).
+    n_inner
+        Within-draw Monte Carlo samples per posterior draw.
+
+    Returns
+    -------
+    dict
+        ``bar``, ``date``; ``flop_q05``, ``flop_q50``, ``flop_q95``: quantiles (order
+        statistics) across posterior draws of the smallest training FLOP at which the
+        bar's condition holds (``inf`` beyond 1e32 FLOP); ``frontier_date_q05``,
+        ``frontier_date_q50``,
+        ``frontier_date_q95``: the same for the date at which a frontier model first meets
+        it (YYYY-MM-DD, ``None`` after :data:`DATE_HORIZON`). See the module docstring.
+    """
+    date = _check_date(date) if date is not None else dt.date.today().isoformat()
+    (selected,) = _select_bars([bar], bars_path)
+    if n_draws < 1 or n_inner < 1:
+        raise RiskmodelError("n_draws and n_inner must be positive")
+    setting = _Setting(fit, link)
+    view = setting.view
+    n_post = view.n_samples
+    g = min(n_draws, n_post)
+    draw_index = np.unique(np.linspace(0, n_post - 1, g).round().astype(int))
+    g = draw_index.size
+    shape = (g, n_inner)
+    rows = np.repeat(draw_index, n_inner)
+    rng = _streams(seed)
+    params = setting.link_draws(link_params, rng=rng["link"], size=g * n_inner)
+    enhancement = setting.enhancement.sample(rng=rng["enhancement"], size=g * n_inner)
+    chain = setting.chain.sample(rng=rng["chain"], size=g * n_inner)
+    allowance = _allowance(selected, enhancement_flop_fraction, enhancement_horizon_years)
+    u_star = uplift_threshold(selected, chain=setting.chain, params=chain, size=g * n_inner)
+    c_star = _capability_for_uplift(setting.link, params, setting.curve_at(rows), u_star)
+    # Capability needed before enhancement (the gain is added to the base capability).
+    base_needed = c_star - enhanced_capability(np.zeros(g * n_inner), allowance, enhancement)
+    base_needed = base_needed.reshape(shape)
+
+    def col(name: str) -> np.ndarray:
+        return view.values(name)[draw_index][:, None]
+
+    alg = col("algorithmic_progress")
+    scatter = col("capability_scatter") * rng["capability"].standard_normal(shape)
+    t_release = float(years_since(date, view.reference_date))
+    # capability = log10 FLOP + alg * t - reference + scatter  (capability_draws).
+    log10_flop_needed = base_needed - alg * t_release + view.reference_log10_flop - scatter
+    flop_cross = _kth(log10_flop_needed, selected.required_probability)
+    flop_cross = np.where(flop_cross > MAX_LOG10_FLOP, np.inf, flop_cross)
+    flop_q = _quantiles(flop_cross)
+
+    trend_scatter = col("compute_trend_scatter") * rng["frontier"].standard_normal(shape)
+    rate = col("compute_trend_slope") + alg
+    years_needed = (
+        base_needed
+        - col("compute_trend_level")
+        - col("frontier_offset")
+        - trend_scatter
+        + view.reference_log10_flop
+        - scatter
+    ) / rate
+    date_cross = _kth(years_needed, selected.required_probability)
+    date_q = _quantiles(date_cross)
+    horizon = float(years_since(DATE_HORIZON, view.reference_date))
+    reference = pd.Timestamp(view.reference_date)
+
+    def as_date(years: float) -> str | None:
+        if not np.isfinite(years) or years > horizon:
+            return None
+        return (reference + pd.Timedelta(days=round(years * DAYS_PER_YEAR))).date().isoformat()
+
+    out: dict[str, Any] = {"bar": selected.name, "date": date}
+    for level, value in zip(CROSSING_QUANTILES, flop_q, strict=True):
+        out[f"flop_q{round(level * 100):02d}"] = (
+            float(10.0**value) if np.isfinite(value) else math.inf
+        )
+    for level, value in zip(CROSSING_QUANTILES, date_q, strict=True):
+        out[f"frontier_date_q{round(level * 100):02d}"] = as_date(float(value))
+    return out

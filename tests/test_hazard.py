@@ -1,0 +1,311 @@
+"""Tests of posttraining enhancement, hazard bars, the risk chain, assess and crossing."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskmodel.capability.predict import posterior_view
+from riskmodel.errors import ConfigError
+from riskmodel.hazard import assess, crossing
+from riskmodel.hazard.bars import (
+    DEFAULT_BARS_PATH,
+    DEFAULT_RISK_CHAIN_PATH,
+    HazardBar,
+    chain_threshold_below,
+    incident_probability,
+    load_hazard_bars,
+    load_risk_chain_priors,
+    uplift_threshold,
+)
+from riskmodel.hazard.enhancement import (
+    DEFAULT_ENHANCEMENT_PATH,
+    EnhancementAllowance,
+    EnhancementParams,
+    enhanced_capability,
+    enhancement_gain,
+    load_enhancement_priors,
+)
+
+DATE = "2026-06-01"
+#: Monte Carlo samples per assess call in tests (cycles the small fit's draws).
+N_MC = 1200
+KEYS = ("bar", "probability", "mc_se", "required_probability", "hazardous")
+FRACTIONS = st.floats(min_value=0.0, max_value=20.0, allow_nan=False)
+HORIZONS = st.floats(min_value=0.0, max_value=8.0, allow_nan=False)
+LOG10_FLOP = st.floats(min_value=20.0, max_value=30.0, allow_nan=False)
+
+
+@pytest.fixture(scope="module")
+def view(small_fit):
+    return posterior_view(small_fit)
+
+
+@pytest.fixture(scope="module")
+def enh_params():
+    priors = load_enhancement_priors()
+    return priors.sample(rng=np.random.default_rng(3), size=500)
+
+
+# --- enhancement -------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(f1=FRACTIONS, f2=FRACTIONS, h1=HORIZONS, h2=HORIZONS)
+def test_enhancement_monotone_in_fraction_and_horizon(enh_params, f1, f2, h1, h2) -> None:
+    (f_lo, f_hi), (h_lo, h_hi) = sorted((f1, f2)), sorted((h1, h2))
+    cap = np.linspace(-2.0, 8.0, enh_params.finetune_efficiency.size)
+    low = enhanced_capability(
+        cap, EnhancementAllowance(flop_fraction=f_lo, horizon_years=h_lo), enh_params
+    )
+    high = enhanced_capability(
+        cap, EnhancementAllowance(flop_fraction=f_hi, horizon_years=h_hi), enh_params
+    )
+    unbounded = enhanced_capability(cap, EnhancementAllowance.unbounded(), enh_params)
+    assert np.all(low >= cap)
+    assert np.all(high >= low)
+    assert np.all(unbounded >= high)
+
+
+def test_enhancement_zero_allowance_and_formula() -> None:
+    params = EnhancementParams(
+        finetune_efficiency=2.0,
+        elicitation_progress=0.15,
+        unbounded_flop_fraction=10.0,
+        unbounded_horizon_years=5.0,
+    )
+    zero = EnhancementAllowance(flop_fraction=0.0, horizon_years=0.0)
+    assert float(enhancement_gain(zero, params)) == 0.0
+    gain = float(
+        enhancement_gain(EnhancementAllowance(flop_fraction=0.25, horizon_years=2.0), params)
+    )
+    assert gain == pytest.approx(2.0 * math.log10(1.25) + 0.3)
+    unbounded = float(enhancement_gain(EnhancementAllowance.unbounded(), params))
+    assert unbounded == pytest.approx(2.0 * math.log10(11.0) + 0.75)
+    assert EnhancementAllowance.unbounded().describe() == "unbounded"
+
+
+def _edited(tmp_path: Path, source: Path, old: str, new: str) -> Path:
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / source.name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("flop_fraction = 10.0", "flop_fraction = -1.0", "unbounded.flop_fraction"),
+        ("q50 = 0.15", 'q50 = "x"', "elicitation_progress.q50"),
+        ('family = "lognormal"', 'family = "normal"', "finetune_efficiency.family"),
+        (
+            "elicited = true\n\n[elicitation_progress]",
+            "\n[elicitation_progress]",
+            "finetune_efficiency",
+        ),
+    ],
+)
+def test_bad_enhancement_priors_name_the_key(tmp_path, old, new, key) -> None:
+    path = _edited(tmp_path, DEFAULT_ENHANCEMENT_PATH, old, new)
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")) as info:
+        load_enhancement_priors(path)
+    assert str(path) in str(info.value)
+
+
+# --- bars and risk chain ---------------------------------------------------------
+
+
+def test_shipped_bars() -> None:
+    bars = load_hazard_bars()
+    assert set(bars) == {"raised", "current"}
+    raised, current = bars["raised"], bars["current"]
+    assert raised.quantity == "uplift" and raised.threshold == 2.0
+    assert raised.required_probability == 0.10
+    assert raised.enhancement == EnhancementAllowance(flop_fraction=0.25, horizon_years=2.0)
+    assert current.quantity == "incident_probability"
+    assert current.enhancement == EnhancementAllowance.unbounded()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        (
+            "required_probability = 0.10",
+            "required_probability = 1.5",
+            "bars.raised.required_probability",
+        ),
+        ("threshold = 2.0", "threshold = 0.5", "bars.raised"),
+        ('harm = "cyber"', 'harm = "weather"', "bars.raised.harm"),
+        ("threshold = 2.0", "threshold = 2.0\ncolour = 1", "bars.raised.colour"),
+        ("flop_fraction = 0.25", "flop_fraction = -0.25", "bars.raised.enhancement.flop_fraction"),
+        ("flop_fraction = 0.25", "flop_fractio = 0.25", "bars.raised.enhancement.flop_fractio"),
+        ('version = "0.1.0"', "", "version"),
+    ],
+)
+def test_bad_bar_file_names_the_key(tmp_path, old, new, key) -> None:
+    path = _edited(tmp_path, DEFAULT_BARS_PATH, old, new)
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")) as info:
+        load_hazard_bars(path)
+    assert str(path) in str(info.value)
+
+
+def test_unparsable_bar_file(tmp_path) -> None:
+    path = tmp_path / "bars.toml"
+    path.write_text("[bars\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="does not parse"):
+        load_hazard_bars(path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("legal_probability = 0.01", "legal_probability = 2.0", "policy.legal_probability"),
+        ("materiality_uplift = 1.25", "materiality_uplift = 0.5", "policy.materiality_uplift"),
+        ("exposure_years = 1.0\n", "", "policy.exposure_years"),
+        ('family = "logitnormal"', 'family = "lognormal"', "baseline_success.family"),
+    ],
+)
+def test_bad_risk_chain_priors_name_the_key(tmp_path, old, new, key) -> None:
+    path = _edited(tmp_path, DEFAULT_RISK_CHAIN_PATH, old, new)
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load_risk_chain_priors(path)
+
+
+def test_risk_chain_threshold_inverts_incident_probability() -> None:
+    chain = load_risk_chain_priors()
+    params = chain.sample(rng=np.random.default_rng(1), size=4000)
+    bar = load_hazard_bars()["current"]
+    u_star = uplift_threshold(bar, chain=chain, params=params, size=4000)
+    assert np.all(u_star >= chain.materiality_uplift)
+    # Where the chain (not materiality) binds, P_enabled(u*) equals the legal probability.
+    binding = np.isfinite(u_star) & (u_star > chain.materiality_uplift * 1.001)
+    p = incident_probability(u_star[binding], chain, {k: v[binding] for k, v in params.items()})
+    np.testing.assert_allclose(p, chain.legal_probability, rtol=1e-6)
+    np.testing.assert_allclose(incident_probability(np.ones(4000), chain, params), 0.0, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(u1=st.floats(1.0, 50.0), u2=st.floats(1.0, 50.0))
+def test_incident_probability_monotone_in_uplift(u1, u2) -> None:
+    chain = load_risk_chain_priors()
+    params = chain.sample(rng=np.random.default_rng(2), size=200)
+    lo, hi = sorted((u1, u2))
+    assert np.all(
+        incident_probability(hi, chain, params) >= incident_probability(lo, chain, params)
+    )
+
+
+def test_documented_raised_current_relation_holds_for_shipped_chain() -> None:
+    bars = load_hazard_bars()
+    ratio = bars["current"].required_probability / bars["raised"].required_probability
+    assert chain_threshold_below(bars["raised"].threshold) > ratio
+
+
+# --- assess ------------------------------------------------------------------------
+
+
+def _probs(view, **kwargs) -> dict[str, float]:
+    out = assess(view, date=DATE, n_samples=N_MC, **kwargs)
+    return {r["bar"]: r["probability"] for r in out}
+
+
+def test_assess_output(view) -> None:
+    out = assess(view, flop=1e26, date=DATE, n_samples=N_MC, seed=5)
+    assert [r["bar"] for r in out] == ["raised", "current"]
+    for row in out:
+        assert list(row)[:5] == list(KEYS)
+        assert 0.0 <= row["probability"] <= 1.0
+        assert 0.0 <= row["mc_se"] <= 0.5
+        assert 0.0 < row["required_probability"] < 1.0
+        assert row["hazardous"] == (row["probability"] > row["required_probability"])
+    assert out == assess(view, flop=1e26, date=DATE, n_samples=N_MC, seed=5)
+    direct = assess(view, flop=1e26, date=DATE, n_samples=N_MC, link="direct", bars=["raised"])
+    assert len(direct) == 1 and 0 <= direct[0]["probability"] <= 1
+
+
+def test_assess_refuses_unknown_or_unmodelled_bars(view) -> None:
+    with pytest.raises(ConfigError, match="unknown hazard bar 'nope'"):
+        assess(view, flop=1e26, date=DATE, bars=["nope"])
+    cbrn = HazardBar(
+        name="cbrn_raised",
+        harm="cbrn",
+        quantity="uplift",
+        threshold=2.0,
+        required_probability=0.1,
+        description="template",
+        source="template",
+    )
+    with pytest.raises(ConfigError, match="harm category 'cbrn'"):
+        assess(view, flop=1e26, date=DATE, bars=[cbrn])
+    with pytest.raises(ConfigError, match="enhancement_flop_fraction"):
+        assess(view, flop=1e26, date=DATE, enhancement_flop_fraction=-1.0)
+
+
+@settings(max_examples=12, deadline=None)
+@given(x1=LOG10_FLOP, x2=LOG10_FLOP)
+def test_more_flop_never_lowers_hazard_probability(view, x1, x2) -> None:
+    lo, hi = sorted((x1, x2))
+    p_lo = _probs(view, flop=10.0**lo)
+    p_hi = _probs(view, flop=10.0**hi)
+    for name in p_lo:
+        assert p_hi[name] >= p_lo[name]
+
+
+@settings(max_examples=12, deadline=None)
+@given(f1=FRACTIONS, f2=FRACTIONS, h1=HORIZONS, h2=HORIZONS)
+def test_larger_allowance_never_lowers_hazard_probability(view, f1, f2, h1, h2) -> None:
+    (f_lo, f_hi), (h_lo, h_hi) = sorted((f1, f2)), sorted((h1, h2))
+    low = _probs(view, flop=1e27, enhancement_flop_fraction=f_lo, enhancement_horizon_years=h_lo)
+    high = _probs(view, flop=1e27, enhancement_flop_fraction=f_hi, enhancement_horizon_years=h_hi)
+    unbounded = _probs(
+        view,
+        flop=1e27,
+        enhancement_flop_fraction="unbounded",
+        enhancement_horizon_years=math.inf,
+    )
+    for name in low:
+        assert high[name] >= low[name]
+        assert unbounded[name] >= high[name]
+
+
+def test_raised_never_triggers_where_current_does_not(view) -> None:
+    """The documented relation (riskmodel.hazard.bars): raised => current, shipped priors."""
+    for log10_flop in np.arange(22.0, 32.5, 0.5):
+        out = {r["bar"]: r for r in assess(view, flop=10.0**log10_flop, date=DATE, n_samples=N_MC)}
+        if out["raised"]["hazardous"]:
+            assert out["current"]["hazardous"], log10_flop
+
+
+# --- crossing ------------------------------------------------------------------------
+
+
+def _ordered(values: list) -> bool:
+    return all(a <= b for a, b in zip(values, values[1:], strict=False))
+
+
+@pytest.mark.parametrize("bar", ["raised", "current"])
+def test_crossing_output(view, bar) -> None:
+    kwargs = {"bar": bar, "date": DATE, "n_draws": 60, "n_inner": 60, "seed": 4}
+    out = crossing(view, **kwargs)
+    assert out["bar"] == bar and out["date"] == DATE
+    flops = [out[f"flop_q{q}"] for q in ("05", "50", "95")]
+    assert all(f > 0 for f in flops) and _ordered(flops)
+    dates = [out[f"frontier_date_q{q}"] for q in ("05", "50", "95")]
+    known = [d for d in dates if d is not None]
+    assert _ordered(known)
+    assert dates[: len(known)] == known  # None (beyond the horizon) only at the top
+    assert out == crossing(view, **kwargs)
+
+
+def test_crossing_later_with_smaller_allowance(view) -> None:
+    kwargs = {"bar": "raised", "date": DATE, "n_draws": 60, "n_inner": 60}
+    small = crossing(view, enhancement_flop_fraction=0.0, enhancement_horizon_years=0.0, **kwargs)
+    large = crossing(view, enhancement_flop_fraction="unbounded", **kwargs)
+    for q in ("05", "50", "95"):
+        assert large[f"flop_q{q}"] <= small[f"flop_q{q}"]
