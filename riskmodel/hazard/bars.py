@@ -72,8 +72,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy import stats
 
 from riskmodel.errors import ConfigError
-from riskmodel.hazard.enhancement import EnhancementAllowance, read_toml
-from riskmodel.uplift.elicitation import FittedPrior, _date, _parameter, _scalar, _table
+from riskmodel.hazard.enhancement import EnhancementAllowance
+from riskmodel.uplift.elicitation import (
+    FittedPrior,
+    read_date,
+    read_parameter,
+    read_scalar,
+    read_table,
+    read_toml,
+)
 
 __all__ = [
     "DEFAULT_BARS_PATH",
@@ -183,11 +190,11 @@ def load_hazard_bars(path: str | Path | None = None) -> dict[str, HazardBar]:
     path = Path(path) if path is not None else DEFAULT_BARS_PATH
     origin = str(path)
     data = read_toml(path, "hazard bars")
-    _scalar(data, "version", origin, str)
+    read_scalar(data, "version", origin, str)
     for key in data:
         if key not in ("version", "updated", "bars"):
             raise ConfigError(f"{origin}: unknown key '{key}'")
-    tables = _table(data, "bars", origin)
+    tables = read_table(data, "bars", origin)
     if not tables:
         raise ConfigError(f"{origin}: 'bars' defines no bar")
     bars: dict[str, HazardBar] = {}
@@ -261,14 +268,14 @@ def load_risk_chain_priors(path: str | Path | None = None) -> RiskChainPriors:
     path = Path(path) if path is not None else DEFAULT_RISK_CHAIN_PATH
     origin = str(path)
     data = read_toml(path, "risk chain priors")
-    version = _scalar(data, "version", origin, str)
-    updated = _date(data, "updated", origin)
-    vintage = _date(data, "data_vintage", origin)
-    policy = _table(data, "policy", origin)
+    version = read_scalar(data, "version", origin, str)
+    updated = read_date(data, "updated", origin)
+    vintage = read_date(data, "data_vintage", origin)
+    policy = read_table(data, "policy", origin)
     scalars = {}
     for name in POLICY_SCALARS:
-        scalars[name] = _scalar(policy, f"policy.{name}", origin, float)
-        _scalar(policy, f"policy.{name}_rationale", origin, str)
+        scalars[name] = read_scalar(policy, f"policy.{name}", origin, float)
+        read_scalar(policy, f"policy.{name}_rationale", origin, str)
         if not scalars[name] > 0:
             raise ConfigError(f"{origin}: 'policy.{name}' must be positive, got {scalars[name]}")
     if not scalars["materiality_uplift"] >= 1:
@@ -276,7 +283,8 @@ def load_risk_chain_priors(path: str | Path | None = None) -> RiskChainPriors:
     if not scalars["legal_probability"] < 1:
         raise ConfigError(f"{origin}: 'policy.legal_probability' must lie in (0, 1)")
     priors = {
-        name: _parameter(_table(data, name, origin), name, origin) for name in CHAIN_PARAMETERS
+        name: read_parameter(read_table(data, name, origin), name, origin)
+        for name in CHAIN_PARAMETERS
     }
     expected = {
         "attempts_per_year": "lognormal",

@@ -30,7 +30,6 @@ largest and the gain stays monotone.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,14 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskmodel.errors import ConfigError
-from riskmodel.uplift.elicitation import FittedPrior, _date, _parameter, _scalar, _table
+from riskmodel.uplift.elicitation import (
+    FittedPrior,
+    read_date,
+    read_parameter,
+    read_scalar,
+    read_table,
+    read_toml,
+)
 
 __all__ = [
     "DEFAULT_ENHANCEMENT_PATH",
@@ -51,7 +57,6 @@ __all__ = [
     "load_enhancement_priors",
     "enhancement_gain",
     "enhanced_capability",
-    "read_toml",
 ]
 
 #: Shipped enhancement priors.
@@ -62,18 +67,6 @@ DEFAULT_ENHANCEMENT_PATH = (
 UNBOUNDED = "unbounded"
 #: Parameter tables the enhancement priors file must provide.
 ENHANCEMENT_PARAMETERS = ("finetune_efficiency", "elicitation_progress")
-
-
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """Parse a TOML file as data, turning every failure into a :class:`ConfigError`."""
-    try:
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what} file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{what} file {path} is not UTF-8 (byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{what} file {path} does not parse: {exc}") from None
 
 
 class EnhancementAllowance(BaseModel):
@@ -209,19 +202,19 @@ def load_enhancement_priors(path: str | Path | None = None) -> EnhancementPriors
     path = Path(path) if path is not None else DEFAULT_ENHANCEMENT_PATH
     origin = str(path)
     data = read_toml(path, "enhancement priors")
-    version = _scalar(data, "version", origin, str)
-    updated = _date(data, "updated", origin)
-    vintage = _date(data, "data_vintage", origin)
-    cap = _table(data, "unbounded", origin)
+    version = read_scalar(data, "version", origin, str)
+    updated = read_date(data, "updated", origin)
+    vintage = read_date(data, "data_vintage", origin)
+    cap = read_table(data, "unbounded", origin)
     caps = {}
     for name in ("flop_fraction", "horizon_years"):
-        value = _scalar(cap, f"unbounded.{name}", origin, float)
+        value = read_scalar(cap, f"unbounded.{name}", origin, float)
         if not value > 0:
             raise ConfigError(f"{origin}: 'unbounded.{name}' must be positive, got {value}")
         caps[name] = value
-    _scalar(cap, "unbounded.rationale", origin, str)
+    read_scalar(cap, "unbounded.rationale", origin, str)
     priors = {
-        name: _parameter(_table(data, name, origin), name, origin)
+        name: read_parameter(read_table(data, name, origin), name, origin)
         for name in ENHANCEMENT_PARAMETERS
     }
     for name, prior in priors.items():

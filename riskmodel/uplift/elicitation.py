@@ -50,6 +50,11 @@ __all__ = [
     "fit_quantiles",
     "load_uplift_priors",
     "prior_table",
+    "read_toml",
+    "read_table",
+    "read_scalar",
+    "read_parameter",
+    "read_date",
 ]
 
 #: Shipped elicitation file.
@@ -266,7 +271,22 @@ def fit_quantiles(
     )
 
 
-def _table(data: Mapping[str, Any], key: str, origin: str) -> Mapping[str, Any]:
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """Parse a TOML file as data, turning every failure into a :class:`ConfigError`.
+
+    Shared by every elicitation-style file (uplift, enhancement, risk chain, hazard bars).
+    """
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{what} file {path} is not UTF-8 (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{what} file {path} does not parse: {exc}") from None
+
+
+def read_table(data: Mapping[str, Any], key: str, origin: str) -> Mapping[str, Any]:
     """The sub-table at dotted ``key`` or a ConfigError naming it."""
     node: Any = data
     for part in key.split("."):
@@ -278,7 +298,7 @@ def _table(data: Mapping[str, Any], key: str, origin: str) -> Mapping[str, Any]:
     return node
 
 
-def _scalar(table: Mapping[str, Any], key: str, origin: str, kind: type) -> Any:
+def read_scalar(table: Mapping[str, Any], key: str, origin: str, kind: type) -> Any:
     leaf = key.rpartition(".")[2]
     if leaf not in table:
         raise ConfigError(f"{origin}: missing key '{key}'")
@@ -292,15 +312,15 @@ def _scalar(table: Mapping[str, Any], key: str, origin: str, kind: type) -> Any:
     return value
 
 
-def _parameter(table: Mapping[str, Any], key: str, origin: str) -> FittedPrior:
+def read_parameter(table: Mapping[str, Any], key: str, origin: str) -> FittedPrior:
     """Validate one parameter table and fit its distribution."""
-    family = _scalar(table, f"{key}.family", origin, str)
+    family = read_scalar(table, f"{key}.family", origin, str)
     if family not in FAMILIES:
         raise ConfigError(
             f"{origin}: '{key}.family' must be one of {', '.join(FAMILIES)}, got '{family}'"
         )
-    units = _scalar(table, f"{key}.units", origin, str)
-    rationale = _scalar(table, f"{key}.rationale", origin, str)
+    units = read_scalar(table, f"{key}.units", origin, str)
+    rationale = read_scalar(table, f"{key}.rationale", origin, str)
     source = table.get("source")
     elicited = table.get("elicited", False)
     if source is not None and not isinstance(source, str):
@@ -320,7 +340,7 @@ def _parameter(table: Mapping[str, Any], key: str, origin: str) -> FittedPrior:
         level = int(match.group(1)) / 100.0
         if not 0 < level < 1:
             raise ConfigError(f"{origin}: '{key}.{name}' is not a quantile level in (0, 1)")
-        number = _scalar(table, f"{key}.{name}", origin, float)
+        number = read_scalar(table, f"{key}.{name}", origin, float)
         quantiles.append((level, number))
     quantiles.sort()
     if len(quantiles) < 2:
@@ -350,7 +370,7 @@ def _parameter(table: Mapping[str, Any], key: str, origin: str) -> FittedPrior:
     )
 
 
-def _date(table: Mapping[str, Any], key: str, origin: str) -> str:
+def read_date(table: Mapping[str, Any], key: str, origin: str) -> str:
     """A YYYY-MM-DD string or TOML date at ``key``, as an ISO string."""
     if key not in table:
         raise ConfigError(f"{origin}: missing key '{key}'")
@@ -385,33 +405,26 @@ def load_uplift_priors(path: str | Path | None = None) -> ElicitedPriors:
     """
     path = Path(path) if path is not None else DEFAULT_ELICITATION_PATH
     origin = str(path)
-    try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read elicitation file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"elicitation file {path} is not UTF-8 (byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"elicitation file {path} does not parse: {exc}") from None
-    version = _scalar(data, "version", origin, str)
-    updated = _date(data, "updated", origin)
-    vintage = _date(data, "data_vintage", origin)
-    link = _table(data, "link", origin)
-    default_link = _scalar(link, "link.default", origin, str)
+    data = read_toml(path, "elicitation")
+    version = read_scalar(data, "version", origin, str)
+    updated = read_date(data, "updated", origin)
+    vintage = read_date(data, "data_vintage", origin)
+    link = read_table(data, "link", origin)
+    default_link = read_scalar(link, "link.default", origin, str)
     if default_link not in LINK_NAMES:
         raise ConfigError(
             f"{origin}: 'link.default' must be one of {', '.join(LINK_NAMES)}, got '{default_link}'"
         )
-    amdahl = _table(data, "amdahl", origin)
-    suite = _scalar(amdahl, "amdahl.reference_suite", origin, str)
+    amdahl = read_table(data, "amdahl", origin)
+    suite = read_scalar(amdahl, "amdahl.reference_suite", origin, str)
     if suite not in CYBER_REFERENCE_SUITES:
         raise ConfigError(
             f"{origin}: 'amdahl.reference_suite' must be one of "
             f"{', '.join(CYBER_REFERENCE_SUITES)}, got '{suite}'"
         )
-    direct = _table(data, "direct", origin)
-    c_low = _scalar(direct, "direct.capability_low", origin, float)
-    c_high = _scalar(direct, "direct.capability_high", origin, float)
+    direct = read_table(data, "direct", origin)
+    c_low = read_scalar(direct, "direct.capability_low", origin, float)
+    c_high = read_scalar(direct, "direct.capability_high", origin, float)
     if not c_high > c_low:
         raise ConfigError(
             f"{origin}: 'direct.capability_high' ({c_high}) must exceed "
@@ -426,7 +439,7 @@ def load_uplift_priors(path: str | Path | None = None) -> ElicitedPriors:
     ):
         for name in names:
             key = f"{section}.{name}"
-            priors[key] = _parameter(_table(data, key, origin), key, origin)
+            priors[key] = read_parameter(read_table(data, key, origin), key, origin)
     if not priors["amdahl.speed_advantage"].family == "lognormal_above_one":
         raise ConfigError(
             f"{origin}: 'amdahl.speed_advantage.family' must be lognormal_above_one (k > 1)"
