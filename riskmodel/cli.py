@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bars-file", help="TOML file of user-defined hazard bars")
     p.add_argument("--enhancement-flop-fraction", type=_float, default=None)
     p.add_argument("--enhancement-horizon-years", type=_float, default=None)
+    _add_uplift_arguments(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.add_argument("--seed", type=int, default=0)
 
@@ -83,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bar", required=True, help="bar name")
     p.add_argument("--bars-file", help="TOML file of user-defined hazard bars")
     p.add_argument("--date", default=None, help="release date YYYY-MM-DD (default: today)")
+    p.add_argument("--enhancement-flop-fraction", type=_float, default=None)
+    p.add_argument("--enhancement-horizon-years", type=_float, default=None)
+    _add_uplift_arguments(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.add_argument("--seed", type=int, default=0)
 
@@ -93,6 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", nargs="+", default=[], metavar="CSV")
     p.add_argument("--allow-unconverged", action="store_true")
     return parser
+
+
+def _add_uplift_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--link",
+        choices=("amdahl", "direct"),
+        default=None,
+        help="uplift link (default: priors file)",
+    )
+    p.add_argument(
+        "--uplift-evidence",
+        choices=("studies", "prior"),
+        default="studies",
+        help="link parameters updated by the uplift studies (default) or elicited priors only",
+    )
+    p.add_argument("--studies", default=None, help="uplift-study CSV (default: shipped studies)")
 
 
 def _print_records(records: Sequence[dict], fmt: str) -> None:
@@ -171,6 +191,9 @@ def _run(args: argparse.Namespace) -> int:
             bars_path=args.bars_file,
             enhancement_flop_fraction=args.enhancement_flop_fraction,
             enhancement_horizon_years=args.enhancement_horizon_years,
+            link=args.link,
+            link_params=args.uplift_evidence,
+            studies=args.studies,
             seed=args.seed,
         )
         _print_records(records, args.format)
@@ -179,7 +202,16 @@ def _run(args: argparse.Namespace) -> int:
         from riskmodel.hazard.assess import crossing
 
         record = crossing(
-            args.fit, bar=args.bar, date=args.date, bars_path=args.bars_file, seed=args.seed
+            args.fit,
+            bar=args.bar,
+            date=args.date,
+            bars_path=args.bars_file,
+            enhancement_flop_fraction=args.enhancement_flop_fraction,
+            enhancement_horizon_years=args.enhancement_horizon_years,
+            link=args.link,
+            link_params=args.uplift_evidence,
+            studies=args.studies,
+            seed=args.seed,
         )
         _print_records([record], args.format)
         return 0

@@ -244,3 +244,18 @@ def test_crossing_json(fit_file: Path, capsys: pytest.CaptureFixture[str]) -> No
     for key in ("bar", "flop_q05", "flop_q50", "flop_q95"):
         assert key in record
     assert record["flop_q05"] <= record["flop_q50"] <= record["flop_q95"]
+
+
+def test_assess_uplift_options(
+    fit_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["assess", "--fit", str(fit_file), "--flop", "1e27", "--date", "2026-06-01"]
+    base += ["--bar", "raised", "--format", "json"]
+    assert main([*base, "--uplift-evidence", "prior", "--link", "direct"]) == 0
+    record = json.loads(capsys.readouterr().out.strip())
+    assert 0.0 <= record["probability"] <= 1.0
+    bad = tmp_path / "studies.csv"
+    bad.write_text("study,date\nx,2024-01-01\n", encoding="utf-8")
+    assert main([*base, "--studies", str(bad)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert str(bad) in err and "domain" in err

@@ -309,3 +309,58 @@ def test_crossing_later_with_smaller_allowance(view) -> None:
     large = crossing(view, enhancement_flop_fraction="unbounded", **kwargs)
     for q in ("05", "50", "95"):
         assert large[f"flop_q{q}"] <= small[f"flop_q{q}"]
+
+
+# --- link parameters updated by the uplift studies ----------------------------------
+
+
+def test_study_capabilities_come_from_the_fit(view) -> None:
+    from riskmodel.capability.predict import fitted_capability_draws
+    from riskmodel.errors import RiskmodelError
+    from riskmodel.uplift.studies import load_uplift_studies
+    from riskmodel.uplift.update import study_capabilities_from_fit
+
+    studies = load_uplift_studies()
+    mean, sd = study_capabilities_from_fit(studies, view)
+    for i, model in enumerate(studies["fit_model"]):
+        draws = fitted_capability_draws(view, model)
+        assert mean[i] == pytest.approx(draws.mean()) and sd[i] == pytest.approx(draws.std())
+    bad = studies.assign(fit_model=["llama-3.1-405b-instruct", "claude-3-7-sonet"])
+    with pytest.raises(RiskmodelError, match="metr_2025_oss_developer_rct.*fit_model.*sonnet"):
+        study_capabilities_from_fit(bad, view)
+
+
+def test_consistent_strong_cyber_studies_raise_the_updated_uplift(view) -> None:
+    """Four (made-up) consistent 3x cyber speed-ups must pull the direct link towards 3x
+    at the studies' capability; one alone is partly absorbed by between-study spread."""
+    import pandas as pd
+
+    from riskmodel.uplift.elicitation import load_uplift_priors
+    from riskmodel.uplift.links import make_link
+    from riskmodel.uplift.studies import load_uplift_studies
+    from riskmodel.uplift.update import study_capabilities_from_fit, updated_link_params
+
+    shipped = load_uplift_studies()
+    cyber = shipped.iloc[[0] * 4].copy()
+    cyber["study"] = [f"strong_{i}" for i in range(4)]
+    cyber[["measured_speedup", "log_speedup", "log_speedup_sd"]] = [3.0, math.log(3.0), 0.1]
+    strong = pd.concat([cyber, shipped.iloc[[1]]], ignore_index=True)
+    base = updated_link_params(view, link="direct", studies=shipped, draws=1000, tune=1000)
+    moved = updated_link_params(view, link="direct", studies=strong, draws=1000, tune=1000)
+    assert base.diagnostics.passed and moved.diagnostics.passed
+    link = make_link("direct", priors=load_uplift_priors())
+    capability = study_capabilities_from_fit(shipped, view)[0][0]
+    before = np.median(link.uplift(np.full(2000, capability), base.params))
+    after = np.median(link.uplift(np.full(2000, capability), moved.params))
+    assert before < 1.5 and 2.0 < after < 3.5
+    # Memoised: the same inputs return the same object without resampling.
+    assert updated_link_params(view, link="direct", studies=shipped, draws=1000, tune=1000) is base
+
+
+def test_link_params_modes(view) -> None:
+    kwargs = dict(flop=1e27, date=DATE, n_samples=N_MC, bars=["raised"], seed=3)
+    prior = assess(view, link_params="prior", **kwargs)[0]["probability"]
+    studies = assess(view, link_params="studies", **kwargs)[0]["probability"]
+    assert 0 <= prior <= 1 and 0 <= studies <= 1
+    with pytest.raises(ConfigError, match="link_params must be 'studies', 'prior'"):
+        assess(view, link_params="posterior", **kwargs)

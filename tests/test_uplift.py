@@ -176,7 +176,7 @@ def test_shipped_studies_load() -> None:
 def _write_studies(tmp_path: Path, rows: list[dict[str, str]], columns=STUDY_COLUMNS) -> Path:
     path = tmp_path / "studies.csv"
     frame = pd.DataFrame(rows)
-    frame[[c for c in columns]].to_csv(path, index=False)
+    frame.reindex(columns=list(columns), fill_value="").to_csv(path, index=False)
     return path
 
 
@@ -213,6 +213,12 @@ def test_bad_study_values_name_line_and_column(tmp_path: Path, change, column: s
     assert info.value.row == 3
     assert info.value.column == column
     assert "line 3" in str(info.value)
+
+
+def test_optional_study_columns_may_be_absent(tmp_path: Path) -> None:
+    columns = [c for c in STUDY_COLUMNS if c not in ("fit_model", "notes")]
+    studies = load_uplift_studies(_write_studies(tmp_path, [GOOD_ROW], columns=columns))
+    assert studies.loc[0, "fit_model"] == "" and studies.loc[0, "notes"] == ""
 
 
 def test_missing_study_column(tmp_path: Path) -> None:

@@ -110,20 +110,29 @@ def compute_diagnostics(
     )
 
 
-def describe_failures(diagnostics: Diagnostics, gate: QualityGate) -> str:
-    """A plain message listing why the gate refused a fit."""
+FIT_REMEDY = (
+    "Try more --tune/--draws, or pass --allow-unconverged to keep the fit anyway "
+    "(its diagnostics are stored with it)."
+)
+
+
+def describe_failures(
+    diagnostics: Diagnostics,
+    gate: QualityGate,
+    *,
+    subject: str = "the fit",
+    remedy: str = FIT_REMEDY,
+) -> str:
+    """A plain message listing why the gate refused a posterior (``subject``)."""
     shown = diagnostics.failures[:MAX_NAMED_FAILURES]
     more = len(diagnostics.failures) - len(shown)
     lines = [
-        "the fit did not converge "
+        f"{subject} did not converge "
         f"(gate: R-hat <= {gate.max_rhat}, bulk ESS >= {gate.min_ess_bulk:.0f}, "
         f"divergences <= {gate.max_divergences}); failing:",
         *[f"  {line}" for line in shown],
     ]
     if more > 0:
         lines.append(f"  ... and {more} more")
-    lines.append(
-        "Try more --tune/--draws, or pass --allow-unconverged to keep the fit anyway "
-        "(its diagnostics are stored with it)."
-    )
+    lines.append(remedy)
     return "\n".join(lines)

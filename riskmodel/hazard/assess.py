@@ -13,10 +13,13 @@ Monte Carlo (both functions)
 One Monte Carlo sample combines a posterior draw of the capability fit (effective-compute
 parameters, capability scatter and, for the Amdahl link, the cyber task curve of the
 reference suite) with independent draws of the uplift link's parameters, the
-enhancement parameters and the risk-chain parameters. The link parameters are drawn from
-their **elicited priors** (``data/elicitation/uplift_priors.toml``); updating them with
-:func:`riskmodel.uplift.model.sample_uplift_posterior` needs a NUTS run, so it is
-optional: pass its output as ``link_params`` and it is resampled instead. Each source of
+enhancement parameters and the risk-chain parameters. By default (``link_params=
+"studies"``) the link parameters are posterior draws given the uplift studies
+(``data/uplift_studies.csv``), each study's model capability taken from this fit
+(:func:`riskmodel.uplift.update.updated_link_params`: one NUTS run, memoised per process);
+``link_params="prior"`` uses the elicited priors alone
+(``data/elicitation/uplift_priors.toml``), and a mapping of draws is resampled as given.
+Each source of
 randomness has its own generator spawned from ``seed``, so for one seed the samples do not
 depend on the FLOP, the bars or the allowance: the probability is exactly non-decreasing
 in FLOP and in the allowance (common random numbers).
@@ -83,6 +86,11 @@ from riskmodel.hazard.enhancement import (
 )
 from riskmodel.uplift.elicitation import ElicitedPriors, load_uplift_priors
 from riskmodel.uplift.links import TaskCurve, UpliftLink, make_link, task_curve_from_view
+from riskmodel.uplift.update import updated_link_params
+
+#: How the link parameters are drawn: ``"studies"`` (posterior given the uplift studies),
+#: ``"prior"`` (elicited priors only) or a mapping prior name -> draws.
+LinkParams = Mapping[str, np.ndarray] | str
 
 __all__ = [
     "MC_BATCHES",
@@ -213,13 +221,23 @@ class _Setting:
 
     def link_draws(
         self,
-        link_params: Mapping[str, np.ndarray] | None,
+        link_params: LinkParams,
         *,
+        studies: pd.DataFrame | str | Path | None,
         rng: np.random.Generator,
         size: int | tuple[int, ...],
     ) -> dict[str, np.ndarray]:
-        if link_params is None:
-            return self.link.sample_prior(rng=rng, size=size)
+        if isinstance(link_params, str):
+            if link_params == "prior":
+                return self.link.sample_prior(rng=rng, size=size)
+            if link_params != "studies":
+                raise ConfigError(
+                    f"link_params must be 'studies', 'prior' or a mapping of draws, "
+                    f"got '{link_params}'"
+                )
+            link_params = updated_link_params(
+                self.view, link=self.link, priors=self.uplift_priors, studies=studies
+            ).params
         missing = [n for n in self.link.parameter_names if n not in link_params]
         if missing:
             raise ConfigError(
@@ -258,7 +276,8 @@ def assess(
     enhancement_flop_fraction: float | str | None = None,
     enhancement_horizon_years: float | str | None = None,
     link: str | UpliftLink | None = None,
-    link_params: Mapping[str, np.ndarray] | None = None,
+    link_params: LinkParams = "studies",
+    studies: pd.DataFrame | str | Path | None = None,
     seed: int = 0,
     n_samples: int | None = None,
 ) -> list[dict[str, Any]]:
@@ -283,8 +302,12 @@ def assess(
     link
         ``"amdahl"``, ``"direct"`` or an :class:`UpliftLink`; default from the priors file.
     link_params
-        Posterior draws of the link parameters (e.g. from
-        :func:`riskmodel.uplift.model.sample_uplift_posterior`); default: elicited priors.
+        ``"studies"`` (default): the link's posterior given the uplift studies, with each
+        study's capability from ``fit``; ``"prior"``: the elicited priors alone; or a
+        mapping prior name -> draws (e.g. ``UpliftPosterior.params``), resampled.
+    studies
+        Uplift studies (DataFrame or CSV path) for ``link_params="studies"``; default
+        ``data/uplift_studies.csv``.
     seed
         Seed of every Monte Carlo stream.
     n_samples
@@ -317,7 +340,7 @@ def assess(
     )[:n]
     index = np.arange(n) % n_post
     curve = setting.curve_at(index)
-    params = setting.link_draws(link_params, rng=rng["link"], size=n)
+    params = setting.link_draws(link_params, studies=studies, rng=rng["link"], size=n)
     enhancement = setting.enhancement.sample(rng=rng["enhancement"], size=n)
     chain = setting.chain.sample(rng=rng["chain"], size=n)
     results = []
@@ -415,7 +438,8 @@ def crossing(
     enhancement_flop_fraction: float | str | None = None,
     enhancement_horizon_years: float | str | None = None,
     link: str | UpliftLink | None = None,
-    link_params: Mapping[str, np.ndarray] | None = None,
+    link_params: LinkParams = "studies",
+    studies: pd.DataFrame | str | Path | None = None,
     seed: int = 0,
     n_draws: int = CROSSING_POSTERIOR_DRAWS,
     n_inner: int = CROSSING_INNER_SAMPLES,
@@ -431,7 +455,9 @@ def crossing(
     date
         Release date (YYYY-MM-DD) of the model whose crossing FLOP is computed; default
         today.
-    bars_path, enhancement_flop_fraction, enhancement_horizon_years, link, link_params, seed
+    bars_path, enhancement_flop_fraction, enhancement_horizon_years, link, link_params
+        As for :func:`assess`.
+    studies, seed
         As for :func:`assess`.
     n_draws
         Posterior draws of the global parameters (evenly spaced; at most all).
@@ -461,7 +487,7 @@ def crossing(
     shape = (g, n_inner)
     rows = np.repeat(draw_index, n_inner)
     rng = _streams(seed)
-    params = setting.link_draws(link_params, rng=rng["link"], size=g * n_inner)
+    params = setting.link_draws(link_params, studies=studies, rng=rng["link"], size=g * n_inner)
     enhancement = setting.enhancement.sample(rng=rng["enhancement"], size=g * n_inner)
     chain = setting.chain.sample(rng=rng["chain"], size=g * n_inner)
     allowance = _allowance(selected, enhancement_flop_fraction, enhancement_horizon_years)

@@ -21,16 +21,20 @@ are reconciled through ``between_study_sd`` and ``tau``, not by a negative uplif
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import nutpie
 import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 from scipy import stats
 
-from riskmodel.errors import RiskmodelError
+from riskmodel.capability.diagnostics import Diagnostics, compute_diagnostics, describe_failures
+from riskmodel.config import QualityGate
+from riskmodel.errors import ConvergenceError, RiskmodelError
 from riskmodel.uplift.elicitation import ElicitedPriors
 from riskmodel.uplift.links import TaskCurve, UpliftLink
 
@@ -42,6 +46,7 @@ __all__ = [
     "build_uplift_model",
     "model_parameter_names",
     "sample_uplift_posterior",
+    "UpliftPosterior",
     "SBCResult",
     "simulation_based_calibration",
 ]
@@ -53,6 +58,9 @@ DEFAULT_CAPABILITY_SD = 0.5
 #: Elicited prior names of the two study-level parameters.
 TRANSFER_PRIOR = "transfer.software_to_cyber"
 HETEROGENEITY_PRIOR = "heterogeneity.between_study_sd"
+#: NUTS target acceptance of :func:`sample_uplift_posterior`: the between-study sd
+#: makes a funnel with two studies, so smaller steps avoid divergences.
+UPDATE_TARGET_ACCEPT = 0.99
 
 
 def _var_name(prior_name: str) -> str:
@@ -173,9 +181,7 @@ def build_uplift_model(
     return model
 
 
-def _nutpie_sample(compiled, *, draws: int, tune: int, chains: int, seed: int):  # noqa: ANN001, ANN202
-    import nutpie
-
+def _nutpie_sample(compiled, *, draws: int, tune: int, chains: int, seed: int, **settings):  # noqa: ANN001, ANN003, ANN202
     return nutpie.sample(
         compiled,
         draws=draws,
@@ -184,12 +190,31 @@ def _nutpie_sample(compiled, *, draws: int, tune: int, chains: int, seed: int): 
         cores=min(chains, 2),
         seed=seed,
         progress_bar=False,
+        **settings,
     )
 
 
 def _posterior(trace, names: list[str]) -> dict[str, np.ndarray]:  # noqa: ANN001
     post = trace["posterior"]
     return {name: np.asarray(post[name].values).reshape(-1) for name in names}
+
+
+@dataclass(frozen=True)
+class UpliftPosterior:
+    """Posterior draws of the link parameters and their convergence summary.
+
+    Attributes
+    ----------
+    params
+        Elicited prior name (e.g. ``amdahl.speed_advantage``) -> draws, shape
+        (chains * draws,); ready for ``link.uplift(capability, params, ...)``. Includes the
+        study-level parameters (transfer factor, between-study sd).
+    diagnostics
+        R-hat, ESS and divergences of the link and study-level parameters.
+    """
+
+    params: dict[str, np.ndarray]
+    diagnostics: Diagnostics
 
 
 def sample_uplift_posterior(
@@ -204,17 +229,28 @@ def sample_uplift_posterior(
     tune: int = 1000,
     chains: int = 2,
     seed: int = 0,
-) -> dict[str, np.ndarray]:
+    target_accept: float = UPDATE_TARGET_ACCEPT,
+    gate: QualityGate | None = None,
+) -> UpliftPosterior:
     """Posterior draws of the link parameters given the studies (nutpie NUTS).
+
+    Parameters
+    ----------
+    target_accept
+        NUTS target acceptance rate (higher = smaller steps, fewer divergences).
+    gate
+        Convergence thresholds; default :class:`riskmodel.config.QualityGate` (R-hat <=
+        1.01, bulk ESS >= 400, no divergences).
 
     Returns
     -------
-    dict
-        Elicited prior name (e.g. ``amdahl.speed_advantage``) -> draws, shape
-        (chains * draws,); ready for ``link.uplift(capability, params, ...)``.
-    """
-    import nutpie
+    UpliftPosterior
 
+    Raises
+    ------
+    ConvergenceError
+        If the draws fail the gate, naming the failing parameters.
+    """
     model = build_uplift_model(
         studies,
         link=link,
@@ -225,9 +261,33 @@ def sample_uplift_posterior(
     )
     names = model_parameter_names(link)
     compiled = nutpie.compile_pymc_model(model)
-    trace = _nutpie_sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed)
+    start = time.perf_counter()
+    trace = _nutpie_sample(
+        compiled, draws=draws, tune=tune, chains=chains, seed=seed, target_accept=target_accept
+    )
+    gate = gate or QualityGate()
+    diagnostics = compute_diagnostics(
+        trace["posterior"].to_dataset(),
+        trace["sample_stats"].to_dataset(),
+        var_names=list(names.values()),
+        gate=gate,
+        sampling_seconds=time.perf_counter() - start,
+    )
+    if not diagnostics.passed:
+        raise ConvergenceError(
+            describe_failures(
+                diagnostics,
+                gate,
+                subject="the uplift-study update",
+                remedy="Try more draws/tune, or check the studies' capability levels.",
+            ),
+            diagnostics.failures,
+        )
     post = _posterior(trace, list(names.values()))
-    return {prior_name: post[var] for prior_name, var in names.items()}
+    return UpliftPosterior(
+        params={prior_name: post[var] for prior_name, var in names.items()},
+        diagnostics=diagnostics,
+    )
 
 
 @dataclass(frozen=True)
@@ -279,8 +339,6 @@ def simulation_based_calibration(
     -------
     SBCResult
     """
-    import nutpie
-
     model = build_uplift_model(
         studies,
         link=link,

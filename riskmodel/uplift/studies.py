@@ -11,6 +11,8 @@ column                    meaning
 ``participants``          number of human participants (positive integer)
 ``model``                 the AI model or tool used (name, resolvable to a capability later)
 ``capability_level``      optional: capability in dex of effective compute, if known
+``fit_model``             optional: model id in the capability fit's evidence whose fitted
+                          capability stands in for ``model`` (see :mod:`.update`)
 ``measured_speedup``      speed-up point estimate (time without AI / time with; <1 = slower)
 ``ci_low``, ``ci_high``   95% interval of the speed-up (:data:`CI_MASS`)
 ``source``                citation
@@ -55,14 +57,15 @@ STUDY_COLUMNS = (
     "participants",
     "model",
     "capability_level",
+    "fit_model",
     "measured_speedup",
     "ci_low",
     "ci_high",
     "source",
     "notes",
 )
-#: Columns that may be empty.
-OPTIONAL_COLUMNS = ("capability_level", "notes")
+#: Columns that may be empty or absent from the header.
+OPTIONAL_COLUMNS = ("capability_level", "fit_model", "notes")
 #: Domains a study can measure.
 STUDY_DOMAINS = ("cyber", "software")
 #: Central probability mass of the ``ci_low``/``ci_high`` interval.
@@ -82,6 +85,7 @@ class UpliftStudy:
     participants: int
     model: str
     capability_level: float | None
+    fit_model: str
     measured_speedup: float
     ci_low: float
     ci_high: float
@@ -180,6 +184,7 @@ def _parse_row(cells: dict[str, str], *, file: str, row: int) -> UpliftStudy:
         participants=int(participants_text),
         model=cells["model"],
         capability_level=capability,
+        fit_model=cells["fit_model"],
         measured_speedup=values["measured_speedup"],
         ci_low=values["ci_low"],
         ci_high=values["ci_high"],
@@ -221,7 +226,7 @@ def load_uplift_studies(path: str | Path | None = None) -> pd.DataFrame:
     except StopIteration:
         raise EvidenceError("the file is empty", file=file, row=1) from None
     for column in STUDY_COLUMNS:
-        if column not in header:
+        if column not in header and column not in OPTIONAL_COLUMNS:
             raise EvidenceError("missing column", file=file, row=1, column=column)
     extra = [h for h in header if h not in STUDY_COLUMNS]
     if extra:
@@ -237,7 +242,8 @@ def load_uplift_studies(path: str | Path | None = None) -> pd.DataFrame:
             raise EvidenceError(
                 f"{len(record)} cells, expected {len(header)}", file=file, row=start
             )
-        cells = {h: c.strip() for h, c in zip(header, record, strict=True)}
+        cells = dict.fromkeys(OPTIONAL_COLUMNS, "")
+        cells.update({h: c.strip() for h, c in zip(header, record, strict=True)})
         study = _parse_row(cells, file=file, row=start)
         if study.study in seen:
             raise EvidenceError(
