@@ -24,6 +24,19 @@ EXIT_USAGE = 2
 EXIT_UNCONVERGED = 1
 
 
+def _years(text: str) -> tuple[int, int]:
+    try:
+        first, _, last = text.partition(":")
+        years = (int(first), int(last or first))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"years must be FIRST:LAST, e.g. 2025:2030, got '{text}'"
+        ) from None
+    if years[1] < years[0]:
+        raise argparse.ArgumentTypeError(f"years must be FIRST:LAST with FIRST <= LAST: '{text}'")
+    return years
+
+
 def _float(text: str) -> float:
     try:
         return float(text)
@@ -89,6 +102,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_uplift_arguments(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("simulate", help="Monte Carlo of the SB-1047 policy variants")
+    p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
+    p.add_argument("--variants", default="all", help="all, or NAME,NAME,... or variant .toml files")
+    p.add_argument(
+        "--years", type=_years, default=(2025, 2030), help="FIRST:LAST (default 2025:2030)"
+    )
+    p.add_argument("--draws", type=int, default=1000, help="simulated worlds (default 1000)")
+    p.add_argument("--seed", type=int, default=20240829)
+    p.add_argument("--out", default="results/simulation.nc", help="netCDF output file")
+    p.add_argument("--scheduler", default=None, help="dask.distributed scheduler ADDRESS")
+    p.add_argument("--uplift-evidence", choices=("studies", "prior"), default="studies")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("population", help="predictive counts of models above compute thresholds")
+    p.add_argument("--years", type=_years, default=(2025, 2026), help="FIRST:LAST")
+    p.add_argument("--thresholds", type=_float, nargs="+", default=[1e25, 1e26], metavar="FLOP")
+    p.add_argument("--draws", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--format", choices=("json", "text"), default="text")
 
     p = sub.add_parser("report", help="the main job: fit (or reuse), forecasts and figures")
     p.add_argument("--out", default="results", help="output folder (default results/)")
@@ -215,6 +248,31 @@ def _run(args: argparse.Namespace) -> int:
         )
         _print_records([record], args.format)
         return 0
+    if args.command == "simulate":
+        return _simulate(args)
+    if args.command == "population":
+        from riskmodel.world.fit import fit_world
+        from riskmodel.world.generate import predictive_counts
+
+        if args.draws < 1:
+            raise RiskmodelError(f"--draws must be positive, got {args.draws}")
+        for threshold in args.thresholds:
+            if not threshold > 0:
+                raise RiskmodelError(f"--thresholds must be positive FLOP, got {threshold}")
+        table = predictive_counts(
+            fit_world(),
+            years=list(range(args.years[0], args.years[1] + 1)),
+            thresholds=list(args.thresholds),
+            n_draws=args.draws,
+            seed=args.seed,
+        )
+        columns = ["year", "threshold", "mean", "q05", "q50", "q95"]
+        records = [
+            {k: (int(v) if k == "year" else float(v)) for k, v in row.items()}
+            for row in table[columns].to_dict("records")
+        ]
+        _print_records(records, args.format)
+        return 0
     if args.command == "report":
         from riskmodel.report import run_report
 
@@ -227,6 +285,57 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 0
     raise AssertionError(f"unhandled command {args.command}")  # argparse prevents this
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from riskmodel.simulation.config import SimulationConfig
+    from riskmodel.simulation.run import save_simulation, simulate, summary_table
+
+    try:
+        config = SimulationConfig(
+            first_year=args.years[0], last_year=args.years[1], draws=args.draws, seed=args.seed
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "years"
+        raise RiskmodelError(f"invalid simulation setting '{key}': {first['msg']}") from None
+    dataset = simulate(
+        args.fit,
+        variants=args.variants,
+        config=config,
+        link_params=args.uplift_evidence,
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+    )
+    path = save_simulation(dataset, args.out)
+    table = summary_table(dataset)
+    print(
+        f"Policy-variant outcomes {args.years[0]}-{args.years[1]}, {args.draws} simulated worlds: "
+        "median [5%, 95%]"
+    )
+    print(
+        "Counts and costs summed over the years; developers in the peak year; times as decimal "
+        "years; gap inf = the first hazardous model is never under obligations in the horizon."
+    )
+    fmt = {"decimal year": "{:.1f}", "USD": "{:.3g}"}
+    wide = table.assign(
+        cell=[
+            " ".join(
+                [
+                    fmt.get(r.units, "{:.3g}").format(r.q50),
+                    "[" + fmt.get(r.units, "{:.3g}").format(r.q05) + ",",
+                    fmt.get(r.units, "{:.3g}").format(r.q95) + "]",
+                ]
+            )
+            for r in table.itertuples()
+        ]
+    ).pivot(index="outcome", columns="variant", values="cell")
+    wide = wide.reindex(index=table["outcome"].unique(), columns=table["variant"].unique())
+    print(wide.to_string())
+    print(f"wrote {path}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

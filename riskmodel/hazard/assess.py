@@ -80,6 +80,7 @@ from riskmodel.hazard.bars import (
 from riskmodel.hazard.enhancement import (
     UNBOUNDED,
     EnhancementAllowance,
+    EnhancementParams,
     EnhancementPriors,
     enhanced_capability,
     load_enhancement_priors,
@@ -101,6 +102,7 @@ __all__ = [
     "CROSSING_QUANTILES",
     "assess",
     "crossing",
+    "capability_needed",
 ]
 
 #: Batches of the batch-means Monte Carlo standard error.
@@ -429,6 +431,88 @@ def _quantiles(values: np.ndarray) -> np.ndarray:
     return np.quantile(values, CROSSING_QUANTILES, method="inverted_cdf")
 
 
+def _capability_needed(
+    setting: _Setting,
+    bar: HazardBar,
+    allowance: EnhancementAllowance,
+    rows: np.ndarray,
+    *,
+    rng: dict[str, np.random.Generator],
+    link_params: LinkParams,
+    studies: pd.DataFrame | str | Path | None,
+) -> tuple[np.ndarray, EnhancementParams]:
+    """Per sample (posterior rows ``rows``): the base capability (dex, before
+    enhancement) above which the bar's condition holds, and the enhancement draws."""
+    n = rows.size
+    params = setting.link_draws(link_params, studies=studies, rng=rng["link"], size=n)
+    enhancement = setting.enhancement.sample(rng=rng["enhancement"], size=n)
+    chain = setting.chain.sample(rng=rng["chain"], size=n)
+    u_star = uplift_threshold(bar, chain=setting.chain, params=chain, size=n)
+    c_star = _capability_for_uplift(setting.link, params, setting.curve_at(rows), u_star)
+    # Capability needed before enhancement (the gain is added to the base capability).
+    return c_star - enhanced_capability(np.zeros(n), allowance, enhancement), enhancement
+
+
+def capability_needed(
+    fit: xr.DataTree | str | Path | PosteriorView,
+    *,
+    bar: str | HazardBar,
+    posterior_index: np.ndarray,
+    enhancement: EnhancementAllowance | None = None,
+    bars_path: str | Path | None = None,
+    link: str | UpliftLink | None = None,
+    link_params: LinkParams = "studies",
+    studies: pd.DataFrame | str | Path | None = None,
+    seed: int = 0,
+) -> tuple[np.ndarray, EnhancementParams]:
+    """Capability above which a bar's condition holds, one Monte Carlo sample per entry.
+
+    For sample ``i`` (posterior draw ``posterior_index[i]`` of the capability fit, with
+    fresh draws of the link, enhancement and risk-chain parameters), a model whose base
+    capability exceeds the returned value meets the bar's condition after the allowed
+    enhancement: ``uplift(c + gain) > u*``. The simulation uses it both as the truth of a
+    simulated world (one sample per world) and, pooled over many samples, as the
+    developer's assessed probability.
+
+    Parameters
+    ----------
+    fit
+        Fitted capability model.
+    bar
+        Bar name or :class:`HazardBar`.
+    posterior_index
+        int array, shape (sample,), rows of the fit's flattened posterior draws.
+    enhancement
+        Allowance; default the bar's own.
+    bars_path, link, link_params, studies, seed
+        As for :func:`assess`.
+
+    Returns
+    -------
+    (numpy.ndarray, EnhancementParams)
+        Capability needed (dex; ``inf`` when never met), shape (sample,), and the
+        enhancement-parameter draws of the same samples (same for every bar at one seed).
+    """
+    (selected,) = _select_bars([bar], bars_path)
+    setting = _Setting(fit, link)
+    rows = np.asarray(posterior_index, dtype=int)
+    if rows.ndim != 1 or rows.size == 0 or rows.min() < 0 or rows.max() >= setting.view.n_samples:
+        raise RiskmodelError(
+            f"posterior_index must be a non-empty 1-d array of rows in 0 .. "
+            f"{setting.view.n_samples - 1}"
+        )
+    allowance = enhancement if enhancement is not None else selected.enhancement
+    return _capability_needed(
+        setting,
+        selected,
+        allowance,
+        rows,
+        rng=_streams(seed),
+        link_params=link_params,
+        studies=studies,
+    )
+
+
 def crossing(
     fit: xr.DataTree | str | Path | PosteriorView,
     *,
@@ -487,14 +571,10 @@ def crossing(
     shape = (g, n_inner)
     rows = np.repeat(draw_index, n_inner)
     rng = _streams(seed)
-    params = setting.link_draws(link_params, studies=studies, rng=rng["link"], size=g * n_inner)
-    enhancement = setting.enhancement.sample(rng=rng["enhancement"], size=g * n_inner)
-    chain = setting.chain.sample(rng=rng["chain"], size=g * n_inner)
     allowance = _allowance(selected, enhancement_flop_fraction, enhancement_horizon_years)
-    u_star = uplift_threshold(selected, chain=setting.chain, params=chain, size=g * n_inner)
-    c_star = _capability_for_uplift(setting.link, params, setting.curve_at(rows), u_star)
-    # Capability needed before enhancement (the gain is added to the base capability).
-    base_needed = c_star - enhanced_capability(np.zeros(g * n_inner), allowance, enhancement)
+    base_needed, _ = _capability_needed(
+        setting, selected, allowance, rows, rng=rng, link_params=link_params, studies=studies
+    )
     base_needed = base_needed.reshape(shape)
 
     def col(name: str) -> np.ndarray:

@@ -1,0 +1,340 @@
+"""The policy engine: apply any variant's rules to a simulated world, vectorised.
+
+Inputs are a :class:`~riskmodel.world.population.Population` (one row per training run
+over all simulated worlds) and :class:`RunAttributes` (each run's true and measured
+capability, whether it is truly hazardous, whether its developer's assessment finds it
+hazardous under each bar, and common random numbers). No variant is special-cased: the
+rules of :class:`~riskmodel.policy.variants.PolicyVariant` are applied as follows.
+
+1. **Covered-model test** ``meets(flop, cost, capability)``: ``flop > flop_threshold``,
+   and ``cost > cost_threshold_usd`` if set; or, if ``performance_equivalent_year`` is set,
+   ``capability >= `` the capability of a ``flop_threshold`` model trained on 1 January
+   of that year (in the run's world: the algorithmic progress of its posterior draw).
+2. **Derivatives.** A base run is covered if it meets the test. A derivative (a run with
+   a parent) under ``unlimited`` is never a new covered model; under ``fraction_limit``
+   it becomes a new model (tested with parent + extra FLOP and cost) when its extra FLOP or
+   cost exceeds the fractions of the parent's; under ``finetune_threshold`` it is covered
+   when its parent is covered and its own FLOP >= and cost > the fine-tune thresholds.
+   A **loophole use** is a run that stays a derivative, is not covered, and whose own
+   extra compute (and cost) alone would meet the FLOP/cost test.
+3. **Limited duty exemption** (covered runs only). Pre-training: the gap to the most
+   capable *non-covered* model released earlier in the same world (an earlier row of the
+   population, which is ordered by release time; equal times keep row order) (or the best
+   pre-existing model, ``RunAttributes.initial_reference``) is compared on
+   ``n_benchmarks`` noisy benchmarks (:func:`riskmodel.policy.lde.pass_probability`);
+   the claim succeeds when ``lde_uniform < pass probability``. Post-testing safety case:
+   exempt when the developer's assessment does not find the model hazardous under the
+   variant's bar and enhancement allowance.
+4. **Obligations.** Covered and not exempt = full obligations; a derivative that stays a
+   derivative of a parent with full obligations is under them too (the original
+   developer's responsibility) but adds no cost. Costs (USD) per covered run: exempt by
+   the pre-training LDE, the LDE claim; exempt by the safety case, the claim (where the
+   pre-training LDE exists) plus the safety case; under full obligations, the protocol
+   (fixed plus a fraction of the run's own training cost; parent + extra for a derivative
+   that became a new model) plus safeguards if found hazardous. Failed exemption attempts
+   are absorbed in the protocol (the benchmark comparison and the dangerous-capability
+   evaluations are part of the testing it requires;
+   :class:`~riskmodel.policy.variants.Obligations` checks that the claim and the safety
+   case together cost no more than the fixed protocol cost), so removing the LDE never
+   lowers the compliance cost.
+5. **Open weights.** A run whose developer intends an open-weight release is blocked when
+   it is under obligations and found hazardous (``open_weights_blocked_if =
+   "hazardous"``) or simply under obligations (``"covered"``).
+
+Outcomes are counted per (year, draw); see :data:`OUTCOMES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from riskmodel.policy.lde import pass_probability
+from riskmodel.policy.variants import PolicyVariant
+from riskmodel.world.population import Population
+
+__all__ = [
+    "OUTCOMES",
+    "PER_DRAW_OUTCOMES",
+    "RunAttributes",
+    "hazard_key",
+    "apply_variant",
+    "count_hazardous",
+]
+
+#: Outcomes per (year, draw): name -> (units, description).
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "runs_covered": ("runs", "training runs that are covered models"),
+    "runs_exempt": ("runs", "covered runs exempted by the limited duty exemption"),
+    "developers_full_obligations": ("developers", "developers with a run under full obligations"),
+    "compliance_cost_usd": ("USD", "cost of LDE claims, safety cases, protocols and safeguards"),
+    "hazardous_not_covered": ("runs", "truly hazardous runs under no obligations (missed)"),
+    "nonhazardous_burdened": (
+        "runs",
+        "runs that are not truly hazardous but bear full obligations",
+    ),
+    "open_weights_blocked_hazardous": ("runs", "intended open-weight releases blocked, hazardous"),
+    "open_weights_blocked_nonhazardous": (
+        "runs",
+        "intended open-weight releases blocked, not hazardous",
+    ),
+    "derivative_loophole_uses": ("runs", "derivatives whose own compute alone would be covered"),
+}
+#: Outcomes per draw (variant-specific): name -> (units, description).
+PER_DRAW_OUTCOMES: dict[str, tuple[str, str]] = {
+    "first_covered_hazard_time": (
+        "decimal year",
+        "release of the first truly hazardous run under obligations (NaN: none)",
+    ),
+    "hazard_coverage_gap_years": (
+        "years",
+        "first hazardous run under obligations minus first hazardous run (NaN: none; inf: "
+        "never under obligations within the horizon)",
+    ),
+}
+#: Bound on |capability| (dex) for the segmented running maximum (far outside any model).
+_CAPABILITY_BOUND = 900.0
+_SEGMENT_OFFSET = 4.0 * _CAPABILITY_BOUND
+
+
+def hazard_key(variant: PolicyVariant) -> str:
+    """Key of :attr:`RunAttributes.found_hazardous` for a variant's bar and allowance."""
+    return f"{variant.hazard.bar}|{variant.hazard.enhancement.describe()}"
+
+
+@dataclass(frozen=True)
+class RunAttributes:
+    """Per-run science of the simulated worlds (arrays shape (run,) unless stated).
+
+    Attributes
+    ----------
+    capability
+        True capability of the resulting model, dex of effective compute.
+    truly_hazardous
+        bool, the run is hazardous in its world (the simulation's reference condition).
+    found_hazardous
+        :func:`hazard_key` -> bool array: the developer's post-testing assessment finds
+        the run hazardous under that bar and allowance.
+    lde_uniform
+        Uniform(0, 1) common random numbers of the pre-training LDE comparison.
+    initial_reference
+        Shape (draw,): capability (dex) of the most capable model existing at the start
+        of the simulation (the reference of the first LDE claims).
+    algorithmic_progress
+        Shape (draw,): dex of effective compute per year in each world.
+    reference_log10_flop, reference_time
+        The capability scale's anchor: capability 0 = ``10**reference_log10_flop`` FLOP
+        trained at ``reference_time`` (decimal year).
+    """
+
+    capability: np.ndarray
+    truly_hazardous: np.ndarray
+    found_hazardous: dict[str, np.ndarray]
+    lde_uniform: np.ndarray
+    initial_reference: np.ndarray
+    algorithmic_progress: np.ndarray
+    reference_log10_flop: float
+    reference_time: float
+
+
+def _meets(
+    variant: PolicyVariant,
+    log10_flop: np.ndarray,
+    cost_usd: np.ndarray,
+    capability: np.ndarray | None,
+    draw_alg: np.ndarray,
+    runs: RunAttributes,
+) -> np.ndarray:
+    rule = variant.covered
+    log10_threshold = float(np.log10(rule.flop_threshold))
+    ok = log10_flop > log10_threshold
+    if rule.cost_threshold_usd is not None:
+        ok &= cost_usd > rule.cost_threshold_usd
+    if capability is not None and rule.performance_equivalent_year is not None:
+        equivalent = (
+            log10_threshold
+            - runs.reference_log10_flop
+            + draw_alg * (rule.performance_equivalent_year - runs.reference_time)
+        )
+        ok |= capability >= equivalent
+    return ok
+
+
+def _previous_noncovered_max(
+    pop: Population, capability: np.ndarray, covered: np.ndarray, initial: np.ndarray
+) -> np.ndarray:
+    """Per row: max capability of non-covered rows released earlier in the same draw,
+    and of the draw's initial reference (segmented exclusive running maximum)."""
+    if pop.n_runs == 0:
+        return np.empty(0)
+    values = np.where(covered, -_CAPABILITY_BOUND, np.clip(capability, -800.0, 800.0))
+    shifted = values + pop.draw * _SEGMENT_OFFSET
+    running = np.maximum.accumulate(shifted)
+    previous = np.empty_like(running)
+    previous[0] = -np.inf
+    previous[1:] = running[:-1]
+    previous = previous - pop.draw * _SEGMENT_OFFSET
+    previous = np.where(previous < -_CAPABILITY_BOUND, -np.inf, previous)
+    return np.maximum(previous, initial[pop.draw])
+
+
+def apply_variant(
+    pop: Population, runs: RunAttributes, variant: PolicyVariant
+) -> dict[str, np.ndarray]:
+    """Apply one variant to the simulated worlds.
+
+    Parameters
+    ----------
+    pop
+        The training runs.
+    runs
+        Their capability and hazard attributes.
+    variant
+        The rules.
+
+    Returns
+    -------
+    dict
+        Each name of :data:`OUTCOMES` -> array shape (year, draw) (years in
+        ``pop.years`` order); each name of :data:`PER_DRAW_OUTCOMES` -> shape (draw,).
+    """
+    n = pop.n_runs
+    rows = np.arange(n)
+    is_derivative = pop.parent >= 0
+    base = np.where(is_derivative, pop.parent, rows)
+    alg = runs.algorithmic_progress[pop.draw]
+    capability = runs.capability
+
+    base_meets = _meets(variant, pop.log10_flop, pop.cost_usd, capability, alg, runs)
+    base_covered = base_meets & ~is_derivative
+    own_compute_meets = _meets(variant, pop.log10_flop, pop.cost_usd, None, alg, runs)
+    rule = variant.derivatives
+    new_model = np.zeros(n, dtype=bool)
+    if rule.rule == "unlimited":
+        derivative_covered = np.zeros(n, dtype=bool)
+    elif rule.rule == "fraction_limit":
+        parent_log10_flop = pop.log10_flop[base]
+        parent_cost = pop.cost_usd[base]
+        flop_fraction = 10.0 ** (pop.log10_flop - parent_log10_flop)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cost_fraction = np.where(
+                parent_cost > 0, pop.cost_usd / parent_cost, np.where(pop.cost_usd > 0, np.inf, 0.0)
+            )
+        new_model = is_derivative & (
+            (flop_fraction > rule.max_flop_fraction) | (cost_fraction > rule.max_cost_fraction)
+        )
+        derivative_covered = new_model & _meets(
+            variant, pop.total_log10_flop, pop.total_cost_usd, capability, alg, runs
+        )
+    else:  # finetune_threshold
+        derivative_covered = (
+            is_derivative
+            & base_covered[base]
+            & (pop.log10_flop >= np.log10(rule.finetune_flop_threshold))
+            & (pop.cost_usd > rule.finetune_cost_threshold_usd)
+        )
+    covered = np.where(is_derivative, derivative_covered, base_covered)
+    stays_derivative = is_derivative & ~new_model
+    loophole = stays_derivative & ~covered & own_compute_meets
+
+    lde = variant.lde
+    if lde.pretraining != "none":
+        reference = _previous_noncovered_max(pop, capability, covered, runs.initial_reference)
+        probability = pass_probability(
+            reference - capability,
+            n_benchmarks=lde.n_benchmarks,
+            noise_sd=lde.noise_sd,
+            rule=lde.pretraining,
+            correlation=lde.correlation,
+            margin=lde.margin,
+            share=lde.share,
+        )
+        pretraining_pass = covered & (runs.lde_uniform < probability)
+    else:
+        pretraining_pass = np.zeros(n, dtype=bool)
+    found = runs.found_hazardous[hazard_key(variant)]
+    attempts_safety_case = covered & ~pretraining_pass if lde.safety_case else np.zeros(n, bool)
+    safety_case_pass = attempts_safety_case & ~found
+    exempt = pretraining_pass | safety_case_pass
+    full = covered & ~exempt
+    obligated = full | (stays_derivative & full[base])
+
+    costs = variant.obligations
+    training_cost = np.where(new_model, pop.total_cost_usd, pop.cost_usd)
+    claim = costs.lde_claim_cost_usd if lde.pretraining != "none" else 0.0
+    cost = pretraining_pass * claim
+    cost += safety_case_pass * (claim + costs.safety_case_cost_usd)
+    cost += full * (costs.protocol_cost_usd + costs.protocol_cost_fraction * training_cost)
+    cost += (full & found) * costs.safeguards_cost_usd
+
+    blocked = pop.open_weights & obligated
+    if costs.open_weights_blocked_if == "hazardous":
+        blocked &= found
+    truly = runs.truly_hazardous
+
+    n_years = len(pop.years)
+    year_index = np.searchsorted(np.asarray(pop.years), pop.year)
+    group = year_index * pop.n_draws + pop.draw
+    size = n_years * pop.n_draws
+
+    def per_group(values: np.ndarray) -> np.ndarray:
+        counts = np.bincount(group, weights=values.astype(float), minlength=size)
+        return counts.reshape(n_years, pop.n_draws)
+
+    out = {
+        "runs_covered": per_group(covered),
+        "runs_exempt": per_group(covered & exempt),
+        "compliance_cost_usd": per_group(cost),
+        "hazardous_not_covered": per_group(truly & ~obligated),
+        "nonhazardous_burdened": per_group(~truly & full),
+        "open_weights_blocked_hazardous": per_group(blocked & truly),
+        "open_weights_blocked_nonhazardous": per_group(blocked & ~truly),
+        "derivative_loophole_uses": per_group(loophole),
+    }
+    n_developers = int(pop.developer.max()) + 1 if n else 1
+    keys = np.unique(group[full].astype(np.int64) * n_developers + pop.developer[full])
+    out["developers_full_obligations"] = (
+        np.bincount(keys // n_developers, minlength=size).reshape(n_years, pop.n_draws)
+    ).astype(float)
+
+    first_hazard = _first_time(pop, truly)
+    first_covered = _first_time(pop, truly & obligated)
+    gap = np.where(
+        np.isnan(first_hazard),
+        np.nan,
+        np.where(np.isnan(first_covered), np.inf, first_covered - first_hazard),
+    )
+    out["first_covered_hazard_time"] = first_covered
+    out["hazard_coverage_gap_years"] = gap
+    return out
+
+
+def _first_time(pop: Population, mask: np.ndarray) -> np.ndarray:
+    """Shape (draw,): earliest release time of the masked runs per draw (NaN: none)."""
+    first = np.full(pop.n_draws, np.inf)
+    np.minimum.at(first, pop.draw[mask], pop.release_time[mask])
+    return np.where(np.isinf(first), np.nan, first)
+
+
+def count_hazardous(pop: Population, runs: RunAttributes) -> dict[str, np.ndarray]:
+    """Variant-independent world outcomes.
+
+    Returns
+    -------
+    dict
+        ``hazardous_runs``: shape (year, draw), truly hazardous runs; ``runs``: shape
+        (year, draw), all runs; ``first_hazard_time``: shape (draw,), decimal year of the
+        first truly hazardous run (NaN: none within the horizon).
+    """
+    n_years = len(pop.years)
+    year_index = np.searchsorted(np.asarray(pop.years), pop.year)
+    group = year_index * pop.n_draws + pop.draw
+    size = n_years * pop.n_draws
+    hazardous = np.bincount(group, weights=runs.truly_hazardous.astype(float), minlength=size)
+    total = np.bincount(group, minlength=size).astype(float)
+    return {
+        "hazardous_runs": hazardous.reshape(n_years, pop.n_draws),
+        "runs": total.reshape(n_years, pop.n_draws),
+        "first_hazard_time": _first_time(pop, runs.truly_hazardous),
+    }

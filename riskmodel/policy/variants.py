@@ -1,0 +1,297 @@
+"""Policy variants as data: the rules of each SB-1047 variant, validated.
+
+A variant is a TOML file. The shipped variants live in ``riskmodel/policy/variants/``
+(:data:`VARIANTS_DIR`); each is merged over ``defaults.toml`` in that folder (table by
+table, the variant's keys win), so a variant states only what differs and costs stay
+comparable across variants. Every rule carries an ``annotation``: the bill section or
+commentary proposal it encodes. A user variant file has the same layout and is loaded
+with :func:`load_variant`; unknown keys, wrong types and impossible values raise
+:class:`~riskmodel.errors.ConfigError` naming the file and the dotted key.
+
+Rules (see :mod:`riskmodel.policy.engine` for how they are applied)
+---------------------------------------------------------------------
+``[covered]``
+    ``flop_threshold`` (FLOP; a model trained with *more* than this is covered),
+    optional ``cost_threshold_usd`` (the enrolled text: covered only if the training cost
+    also exceeds it), optional ``performance_equivalent_year`` (early drafts: also
+    covered if its capability reaches that of a ``flop_threshold`` model trained on
+    1 January of that year).
+``[derivatives]``
+    ``rule``: ``"unlimited"`` (a modified copy is never a new covered model: the loophole),
+    ``"fraction_limit"`` (commentary proposal 2: a modification using more than
+    ``max_flop_fraction`` of the parent's FLOP or ``max_cost_fraction`` of its cost is a
+    new model) or ``"finetune_threshold"`` (the enrolled text: a fine-tune of a covered
+    model with at least ``finetune_flop_threshold`` FLOP and more than
+    ``finetune_cost_threshold_usd`` is covered).
+``[lde]``
+    ``pretraining``: ``"none"`` (removed), ``"all"`` (lower on all benchmarks, the bill),
+    ``"mean"`` or ``"share"`` (relaxed); with ``n_benchmarks``, ``noise_sd`` (dex),
+    ``margin`` (dex), ``share`` and ``correlation`` of the benchmark comparison
+    (:mod:`riskmodel.policy.lde`); ``safety_case``: whether a post-testing safety case
+    (assessed hazard probability at most the bar's required probability) exempts.
+``[hazard]``
+    ``bar`` (a name in ``data/hazard_bars.toml``) and its ``enhancement`` allowance.
+``[obligations]``
+    Costs (USD) of the safety and testing protocol (fixed plus a fraction of training
+    cost), of safeguards for a model found hazardous, of an LDE claim and of a safety
+    case; ``open_weights_blocked_if``: ``"hazardous"`` (a covered, non-exempt model found
+    hazardous cannot be released with open weights) or ``"covered"`` (any covered,
+    non-exempt model).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from riskmodel.config import merge_overrides
+from riskmodel.errors import ConfigError
+from riskmodel.hazard.enhancement import EnhancementAllowance
+
+__all__ = [
+    "VARIANTS_DIR",
+    "DEFAULTS_FILE",
+    "SHIPPED_VARIANTS",
+    "PolicyVariant",
+    "load_variant",
+    "load_variants",
+    "variant_hash",
+]
+
+#: Folder of the shipped variant files (package data).
+VARIANTS_DIR = Path(__file__).resolve().parent / "variants"
+#: Defaults every variant is merged over.
+DEFAULTS_FILE = VARIANTS_DIR / "defaults.toml"
+#: Shipped variants in the order of DOMAIN.md's table.
+SHIPPED_VARIANTS = (
+    "as_introduced",
+    "as_amended",
+    "enrolled",
+    "commentary",
+    "commentary_raised_bar",
+)
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    annotation: str = Field(min_length=1)
+
+
+class CoveredRule(_Rule):
+    """The covered-model test."""
+
+    flop_threshold: float = Field(gt=0.0, allow_inf_nan=False)
+    cost_threshold_usd: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+    performance_equivalent_year: int | None = Field(default=None, ge=2015, le=2100)
+
+
+class DerivativeRule(_Rule):
+    """When a modified copy of a model is itself a covered model."""
+
+    rule: Literal["unlimited", "fraction_limit", "finetune_threshold"]
+    max_flop_fraction: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+    max_cost_fraction: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+    finetune_flop_threshold: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+    finetune_cost_threshold_usd: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _needs(self) -> DerivativeRule:
+        need = {
+            "fraction_limit": ("max_flop_fraction", "max_cost_fraction"),
+            "finetune_threshold": ("finetune_flop_threshold", "finetune_cost_threshold_usd"),
+        }.get(self.rule, ())
+        for name in need:
+            if getattr(self, name) is None:
+                raise ValueError(f"rule '{self.rule}' needs '{name}'")
+        return self
+
+
+class LdeRule(_Rule):
+    """The limited duty exemption."""
+
+    pretraining: Literal["none", "all", "mean", "share"]
+    n_benchmarks: int = Field(ge=1, le=1000)
+    noise_sd: float = Field(gt=0.0, allow_inf_nan=False)
+    margin: float = Field(default=0.0, allow_inf_nan=False)
+    share: float = Field(default=0.5, gt=0.0, le=1.0)
+    correlation: float = Field(default=0.0, ge=0.0, lt=1.0)
+    safety_case: bool
+
+
+class HazardRule(_Rule):
+    """Which hazard bar decides "hazardous", with its enhancement allowance."""
+
+    bar: str = Field(min_length=1)
+    enhancement: EnhancementAllowance
+
+
+class Obligations(_Rule):
+    """Costs of the obligations (USD) and the open-weight rule."""
+
+    protocol_cost_usd: float = Field(ge=0.0, allow_inf_nan=False)
+    protocol_cost_fraction: float = Field(ge=0.0, le=10.0, allow_inf_nan=False)
+    safeguards_cost_usd: float = Field(ge=0.0, allow_inf_nan=False)
+    lde_claim_cost_usd: float = Field(ge=0.0, allow_inf_nan=False)
+    safety_case_cost_usd: float = Field(ge=0.0, allow_inf_nan=False)
+    open_weights_blocked_if: Literal["hazardous", "covered"]
+    cost_sources: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _attempts_within_protocol(self) -> Obligations:
+        if self.lde_claim_cost_usd + self.safety_case_cost_usd > self.protocol_cost_usd:
+            raise ValueError(
+                "lde_claim_cost_usd + safety_case_cost_usd must not exceed protocol_cost_usd "
+                "(a failed exemption attempt is part of the protocol's testing)"
+            )
+        return self
+
+
+class PolicyVariant(BaseModel):
+    """One policy variant: every rule the engine applies.
+
+    Attributes
+    ----------
+    name, title, source
+        Identifier (the file stem), a readable title, and what it encodes.
+    covered, derivatives, lde, hazard, obligations
+        The rules (see the module docstring).
+    path
+        File it was loaded from.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
+    title: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    covered: CoveredRule
+    derivatives: DerivativeRule
+    lde: LdeRule
+    hazard: HazardRule
+    obligations: Obligations
+    path: str = ""
+
+    def rules_dict(self) -> dict[str, Any]:
+        """JSON-ready rules (without the path), for provenance and hashing."""
+        return self.model_dump(mode="json", exclude={"path"})
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the variant file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _enhancement(raw: dict[str, Any], origin: str) -> dict[str, Any]:
+    hazard = raw.get("hazard")
+    if isinstance(hazard, dict) and "enhancement" in hazard:
+        hazard = dict(hazard)
+        hazard["enhancement"] = EnhancementAllowance.parse(
+            hazard["enhancement"], origin=origin, key="hazard.enhancement"
+        )
+        raw = {**raw, "hazard": hazard}
+    return raw
+
+
+def _check_bar(variant: PolicyVariant, origin: str) -> None:
+    from riskmodel.hazard.bars import load_hazard_bars
+
+    bars = load_hazard_bars()
+    if variant.hazard.bar not in bars:
+        raise ConfigError(
+            f"{origin}: 'hazard.bar' names unknown bar '{variant.hazard.bar}'; "
+            f"defined in data/hazard_bars.toml: {', '.join(bars)}"
+        )
+
+
+def load_variant(path: str | Path, *, defaults: str | Path | None = DEFAULTS_FILE) -> PolicyVariant:
+    """Load and validate one variant file, merged over ``defaults``.
+
+    Parameters
+    ----------
+    path
+        Variant TOML file; its stem is the variant's name unless it sets ``name``.
+    defaults
+        Defaults file merged under the variant; ``None`` for none.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the dotted key of the first problem.
+    """
+    path = Path(path)
+    origin = str(path)
+    raw = _read(path)
+    if defaults is not None:
+        raw = merge_overrides(_read(Path(defaults)), raw)
+    raw.setdefault("name", path.stem)
+    raw = _enhancement(raw, origin)
+    try:
+        variant = PolicyVariant(**raw, path=origin)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "(file)"
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif first["type"] == "missing":
+            message = "missing key"
+        raise ConfigError(f"{origin}: '{key}': {message}") from None
+    _check_bar(variant, origin)
+    if variant.covered.performance_equivalent_year is not None and not math.isfinite(
+        variant.covered.flop_threshold
+    ):
+        raise ConfigError(f"{origin}: 'covered.flop_threshold' must be finite")
+    return variant
+
+
+def load_variants(names: str | list[str] | tuple[str, ...] = "all") -> list[PolicyVariant]:
+    """Shipped variants by name (``"all"`` or a list), or user files by path.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name (listing the shipped ones) or a bad file.
+    """
+    if names == "all":
+        names = list(SHIPPED_VARIANTS)
+    elif isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()]
+    if not names:
+        raise ConfigError("no policy variant selected")
+    variants = []
+    for name in names:
+        candidate = Path(name)
+        if candidate.suffix == ".toml" or candidate.exists():
+            variants.append(load_variant(candidate))
+        elif (VARIANTS_DIR / f"{name}.toml").exists() and name != DEFAULTS_FILE.stem:
+            variants.append(load_variant(VARIANTS_DIR / f"{name}.toml"))
+        else:
+            raise ConfigError(
+                f"unknown policy variant '{name}'; shipped: {', '.join(SHIPPED_VARIANTS)} "
+                "(or give a path to a .toml variant file)"
+            )
+    seen: set[str] = set()
+    for variant in variants:
+        if variant.name in seen:
+            raise ConfigError(f"policy variant '{variant.name}' selected twice")
+        seen.add(variant.name)
+    return variants
+
+
+def variant_hash(variant: PolicyVariant) -> str:
+    """SHA-256 of the variant's rules (canonical JSON)."""
+    text = json.dumps(variant.rules_dict(), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,339 @@
+"""Monte Carlo simulation of SB-1047 policy variants on the same simulated worlds.
+
+:func:`simulate` draws the world parameters (:mod:`riskmodel.world`), the science
+(:mod:`riskmodel.simulation.science`), then, chunk by chunk of worlds, a population of
+training runs and its attributes, and applies every variant with the one engine
+(:mod:`riskmodel.policy.engine`). Chunk ``k`` uses its own random stream
+``SeedSequence(seed).spawn(n_chunks + 1)[k + 1]``, so the result depends on the seed and
+``chunk_draws`` only: never on whether chunks run locally or on a dask.distributed
+cluster (``scheduler=ADDRESS``), nor on the order they finish.
+
+The result is an :class:`xarray.Dataset` with dims (variant, year, draw) for the outcomes
+of :data:`riskmodel.policy.engine.OUTCOMES`, (variant, draw) for the per-draw ones, and
+(year, draw) / (draw,) for the variant-independent world counts; its attributes carry
+the provenance (fit file and config hash, variant files and hashes, world fit, settings,
+seed, package versions). :func:`save_simulation` writes it atomically as netCDF.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from riskmodel.capability.store import load_fit
+from riskmodel.errors import RiskmodelError
+from riskmodel.policy.engine import (
+    OUTCOMES,
+    PER_DRAW_OUTCOMES,
+    apply_variant,
+    count_hazardous,
+)
+from riskmodel.policy.variants import PolicyVariant, load_variants, variant_hash
+from riskmodel.provenance import atomic_path, package_versions
+from riskmodel.simulation.config import SimulationConfig
+from riskmodel.simulation.science import Science, prepare_science, run_attributes
+from riskmodel.world.fit import WorldFit, fit_world
+from riskmodel.world.generate import sample_population
+
+#: Outcomes summarised by their peak year rather than summed over years.
+PEAK_YEAR_OUTCOMES = ("developers_full_obligations",)
+
+__all__ = ["simulate", "save_simulation", "summary_table", "ChunkTask", "run_chunk"]
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """One unit of work: worlds ``start .. stop - 1`` (picklable for dask)."""
+
+    start: int
+    stop: int
+    seed_sequence: np.random.SeedSequence
+    world: WorldFit
+    world_index: np.ndarray
+    science: Science
+    variants: tuple[PolicyVariant, ...]
+    years: tuple[int, ...]
+
+
+def run_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
+    """Simulate one chunk of worlds.
+
+    Returns
+    -------
+    dict
+        ``"<variant>/<outcome>"`` -> (year, draw) or (draw,) arrays for the chunk's
+        worlds, plus the world counts of :func:`riskmodel.policy.engine.count_hazardous`.
+    """
+    rng = np.random.default_rng(task.seed_sequence)
+    pop = sample_population(task.world, draw_index=task.world_index, years=task.years, rng=rng)
+    runs = run_attributes(pop, task.science, rng=rng)
+    out: dict[str, np.ndarray] = dict(count_hazardous(pop, runs))
+    for variant in task.variants:
+        for name, values in apply_variant(pop, runs, variant).items():
+            out[f"{variant.name}/{name}"] = values
+    return out
+
+
+def _tasks(
+    *,
+    config: SimulationConfig,
+    world: WorldFit,
+    science: Science,
+    variants: Sequence[PolicyVariant],
+) -> list[ChunkTask]:
+    n_chunks = -(-config.draws // config.chunk_draws)
+    root = np.random.SeedSequence(config.seed).spawn(n_chunks + 2)
+    world_rng = np.random.default_rng(root[1])
+    n_world = next(iter(world.draws.values())).size
+    world_index = world_rng.integers(0, n_world, size=config.draws)
+    tasks = []
+    for k in range(n_chunks):
+        start, stop = k * config.chunk_draws, min((k + 1) * config.chunk_draws, config.draws)
+        tasks.append(
+            ChunkTask(
+                start=start,
+                stop=stop,
+                seed_sequence=root[k + 2],
+                world=world,
+                world_index=world_index[start:stop],
+                science=science.subset(slice(start, stop)),
+                variants=tuple(variants),
+                years=config.years,
+            )
+        )
+    return tasks
+
+
+def _progress(total: int, enabled: bool) -> Callable[[int], None]:
+    started = time.perf_counter()
+
+    def report(done: int) -> None:
+        if not enabled:
+            return
+        width = 30
+        filled = int(width * done / total)
+        elapsed = time.perf_counter() - started
+        print(
+            f"\rsimulate [{'#' * filled}{'.' * (width - filled)}] {done}/{total} chunks "
+            f"{elapsed:5.1f} s",
+            end="\n" if done == total else "",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return report
+
+
+def _run_tasks(
+    tasks: list[ChunkTask], *, scheduler: str | None, progress: bool
+) -> list[dict[str, np.ndarray]]:
+    report = _progress(len(tasks), progress)
+    report(0)
+    if scheduler is None:
+        results = []
+        for i, task in enumerate(tasks):
+            results.append(run_chunk(task))
+            report(i + 1)
+        return results
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - distributed is a dependency
+        raise RiskmodelError(f"--scheduler needs dask.distributed ({exc})") from None
+    try:
+        client = Client(scheduler, timeout="20s")
+    except OSError as exc:
+        raise RiskmodelError(f"cannot reach the dask scheduler at {scheduler} ({exc})") from None
+    try:
+        futures = client.map(run_chunk, tasks, pure=False)
+        index = {future.key: i for i, future in enumerate(futures)}
+        results: list[dict[str, np.ndarray] | None] = [None] * len(tasks)
+        for done, future in enumerate(as_completed(futures), start=1):
+            results[index[future.key]] = future.result()
+            report(done)
+    finally:
+        client.close()
+    return [r for r in results if r is not None]
+
+
+def simulate(
+    fit: xr.DataTree | str | Path,
+    *,
+    variants: str | Sequence[str] = "all",
+    config: SimulationConfig | None = None,
+    world: WorldFit | None = None,
+    link_params: str = "studies",
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> xr.Dataset:
+    """Simulate the policy variants on the same worlds.
+
+    Parameters
+    ----------
+    fit
+        Fitted capability model (DataTree or path).
+    variants
+        ``"all"`` (the shipped five), names, or paths of variant TOML files.
+    config
+        Years, draws, seed, chunking, truth bar, evaluation noise.
+    world
+        Fitted world model; default :func:`riskmodel.world.fit.fit_world` on the shipped
+        Epoch data.
+    link_params
+        ``"studies"`` (uplift link updated by the uplift studies) or ``"prior"``.
+    scheduler
+        Address of a dask.distributed scheduler; ``None`` runs locally.
+    progress
+        Print a progress bar to stderr.
+
+    Returns
+    -------
+    xarray.Dataset
+        See the module docstring.
+    """
+    config = config or SimulationConfig()
+    selected = load_variants(list(variants) if not isinstance(variants, str) else variants)
+    tree = load_fit(fit) if isinstance(fit, str | Path) else fit
+    world = world or fit_world()
+    science = prepare_science(tree, variants=selected, config=config, link_params=link_params)
+    tasks = _tasks(config=config, world=world, science=science, variants=selected)
+    results = _run_tasks(tasks, scheduler=scheduler, progress=progress)
+    return _assemble(
+        results,
+        fit=fit,
+        tree=tree,
+        variants=selected,
+        config=config,
+        world=world,
+        science=science,
+        link_params=link_params,
+    )
+
+
+def _assemble(
+    results: list[dict[str, np.ndarray]],
+    *,
+    fit: xr.DataTree | str | Path,
+    tree: xr.DataTree,
+    variants: list[PolicyVariant],
+    config: SimulationConfig,
+    world: WorldFit,
+    science: Science,
+    link_params: str,
+) -> xr.Dataset:
+    def joined(key: str) -> np.ndarray:
+        return np.concatenate([r[key] for r in results], axis=-1)
+
+    names = [v.name for v in variants]
+    coords = {"variant": names, "year": list(config.years), "draw": np.arange(config.draws)}
+    data: dict[str, Any] = {}
+    for outcome, (units, description) in OUTCOMES.items():
+        values = np.stack([joined(f"{v}/{outcome}") for v in names])
+        data[outcome] = xr.Variable(
+            ("variant", "year", "draw"), values, {"units": units, "description": description}
+        )
+    for outcome, (units, description) in PER_DRAW_OUTCOMES.items():
+        values = np.stack([joined(f"{v}/{outcome}") for v in names])
+        data[outcome] = xr.Variable(
+            ("variant", "draw"), values, {"units": units, "description": description}
+        )
+    data["hazardous_runs"] = xr.Variable(
+        ("year", "draw"),
+        joined("hazardous_runs"),
+        {"units": "runs", "description": f"truly hazardous runs (truth bar {config.truth_bar})"},
+    )
+    data["runs"] = xr.Variable(
+        ("year", "draw"), joined("runs"), {"units": "runs", "description": "all training runs"}
+    )
+    data["first_hazard_time"] = xr.Variable(
+        ("draw",),
+        joined("first_hazard_time"),
+        {"units": "decimal year", "description": "release of the first truly hazardous run"},
+    )
+    dataset = xr.Dataset(data, coords=coords)
+    attrs = tree.attrs
+    dataset.attrs.update(
+        {
+            "title": "riskmodel policy-variant simulation",
+            "fit_file": str(fit) if isinstance(fit, str | Path) else "(in memory)",
+            "fit_config_hash": str(attrs.get("config_hash", "")),
+            "data_vintage": str(attrs.get("data_vintage", "")),
+            "variant_files": json.dumps({v.name: v.path for v in variants}),
+            "variant_hashes": json.dumps({v.name: variant_hash(v) for v in variants}),
+            "variant_rules": json.dumps({v.name: v.rules_dict() for v in variants}),
+            "simulation_config": config.model_dump_json(),
+            "seed": config.seed,
+            "link_params": link_params,
+            "world_fit": json.dumps(world.to_dict(), default=str),
+            "assessment_thresholds_dex": json.dumps(science.assessment_thresholds),
+            "package_versions": json.dumps(package_versions()),
+            "created": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        }
+    )
+    return dataset
+
+
+def save_simulation(dataset: xr.Dataset, path: str | Path) -> Path:
+    """Write the simulation atomically as netCDF (h5netcdf); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        dataset.to_netcdf(tmp, engine="h5netcdf")
+    return path
+
+
+def summary_table(dataset: xr.Dataset, *, year: int | None = None) -> pd.DataFrame:
+    """Median and 90% interval per outcome and variant.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`simulate`.
+    year
+        One year; default all simulated years: counts and costs summed, developers with
+        full obligations at their peak year (a sum would count developer-years), the
+        per-draw outcomes as they are.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``variant``, ``outcome``, ``units``, ``q05``, ``q50``, ``q95``, ``mean``.
+    """
+    rows = []
+    for outcome in (*OUTCOMES, *PER_DRAW_OUTCOMES):
+        da = dataset[outcome]
+        if "year" in da.dims:
+            if year is not None:
+                da = da.sel(year=year)
+            elif outcome in PEAK_YEAR_OUTCOMES:
+                da = da.max("year")
+            else:
+                da = da.sum("year")
+        for variant in dataset["variant"].values.tolist():
+            values = np.asarray(da.sel(variant=variant).values, dtype=float)
+            finite = values[~np.isnan(values)]
+            if finite.size:
+                q05, q50, q95 = np.quantile(finite, [0.05, 0.5, 0.95], method="inverted_cdf")
+                mean = float(finite.mean()) if np.all(np.isfinite(finite)) else float("inf")
+            else:
+                q05 = q50 = q95 = mean = float("nan")
+            rows.append(
+                {
+                    "variant": variant,
+                    "outcome": outcome,
+                    "units": da.attrs.get("units", ""),
+                    "q05": float(q05),
+                    "q50": float(q50),
+                    "q95": float(q95),
+                    "mean": mean,
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,260 @@
+"""The science of the simulated worlds: capability and hazard status of each run.
+
+:func:`prepare_science` draws, once per simulation, everything that is per world
+(``draw``) or global, from the capability fit and the hazard model
+(:func:`riskmodel.hazard.assess.capability_needed`):
+
+* for world ``d``: a posterior draw ``s_d`` of the capability fit (algorithmic progress,
+  capability scatter), one draw of the uplift-link, enhancement and risk-chain
+  parameters, hence the **truth threshold** ``b_d`` (base capability above which a run is
+  truly hazardous under :attr:`SimulationConfig.truth_bar`), and the capability of the
+  best model existing when the simulation starts (the first LDE reference);
+* for every bar and allowance a variant uses: the **assessment threshold** ``a_k``. A
+  developer measures its model's capability with noise ``evaluation_noise_sd`` (sigma)
+  and finds it hazardous when the assessed probability
+  ``P_k(m) = mean_s Phi((m - b_{k,s}) / sigma)`` over ``assessment_samples`` pooled
+  samples exceeds the bar's required probability; ``P_k`` increases in ``m``, so this is
+  ``m > a_k`` with ``P_k(a_k) = required probability``.
+
+:func:`run_attributes` then gives each run of a population its capability
+(``log10 FLOP - reference + algorithmic_progress_d * (t - t_ref) + scatter_d * z`` for a
+base run; a derivative inherits its parent's capability plus the enhancement gain of its
+extra compute fraction and of the methods developed between the two releases), its
+measured capability, truth and findings. Truth and assessment come from the same
+posterior, so across worlds the share of truly hazardous runs at a capability matches the
+assessed probability there (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.optimize import brentq
+from scipy.special import ndtr
+
+from riskmodel.capability.data import DAYS_PER_YEAR
+from riskmodel.capability.predict import PosteriorView, posterior_view
+from riskmodel.capability.store import fit_evidence, load_fit
+from riskmodel.hazard.assess import capability_needed
+from riskmodel.hazard.bars import load_hazard_bars
+from riskmodel.hazard.enhancement import EnhancementAllowance
+from riskmodel.policy.engine import RunAttributes, hazard_key
+from riskmodel.policy.variants import PolicyVariant
+from riskmodel.simulation.config import SimulationConfig
+from riskmodel.world.population import Population
+
+__all__ = ["Science", "prepare_science", "run_attributes", "decimal_year"]
+
+#: Bracket (dex) searched for an assessment threshold; beyond it the bar is never
+#: (``+inf``) or always (``-inf``) found.
+ASSESSMENT_BRACKET = (-40.0, 60.0)
+#: Stream offsets: the hazard samples of the truth and of the assessment are drawn from
+#: seeds derived from the simulation seed with these offsets (independent streams).
+_TRUTH_STREAM, _ASSESSMENT_STREAM = 1, 2
+
+
+def decimal_year(date: str) -> float:
+    """Decimal year of a YYYY-MM-DD date (days since 1 January / 365.25)."""
+    stamp = pd.Timestamp(date)
+    return stamp.year + (stamp - pd.Timestamp(year=stamp.year, month=1, day=1)).days / (
+        DAYS_PER_YEAR
+    )
+
+
+@dataclass(frozen=True)
+class Science:
+    """Per-world and global inputs of :func:`run_attributes` (arrays shape (draw,)).
+
+    Attributes
+    ----------
+    posterior_index
+        Row of the capability fit's flattened posterior used by each world.
+    algorithmic_progress
+        Dex of effective compute per year.
+    capability_scatter
+        Sd (dex) of model-specific capability deviations.
+    truth_threshold
+        Base capability (dex) above which a run is truly hazardous (``inf``: never).
+    finetune_efficiency, elicitation_progress
+        Enhancement parameters (dex per dex of ``1 + f``; dex per year) of each world.
+    initial_reference
+        Capability (dex) of the best model released before the first simulated year.
+    assessment_thresholds
+        :func:`~riskmodel.policy.engine.hazard_key` -> measured capability (dex) above
+        which a developer finds a run hazardous.
+    evaluation_noise_sd
+        Dex.
+    reference_log10_flop, reference_time
+        The capability scale's anchor (log10 FLOP; decimal year).
+    truth_bar
+        Name of the truth bar.
+    """
+
+    posterior_index: np.ndarray
+    algorithmic_progress: np.ndarray
+    capability_scatter: np.ndarray
+    truth_threshold: np.ndarray
+    finetune_efficiency: np.ndarray
+    elicitation_progress: np.ndarray
+    initial_reference: np.ndarray
+    assessment_thresholds: dict[str, float]
+    evaluation_noise_sd: float
+    reference_log10_flop: float
+    reference_time: float
+    truth_bar: str
+
+    def subset(self, draws: slice) -> Science:
+        """The same science for a contiguous range of worlds."""
+        per_draw = (
+            "posterior_index",
+            "algorithmic_progress",
+            "capability_scatter",
+            "truth_threshold",
+            "finetune_efficiency",
+            "elicitation_progress",
+            "initial_reference",
+        )
+        values = {name: getattr(self, name)[draws] for name in per_draw}
+        return Science(
+            **values,
+            assessment_thresholds=dict(self.assessment_thresholds),
+            evaluation_noise_sd=self.evaluation_noise_sd,
+            reference_log10_flop=self.reference_log10_flop,
+            reference_time=self.reference_time,
+            truth_bar=self.truth_bar,
+        )
+
+
+def _assessment_threshold(needed: np.ndarray, required: float, sigma: float) -> float:
+    finite = needed[np.isfinite(needed)]
+
+    def excess(m: float) -> float:
+        return float(ndtr((m - finite) / sigma).sum() / needed.size) - required
+
+    lo, hi = ASSESSMENT_BRACKET
+    if excess(hi) <= 0:
+        return float("inf")
+    if excess(lo) > 0:
+        return float("-inf")
+    return float(brentq(excess, lo, hi, xtol=1e-6))
+
+
+def _initial_reference(tree: xr.DataTree, view: PosteriorView, start: str) -> np.ndarray:
+    """Shape (sample,): max posterior capability over models released before ``start``."""
+    dates = pd.to_datetime(fit_evidence(tree).models["release_date"])
+    released = set(dates.index[dates < pd.Timestamp(start)])
+    names = [m for m in view.draws["capability"]["model"].values.tolist() if m in released]
+    if not names:
+        return np.full(view.n_samples, -np.inf)
+    values = view.draws["capability"].sel(model=names).transpose("sample", "model").values
+    return np.asarray(values).max(axis=1)
+
+
+def prepare_science(
+    fit: xr.DataTree | str | Path,
+    *,
+    variants: list[PolicyVariant],
+    config: SimulationConfig,
+    link_params: str = "studies",
+) -> Science:
+    """Draw the per-world science and the assessment thresholds (see the module docstring).
+
+    Parameters
+    ----------
+    fit
+        Fitted capability model (DataTree or path).
+    variants
+        The variants to be simulated (their bars and allowances get thresholds).
+    config
+        Simulation settings (draws, seed, truth bar, evaluation noise).
+    link_params
+        ``"studies"`` or ``"prior"``, as for :func:`riskmodel.hazard.assess.assess`.
+    """
+    tree = load_fit(fit) if isinstance(fit, str | Path) else fit
+    view = posterior_view(tree)
+    rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(1)[0])
+    posterior_index = rng.integers(0, view.n_samples, size=config.draws)
+    truth_needed, enhancement = capability_needed(
+        view,
+        bar=config.truth_bar,
+        posterior_index=posterior_index,
+        link_params=link_params,
+        seed=config.seed + _TRUTH_STREAM,
+    )
+    bars = load_hazard_bars()
+    pooled = np.linspace(0, view.n_samples - 1, config.assessment_samples).round().astype(int)
+    thresholds: dict[str, float] = {}
+    for variant in variants:
+        key = hazard_key(variant)
+        if key in thresholds:
+            continue
+        needed, _ = capability_needed(
+            view,
+            bar=variant.hazard.bar,
+            enhancement=EnhancementAllowance(**variant.hazard.enhancement.model_dump()),
+            posterior_index=pooled,
+            link_params=link_params,
+            seed=config.seed + _ASSESSMENT_STREAM,
+        )
+        thresholds[key] = _assessment_threshold(
+            needed, bars[variant.hazard.bar].required_probability, config.evaluation_noise_sd
+        )
+    start = f"{config.first_year}-01-01"
+    return Science(
+        posterior_index=posterior_index,
+        algorithmic_progress=view.values("algorithmic_progress")[posterior_index],
+        capability_scatter=view.values("capability_scatter")[posterior_index],
+        truth_threshold=truth_needed,
+        finetune_efficiency=np.asarray(enhancement.finetune_efficiency, dtype=float),
+        elicitation_progress=np.asarray(enhancement.elicitation_progress, dtype=float),
+        initial_reference=_initial_reference(tree, view, start)[posterior_index],
+        assessment_thresholds=thresholds,
+        evaluation_noise_sd=config.evaluation_noise_sd,
+        reference_log10_flop=view.reference_log10_flop,
+        reference_time=decimal_year(view.reference_date),
+        truth_bar=config.truth_bar,
+    )
+
+
+def run_attributes(pop: Population, science: Science, *, rng: np.random.Generator) -> RunAttributes:
+    """Capability, truth, findings and common random numbers of every run.
+
+    ``science`` must cover exactly the population's worlds (``science.subset``).
+    """
+    d = pop.draw
+    z = rng.standard_normal(pop.n_runs)
+    noise = rng.standard_normal(pop.n_runs) * science.evaluation_noise_sd
+    lde_uniform = rng.random(pop.n_runs)
+    capability = (
+        pop.log10_flop
+        - science.reference_log10_flop
+        + science.algorithmic_progress[d] * (pop.release_time - science.reference_time)
+        + science.capability_scatter[d] * z
+    )
+    derived = np.flatnonzero(pop.parent >= 0)
+    if derived.size:
+        parent = pop.parent[derived]
+        fraction = 10.0 ** (pop.log10_flop[derived] - pop.log10_flop[parent])
+        years_later = np.maximum(pop.release_time[derived] - pop.release_time[parent], 0.0)
+        dd = d[derived]
+        capability[derived] = (
+            capability[parent]
+            + science.finetune_efficiency[dd] * np.log10(1.0 + fraction)
+            + science.elicitation_progress[dd] * years_later
+        )
+    measured = capability + noise
+    found = {key: measured > threshold for key, threshold in science.assessment_thresholds.items()}
+    return RunAttributes(
+        capability=capability,
+        truly_hazardous=capability > science.truth_threshold[d],
+        found_hazardous=found,
+        lde_uniform=lde_uniform,
+        initial_reference=science.initial_reference,
+        algorithmic_progress=science.algorithmic_progress,
+        reference_log10_flop=science.reference_log10_flop,
+        reference_time=science.reference_time,
+    )

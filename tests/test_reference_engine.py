@@ -1,0 +1,188 @@
+"""Cross-check: the vectorised policy engine against the per-run reference loop.
+
+``benchmarks/reference_engine.py`` implements the rules of :mod:`riskmodel.policy.engine`
+independently, one run at a time. On random small worlds and every shipped variant
+(also with a random FLOP threshold and either open-weight rule) both must give the same
+outcomes: counts exactly, costs to a relative 1e-12, first times and gaps including NaN
+and inf.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskmodel.policy.engine import (
+    OUTCOMES,
+    PER_DRAW_OUTCOMES,
+    RunAttributes,
+    apply_variant,
+    hazard_key,
+)
+from riskmodel.policy.variants import PolicyVariant, load_variants
+from riskmodel.world.population import Population
+
+REFERENCE_FILE = Path(__file__).resolve().parent.parent / "benchmarks" / "reference_engine.py"
+
+
+def _load_reference():
+    spec = importlib.util.spec_from_file_location("reference_engine", REFERENCE_FILE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+apply_variant_loop = _load_reference().apply_variant_loop
+
+
+@functools.cache
+def _shipped() -> tuple[PolicyVariant, ...]:
+    return tuple(load_variants("all"))
+
+
+@st.composite
+def worlds(draw) -> tuple[Population, RunAttributes]:
+    """Random small worlds (1-3 draws, 2 years), mirroring ``tests/test_policy.py``.
+
+    Derivatives of earlier base runs, costs scattered around the FLOP trend, random
+    findings under every shipped hazard key, and sometimes no pre-existing model (initial
+    reference ``-inf``).
+    """
+    n_draws = draw(st.integers(min_value=1, max_value=3))
+    n = draw(st.integers(min_value=1, max_value=30))
+    seed = draw(st.integers(min_value=0, max_value=2**32 - 1))
+    rng = np.random.default_rng(seed)
+    draw_id = np.sort(rng.integers(0, n_draws, n))
+    time = np.empty(n)
+    for d in range(n_draws):
+        idx = np.flatnonzero(draw_id == d)
+        time[idx] = np.sort(rng.uniform(2026.0, 2028.0, idx.size))
+    parent = np.full(n, -1)
+    for i in range(n):
+        earlier = [j for j in range(i) if draw_id[j] == draw_id[i] and parent[j] < 0]
+        if earlier and rng.random() < 0.4:
+            parent[i] = rng.choice(earlier)
+    log10_flop = rng.uniform(23.0, 27.5, n)
+    # Costs around the FLOP trend; derivatives' spread wider, so that the cost parts of
+    # the fine-tune and fraction rules bind on their own.
+    cost_noise = np.where(parent >= 0, rng.normal(-0.5, 1.2, n), rng.normal(0.0, 0.6, n))
+    pop = Population(
+        draw=draw_id.astype(np.int64),
+        year=np.floor(time).astype(np.int64),
+        release_time=time,
+        log10_flop=log10_flop,
+        cost_usd=10.0 ** (log10_flop - 17.5 + cost_noise),
+        developer=rng.integers(0, 8, n),
+        frontier_tier=rng.random(n) < 0.3,
+        open_weights=rng.random(n) < 0.5,
+        parent=parent,
+        loophole_attempt=(parent >= 0) & (rng.random(n) < 0.3),
+        n_draws=n_draws,
+        years=(2026, 2027),
+        n_frontier_developers=3,
+    ).validate()
+    capability = log10_flop - 23.0 + 0.5 * (time - 2023.0) + rng.normal(0, 0.4, n)
+    initial_reference = rng.uniform(2.0, 4.0, n_draws)
+    initial_reference[rng.random(n_draws) < 0.2] = -np.inf
+    keys = sorted({hazard_key(v) for v in _shipped()})
+    runs = RunAttributes(
+        capability=capability,
+        truly_hazardous=rng.random(n) < 0.3,
+        found_hazardous={key: rng.random(n) < 0.3 for key in keys},
+        lde_uniform=rng.random(n),
+        initial_reference=initial_reference,
+        algorithmic_progress=rng.uniform(0.3, 0.7, n_draws),
+        reference_log10_flop=23.0,
+        reference_time=2023.0,
+    )
+    return pop, runs
+
+
+def _modified(variant: PolicyVariant, log10_threshold: float | None, blocked_if: str):
+    covered = variant.covered
+    if log10_threshold is not None:
+        covered = covered.model_copy(update={"flop_threshold": 10.0**log10_threshold})
+    obligations = variant.obligations.model_copy(update={"open_weights_blocked_if": blocked_if})
+    return variant.model_copy(update={"covered": covered, "obligations": obligations})
+
+
+def _assert_same(vectorised: dict, loop: dict, pop: Population, label: str) -> None:
+    assert set(vectorised) == set(loop) == set(OUTCOMES) | set(PER_DRAW_OUTCOMES), label
+    for name in OUTCOMES:
+        expected_shape = (len(pop.years), pop.n_draws)
+        assert vectorised[name].shape == loop[name].shape == expected_shape, (label, name)
+        if name == "compliance_cost_usd":
+            np.testing.assert_allclose(
+                loop[name], vectorised[name], rtol=1e-12, atol=0, err_msg=f"{label} {name}"
+            )
+        else:
+            np.testing.assert_array_equal(loop[name], vectorised[name], err_msg=f"{label} {name}")
+    for name in PER_DRAW_OUTCOMES:
+        assert vectorised[name].shape == loop[name].shape == (pop.n_draws,), (label, name)
+        np.testing.assert_array_equal(loop[name], vectorised[name], err_msg=f"{label} {name}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    world=worlds(),
+    log10_threshold=st.one_of(st.none(), st.floats(24.0, 27.5)),
+    blocked_if=st.sampled_from(["hazardous", "covered"]),
+)
+def test_loop_and_vectorised_engines_agree(world, log10_threshold, blocked_if) -> None:
+    pop, runs = world
+    for shipped in _shipped():
+        variant = _modified(shipped, log10_threshold, blocked_if)
+        vectorised = apply_variant(pop, runs, variant)
+        loop = apply_variant_loop(pop, runs, variant)
+        _assert_same(vectorised, loop, pop, f"{variant.name} threshold={log10_threshold}")
+
+
+def test_loop_engine_on_a_hand_checked_world() -> None:
+    """Two worlds under ``as_amended``: covered runs, a loophole use under its parent's duty."""
+    pop = Population(
+        draw=np.array([0, 0, 1, 1]),
+        year=np.array([2026, 2026, 2026, 2027]),
+        release_time=np.array([2026.2, 2026.6, 2026.5, 2027.1]),
+        log10_flop=np.array([25.0, 26.5, 26.4, 26.2]),
+        cost_usd=np.array([3e7, 4e8, 3e8, 2e8]),
+        developer=np.array([0, 1, 2, 3]),
+        frontier_tier=np.array([True, True, True, False]),
+        open_weights=np.array([False, False, True, True]),
+        parent=np.array([-1, -1, -1, 2]),
+        loophole_attempt=np.array([False, False, False, True]),
+        n_draws=2,
+        years=(2026, 2027),
+        n_frontier_developers=3,
+    ).validate()
+    (variant,) = load_variants(["as_amended"])
+    runs = RunAttributes(
+        capability=np.array([3.0, 4.0, 4.2, 4.6]),
+        truly_hazardous=np.array([False, False, False, True]),
+        found_hazardous={hazard_key(variant): np.array([False, False, False, True])},
+        lde_uniform=np.full(4, 0.5),
+        initial_reference=np.array([3.0, 3.0]),
+        algorithmic_progress=np.array([0.5, 0.5]),
+        reference_log10_flop=23.0,
+        reference_time=2023.0,
+    )
+    out = apply_variant_loop(pop, runs, variant)
+    # as_amended: runs 1 and 2 covered (> 1e26), no LDE; run 3 is an unlimited derivative
+    # of run 2 (own 1.6e26 FLOP: a loophole use), under run 2's obligations, found
+    # hazardous and open weights: blocked; run 0 (capability 3.0 < 3.5) is not covered.
+    np.testing.assert_array_equal(out["runs_covered"], [[1, 1], [0, 0]])
+    np.testing.assert_array_equal(out["derivative_loophole_uses"], [[0, 0], [0, 1]])
+    np.testing.assert_array_equal(out["open_weights_blocked_hazardous"], [[0, 0], [0, 1]])
+    np.testing.assert_array_equal(out["developers_full_obligations"], [[1, 1], [0, 0]])
+    np.testing.assert_array_equal(out["hazardous_not_covered"], [[0, 0], [0, 0]])
+    np.testing.assert_allclose(
+        out["compliance_cost_usd"], [[5e6 + 0.02 * 4e8, 5e6 + 0.02 * 3e8], [0, 0]], rtol=1e-12
+    )
+    np.testing.assert_array_equal(out["first_covered_hazard_time"], [np.nan, 2027.1])
+    np.testing.assert_array_equal(out["hazard_coverage_gap_years"], [np.nan, 0.0])
+    _assert_same(apply_variant(pop, runs, variant), out, pop, "hand-checked")
