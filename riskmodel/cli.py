@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int)
     p.add_argument("--tune", type=int)
     p.add_argument("--chains", type=int)
-    p.add_argument("--config", help="TOML/JSON file of config overrides")
+    p.add_argument("--config", help="settings file (TOML/JSON; its fit tables are used)")
     p.add_argument(
         "--allow-unconverged", action="store_true", help="keep a fit that fails the gate"
     )
@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="the main job: fit (or reuse), forecasts and figures")
     p.add_argument("--out", default="results", help="output folder (default results/)")
     p.add_argument("--figures", default="figures", help="figure folder (default figures/)")
-    p.add_argument("--config", help="TOML/JSON file of config overrides")
+    p.add_argument("--config", help="settings file (TOML/JSON; see riskmodel.toml for every key)")
     p.add_argument("--evidence", nargs="+", default=[], metavar="CSV")
     p.add_argument("--allow-unconverged", action="store_true")
     return parser
@@ -181,6 +181,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "fit":
         from riskmodel.capability import fit, fit_diagnostics
+        from riskmodel.settings import load_settings
 
         tree = fit(
             args.evidence,
@@ -190,7 +191,7 @@ def _run(args: argparse.Namespace) -> int:
             tune=args.tune,
             chains=args.chains,
             allow_unconverged=args.allow_unconverged,
-            config=args.config,
+            config=load_settings(args.config).fit if args.config else None,
             progressbar=sys.stderr.isatty(),
         )
         diag = fit_diagnostics(tree)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from riskmodel import __version__
 from riskmodel.capability.checks import sample_prior_predictive
 from riskmodel.capability.data import prepare_capability_data
 from riskmodel.capability.fit import fit_evidence_model
@@ -25,10 +26,11 @@ from riskmodel.capability.predict import (
     time_horizon_minutes,
 )
 from riskmodel.capability.store import fit_diagnostics, load_fit, save_fit
-from riskmodel.config import FitConfig, config_hash, load_config
+from riskmodel.config import FitConfig, config_hash
 from riskmodel.errors import FitFileError
 from riskmodel.evidence import Evidence, load_evidence
 from riskmodel.provenance import atomic_path
+from riskmodel.settings import Settings, load_settings
 
 __all__ = ["run_report", "cached_or_new_fit", "REPORT_BENCHMARKS", "REPORT_DATES", "REPORT_FLOPS"]
 
@@ -120,12 +122,17 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
         df.to_csv(tmp, index=False, float_format="%.6g")
 
 
-def _save_figure(fig, path: Path) -> None:  # noqa: ANN001 - matplotlib Figure
+def _save_figure(fig, path: Path) -> list[Path]:  # noqa: ANN001 - matplotlib Figure
+    """Write ``path`` (PNG) and its SVG twin atomically; close the figure."""
     import matplotlib.pyplot as plt
 
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=path.suffix.lstrip("."), dpi=150)
+    written = []
+    for target, fmt in ((path.with_suffix(".png"), "png"), (path.with_suffix(".svg"), "svg")):
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=200)
+        written.append(target)
     plt.close(fig)
+    return written
 
 
 def assumptions_label(config: FitConfig) -> str:
@@ -135,7 +142,8 @@ def assumptions_label(config: FitConfig) -> str:
         f"capability = dex effective compute vs 1e{config.capability.reference_log10_flop:g} FLOP "
         f"at {config.capability.reference_date}; algorithmic progress prior median "
         f"{p.algorithmic_progress.median} dex/yr; compute growth prior median "
-        f"{p.compute_trend_slope.median} dex/yr; seed {config.sampler.seed}"
+        f"{p.compute_trend_slope.median} dex/yr; seed {config.sampler.seed}; "
+        f"riskmodel {__version__}"
     )
 
 
@@ -154,10 +162,9 @@ def write_capability_figures(
     data = prepare_capability_data(evidence, config.capability)
     prior = sample_prior_predictive(data, config.capability, draws=500, seed=REPORT_SEED)
     view = posterior_view(tree)
-    written = []
+    written: list[Path] = []
     fig = plot_prior_predictive(prior, data, vintage=evidence.vintage, assumptions=label)
-    written.append(figures_dir / "prior_predictive.png")
-    _save_figure(fig, written[-1])
+    written += _save_figure(fig, figures_dir / "prior_predictive.png")
 
     models = evidence.models
     language = models[models["domain"].fillna("").str.contains("Language")]
@@ -166,16 +173,14 @@ def write_capability_figures(
     ]
     dates = pd.date_range("2018-01-01", "2030-12-31", freq="QS").strftime("%Y-%m-%d").tolist()
     fig = plot_compute_trend(view, language, dates=dates, assumptions=label)
-    written.append(figures_dir / "compute_trend.png")
-    _save_figure(fig, written[-1])
+    written += _save_figure(fig, figures_dir / "compute_trend.png")
 
     capability = tree["posterior"]["capability"].mean(("chain", "draw")).to_series()
     obs = evidence.results.assign(fraction=lambda d: d["n_solved_effective"] / d["n_tasks"])
     obs["capability"] = obs["model"].map(capability)
     benchmarks = list(view.draws["benchmark"].values)
     fig = plot_scaling_curves(view, obs, benchmarks=benchmarks, assumptions=label)
-    written.append(figures_dir / "capability_curves.png")
-    _save_figure(fig, written[-1])
+    written += _save_figure(fig, figures_dir / "capability_curves.png")
 
     fitted = set(benchmarks) | set(view.tasks["suite"])
     shown = [b for b in REPORT_BENCHMARKS if b in fitted]
@@ -183,8 +188,7 @@ def write_capability_figures(
     fig = plot_frontier_forecast(
         view, benchmarks=shown, dates=fdates, seed=REPORT_SEED, assumptions=label
     )
-    written.append(figures_dir / "frontier_forecast.png")
-    _save_figure(fig, written[-1])
+    written += _save_figure(fig, figures_dir / "frontier_forecast.png")
     return written
 
 
@@ -204,20 +208,218 @@ def write_uplift_figures(tree: xr.DataTree, figures_dir: Path) -> list[Path]:
         seed=REPORT_SEED,
         vintage=view.data_vintage,
     )
-    path = figures_dir / "uplift_prior_predictive.png"
-    _save_figure(fig, path)
-    return [path]
+    return _save_figure(fig, figures_dir / "uplift_prior_predictive.png")
+
+
+def _caption_tail(settings: Settings, vintage: str) -> str:
+    return f"data vintage {vintage}; riskmodel {__version__}; seed {settings.hazard.seed}"
+
+
+def write_hazard_outputs(
+    tree: xr.DataTree, settings: Settings, out_dir: Path, figures_dir: Path
+) -> tuple[dict[str, Path], pd.DataFrame, pd.DataFrame]:
+    """P(hazard) table and curve, crossing table; their CSVs and figures."""
+    from riskmodel.hazard.curves import crossing_table, hazard_curve
+    from riskmodel.plotting.hazard import plot_crossings, plot_hazard_curves
+    from riskmodel.plotting.style import save_figure
+
+    h = settings.hazard
+    common = {
+        "date": h.date,
+        "bars": h.bars,
+        "link_params": h.link_params,
+        "seed": h.seed,
+    }
+    start, stop, step = h.curve_log10_flop
+    grid = 10.0 ** np.arange(start, stop + step / 2, step)
+    curves = hazard_curve(tree, flops=grid.tolist(), **common)
+    table = hazard_curve(tree, flops=list(h.table_flops), **common)
+    crossings = crossing_table(
+        tree, bars=h.bars, date=h.date, seed=h.seed, link_params=h.link_params
+    )
+    written = {
+        "hazard": out_dir / "hazard.csv",
+        "hazard_curve": out_dir / "hazard_curve.csv",
+        "crossings": out_dir / "crossings.csv",
+    }
+    _write_csv(table, written["hazard"])
+    _write_csv(curves, written["hazard_curve"])
+    _write_csv(crossings, written["crossings"])
+    vintage = str(tree.attrs.get("data_vintage", ""))
+    evidence = (
+        "uplift link updated by the uplift studies"
+        if h.link_params == "studies"
+        else ("uplift link from elicited priors only")
+    )
+    fig = plot_hazard_curves(
+        curves,
+        caption_text=f"Models released {h.date}; {evidence}; enhancement as each bar allows.",
+        vintage=vintage,
+        seed=h.seed,
+        version=__version__,
+    )
+    for path in save_figure(fig, figures_dir / "hazard_vs_flop"):
+        written[f"figure_{path.name}"] = path
+    fig = plot_crossings(
+        crossings,
+        caption_text=f"Crossing FLOP for a model released {h.date}; frontier = a typical "
+        f"frontier-flagged release on the fitted compute trend; {evidence}.",
+        vintage=vintage,
+        seed=h.seed,
+        version=__version__,
+    )
+    for path in save_figure(fig, figures_dir / "crossings"):
+        written[f"figure_{path.name}"] = path
+    return written, table, crossings
+
+
+def write_policy_outputs(
+    tree: xr.DataTree, settings: Settings, out_dir: Path, figures_dir: Path
+) -> tuple[dict[str, Path], xr.Dataset]:
+    """Simulation (netCDF + summary CSV), LDE analysis, sensitivity and their figures."""
+    from riskmodel.plotting.lde import describe_assumptions, plot_all_benchmarks
+    from riskmodel.plotting.policy import (
+        plot_decision_flowchart,
+        plot_tornado,
+        plot_variant_comparison,
+    )
+    from riskmodel.plotting.style import save_figure
+    from riskmodel.policy.lde import all_benchmarks_table
+    from riskmodel.policy.variants import load_variants
+    from riskmodel.simulation.run import save_simulation, simulate, summary_table
+    from riskmodel.simulation.sensitivity import sensitivity_table
+    from riskmodel.world.fit import fit_world
+
+    h, sim_cfg = settings.hazard, settings.simulation
+    variants = settings.report.variants
+    vintage = str(tree.attrs.get("data_vintage", ""))
+    world = fit_world()
+    _log(f"simulating {sim_cfg.draws} worlds x {len(load_variants(_names(variants)))} variants")
+    dataset = simulate(
+        tree,
+        variants=_names(variants),
+        config=sim_cfg,
+        world=world,
+        link_params=h.link_params,
+        progress=True,
+    )
+    written = {"simulation": save_simulation(dataset, out_dir / "simulation.nc")}
+    summary = summary_table(dataset)
+    written["policy_summary"] = out_dir / "policy_summary.csv"
+    _write_csv(summary, written["policy_summary"])
+    tail = (
+        f"{sim_cfg.draws} simulated worlds {sim_cfg.first_year}-{sim_cfg.last_year}; "
+        f"truth = realised '{sim_cfg.truth_bar}' bar condition; evaluation noise "
+        f"{sim_cfg.evaluation_noise_sd} dex"
+    )
+    fig = plot_variant_comparison(
+        dataset, caption_text=tail, vintage=vintage, seed=sim_cfg.seed, version=__version__
+    )
+    for path in save_figure(fig, figures_dir / "policy_variants"):
+        written[f"figure_{path.name}"] = path
+    for variant in load_variants(_names(variants)):
+        fig = plot_decision_flowchart(
+            variant,
+            caption_text=f"Drawn from {Path(variant.path).name}, the rules the engine applies.",
+            vintage=vintage,
+            seed=sim_cfg.seed,
+            version=__version__,
+        )
+        for path in save_figure(fig, figures_dir / f"flowchart_{variant.name}"):
+            written[f"figure_{path.name}"] = path
+    table = all_benchmarks_table(
+        gaps=[0.1, 0.3, 1.0],
+        n_benchmarks=list(range(1, 31)),
+        noise_sds=[0.15],
+        rules=("all", "mean"),
+    )
+    written["lde_all_benchmarks"] = out_dir / "lde_all_benchmarks.nc"
+    with atomic_path(written["lde_all_benchmarks"]) as tmp:
+        table.to_netcdf(tmp, engine="h5netcdf")
+    fig = plot_all_benchmarks(
+        table, footer=describe_assumptions(table) + f"; riskmodel {__version__}"
+    )
+    for path in save_figure(fig, figures_dir / "lde_all_benchmarks"):
+        written[f"figure_{path.name}"] = path
+    _log(f"sensitivity analysis ({settings.report.sensitivity_draws} worlds per run)")
+    sensitivity = sensitivity_table(
+        tree,
+        draws=settings.report.sensitivity_draws,
+        seed=sim_cfg.seed,
+        world=world,
+        link_params=h.link_params,
+    )
+    written["sensitivity"] = out_dir / "sensitivity.csv"
+    _write_csv(sensitivity, written["sensitivity"])
+    fig = plot_tornado(
+        sensitivity,
+        caption_text=f"One assumption at a time at a low and a high value; "
+        f"{settings.report.sensitivity_draws} worlds per run (common random numbers).",
+        vintage=vintage,
+        seed=sim_cfg.seed,
+        version=__version__,
+    )
+    for path in save_figure(fig, figures_dir / "sensitivity_tornado"):
+        written[f"figure_{path.name}"] = path
+    return written, dataset
+
+
+def _names(variants: str | tuple[str, ...]) -> str | list[str]:
+    return variants if isinstance(variants, str) else list(variants)
+
+
+def write_prior_posterior_figure(
+    tree: xr.DataTree, settings: Settings, figures_dir: Path
+) -> list[Path]:
+    """Prior against posterior of the elicited uplift parameters."""
+    from riskmodel.plotting.priors import plot_prior_posterior
+    from riskmodel.plotting.style import save_figure
+    from riskmodel.uplift.elicitation import load_uplift_priors
+    from riskmodel.uplift.update import updated_link_params
+
+    priors = load_uplift_priors()
+    posterior = updated_link_params(
+        tree, link=settings.hazard.link, priors=priors, studies=settings.files.uplift_studies
+    )
+    fig = plot_prior_posterior(
+        priors,
+        posterior.params,
+        caption_text="Elicited priors (data/elicitation/uplift_priors.toml) updated by the "
+        "uplift studies (data/uplift_studies.csv).",
+        vintage=str(tree.attrs.get("data_vintage", "")),
+        seed=0,
+        version=__version__,
+    )
+    return save_figure(fig, figures_dir / "prior_posterior")
 
 
 def run_report(
     *,
     out_dir: str | Path = "results",
     figures_dir: str | Path = "figures",
-    config: FitConfig | str | Path | dict[str, Any] | None = None,
+    config: Settings | str | Path | dict[str, Any] | None = None,
     evidence: Sequence[str | Path] = (),
     allow_unconverged: bool = False,
+    tree: xr.DataTree | None = None,
+    html_name: str = "report.html",
 ) -> dict[str, Path]:
-    """Run the main job on the shipped data (plus extra evidence).
+    """Run the whole pipeline on the shipped data (plus extra evidence).
+
+    Parameters
+    ----------
+    out_dir, figures_dir
+        Folders of the result files and of the figures (PNG and SVG).
+    config
+        :class:`~riskmodel.settings.Settings`, a TOML/JSON file or a dict of overrides
+        (see :mod:`riskmodel.settings`).
+    evidence
+        Extra evidence CSV files.
+    allow_unconverged
+        Keep a fit that fails the convergence gate.
+    tree
+        An already fitted capability model to use instead of fitting (notebooks, tests).
+    html_name
+        File name of the HTML report in ``out_dir``.
 
     Returns
     -------
@@ -225,16 +427,22 @@ def run_report(
         Name -> path of every file written.
     """
     out_dir, figures_dir = Path(out_dir), Path(figures_dir)
-    cfg = config if isinstance(config, FitConfig) else load_config(config)
-    _log("loading and validating evidence")
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    cfg = settings.fit
+    _log("[1/6] loading and validating evidence")
     ev = load_evidence(list(evidence))
-    tree = cached_or_new_fit(
-        out_dir / "capability_fit.nc", ev, cfg, allow_unconverged=allow_unconverged
-    )
-    _log("forecasting")
+    written: dict[str, Path] = {}
+    if tree is None:
+        _log("[2/6] capability fit")
+        tree = cached_or_new_fit(
+            out_dir / "capability_fit.nc", ev, cfg, allow_unconverged=allow_unconverged
+        )
+        written["fit"] = out_dir / "capability_fit.nc"
+    else:
+        _log("[2/6] capability fit given by the caller")
+    _log("[3/6] forecasts")
     forecasts = _forecast_table(tree)
     horizons = _horizon_table(tree)
-    written = {"fit": out_dir / "capability_fit.nc"}
     written["forecasts"] = out_dir / "forecasts.csv"
     _write_csv(forecasts, written["forecasts"])
     written["time_horizons"] = out_dir / "time_horizons.csv"
@@ -242,12 +450,32 @@ def run_report(
     with pd.option_context("display.width", 120, "display.max_rows", 200):
         print(f"Forecasts (data vintage {tree.attrs['data_vintage']}; fraction of tasks solved):")
         print(forecasts.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-        print("\nFrontier 50% time horizons (human minutes):")
-        print(horizons.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-    _log("writing figures")
+    _log("[4/6] hazard: P(hazard) by compute, crossings")
+    hazard_files, hazard_table, crossings = write_hazard_outputs(
+        tree, settings, out_dir, figures_dir
+    )
+    written.update(hazard_files)
+    _log("[5/6] policy variants: simulation, LDE analysis, sensitivity")
+    policy_files, dataset = write_policy_outputs(tree, settings, out_dir, figures_dir)
+    written.update(policy_files)
+    _log("[6/6] figures and the HTML report")
     for path in write_capability_figures(tree, ev, cfg, figures_dir):
-        written[path.stem] = path
+        written[f"figure_{path.name}"] = path
     for path in write_uplift_figures(tree, figures_dir):
-        written[path.stem] = path
+        written[f"figure_{path.name}"] = path
+    for path in write_prior_posterior_figure(tree, settings, figures_dir):
+        written[f"figure_{path.name}"] = path
+    from riskmodel.report_findings import build_report
+
+    written["report"] = build_report(
+        tree=tree,
+        settings=settings,
+        hazard_table=hazard_table,
+        crossings=crossings,
+        dataset=dataset,
+        figures_dir=figures_dir,
+        path=out_dir / html_name,
+    )
+    print(f"Report: {written['report']}")
     _log("done: " + ", ".join(str(p) for p in written.values()))
     return written

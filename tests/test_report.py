@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 import xarray as xr
 
 from riskmodel.capability.store import save_fit
 from riskmodel.config import FitConfig
 from riskmodel.evidence import Evidence
+from riskmodel.policy.variants import SHIPPED_VARIANTS
 from riskmodel.report import (
     _forecast_table,
     _horizon_table,
     cached_or_new_fit,
+    run_report,
     write_capability_figures,
     write_uplift_figures,
 )
+from riskmodel.report_html import REPORT_SECTIONS
 
 
 def test_tables_and_figures(
@@ -39,3 +47,78 @@ def test_cached_fit_is_reused_only_on_hash_match(
     path = save_fit(small_fit, tmp_path / "fit.nc")
     reused = cached_or_new_fit(path, small_evidence, small_config)
     assert reused.attrs["config_hash"] == small_fit.attrs["config_hash"]
+
+
+# --- the whole pipeline, end to end, on a reduced configuration ------------------------
+
+REDUCED = {
+    "hazard": {
+        "table_flops": [1e25, 1e26],
+        "curve_log10_flop": [23.0, 29.0, 1.0],
+        "link_params": "prior",
+    },
+    "simulation": {"first_year": 2025, "last_year": 2026, "draws": 30, "chunk_draws": 15},
+    "report": {"sensitivity_draws": 20},
+}
+PROMISED_FIGURES = (
+    "hazard_vs_flop",
+    "crossings",
+    "frontier_forecast",
+    "policy_variants",
+    "lde_all_benchmarks",
+    "sensitivity_tornado",
+    "prior_posterior",
+    *(f"flowchart_{name}" for name in SHIPPED_VARIANTS),
+)
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _rendered_dom(html: Path, profile: Path) -> str:
+    """The report's DOM after load, rendered by headless Chromium."""
+    command = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        html.resolve().as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_report_end_to_end(small_fit: xr.DataTree, tmp_path: Path) -> None:
+    out, figures = tmp_path / "results", tmp_path / "figures"
+    written = run_report(out_dir=out, figures_dir=figures, config=REDUCED, tree=small_fit)
+    for stem in PROMISED_FIGURES:
+        for suffix in (".png", ".svg"):
+            path = figures / f"{stem}{suffix}"
+            assert path.exists() and path.stat().st_size > 5_000, path
+    for name in ("hazard", "crossings", "simulation", "policy_summary", "sensitivity"):
+        assert written[name].exists(), name
+    html = written["report"].read_text(encoding="utf-8")
+    for section in REPORT_SECTIONS:
+        assert f'<section id="{section}">' in html, section
+    n_images = html.count("<img ")
+    assert n_images >= len(PROMISED_FIGURES)
+    assert 'src="http' not in html and "<link" not in html  # self-contained
+    assert not list(out.glob(".*.tmp")) and not list(figures.glob(".*.tmp"))
+    if _chromium() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Chromium (see .ci/run) to check the report renders")
+        pytest.skip("Chromium is not installed here; CI installs it")
+    dom = _rendered_dom(written["report"], tmp_path / "chromium-profile")
+    match = re.search(r'data-images-loaded="(\d+)/(\d+)"', dom)
+    assert match, "the page's load script did not run"
+    assert match.group(1) == match.group(2) == str(n_images)

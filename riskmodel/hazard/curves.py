@@ -1,0 +1,259 @@
+"""Tables behind the hazard figures: P(hazard condition) against compute, and crossings.
+
+:func:`hazard_curve`
+    :func:`riskmodel.hazard.assess.assess` over a grid of training compute for a model
+    released on one date. ``assess`` draws every Monte Carlo sample from streams spawned
+    from the seed, independently of the FLOP (common random numbers), so each bar's curve
+    is exactly non-decreasing in FLOP.
+:func:`crossing_table`
+    :func:`riskmodel.hazard.assess.crossing` for each bar: the FLOP (for a model released
+    on the date) and the frontier date at which the bar is first crossed, as quantiles
+    across posterior draws.
+
+Computing only: the figures are in :mod:`riskmodel.plotting.hazard`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from riskmodel.capability.predict import PosteriorView, posterior_view
+from riskmodel.errors import ConfigError, RiskmodelError
+from riskmodel.hazard.assess import (
+    CROSSING_INNER_SAMPLES,
+    CROSSING_POSTERIOR_DRAWS,
+    LinkParams,
+    assess,
+    crossing,
+)
+from riskmodel.hazard.bars import HazardBar, load_hazard_bars, load_risk_chain_priors
+from riskmodel.uplift.links import UpliftLink
+
+__all__ = [
+    "DEFAULT_BARS",
+    "CURVE_COLUMNS",
+    "CROSSING_COLUMNS",
+    "bar_condition",
+    "hazard_curve",
+    "crossing_table",
+]
+
+#: Bars of the figures by default: the commentary's raised bar and the bill's current one.
+DEFAULT_BARS = ("raised", "current")
+#: Columns of :func:`hazard_curve`.
+CURVE_COLUMNS = (
+    "bar",
+    "condition",
+    "date",
+    "flop",
+    "probability",
+    "mc_se",
+    "required_probability",
+    "hazardous",
+    "enhancement",
+)
+#: Columns of :func:`crossing_table`.
+CROSSING_COLUMNS = (
+    "bar",
+    "condition",
+    "date",
+    "required_probability",
+    "enhancement",
+    "flop_q05",
+    "flop_q50",
+    "flop_q95",
+    "frontier_date_q05",
+    "frontier_date_q50",
+    "frontier_date_q95",
+)
+
+Fit = xr.DataTree | str | Path | PosteriorView
+
+
+def _resolve_bars(
+    bars: Sequence[str | HazardBar] | str | HazardBar, bars_path: str | Path | None
+) -> list[HazardBar]:
+    items = [bars] if isinstance(bars, str | HazardBar) else list(bars)
+    if not items:
+        raise ConfigError("bars: no hazard bar selected")
+    available = load_hazard_bars(bars_path)
+    resolved = []
+    for item in items:
+        if isinstance(item, HazardBar):
+            resolved.append(item)
+        elif item in available:
+            resolved.append(available[item])
+        else:
+            raise ConfigError(
+                f"unknown hazard bar '{item}' (key 'bar'); defined: {', '.join(available)}"
+            )
+    return resolved
+
+
+def bar_condition(bar: HazardBar) -> str:
+    """Readable condition of a bar, e.g. ``P(uplift > 2x | f=0.25, 2 years) > 10%``.
+
+    For an ``incident_probability`` bar the damage and probability thresholds come from
+    the risk-chain file (``data/elicitation/risk_chain_priors.toml``) when the bar leaves
+    them to it.
+    """
+    allowance = bar.enhancement.describe()
+    required = f"{bar.required_probability:.0%}"
+    if bar.quantity == "uplift":
+        return f"P(uplift > {bar.threshold:g}x | enhancement {allowance}) > {required}"
+    chain = load_risk_chain_priors()
+    legal = bar.threshold if bar.threshold is not None else chain.legal_probability
+    damage = chain.damage_threshold_usd
+    amount = f"${damage / 1e6:.3g}M" if damage < 1e9 else f"${damage / 1e9:.3g}B"
+    return (
+        f"P(P(enables a >= {amount} incident) > {legal:.0%} | enhancement {allowance}) > {required}"
+    )
+
+
+def hazard_curve(
+    fit: Fit,
+    *,
+    flops: Sequence[float],
+    date: str,
+    bars: Sequence[str | HazardBar] | str | HazardBar = DEFAULT_BARS,
+    link_params: LinkParams = "studies",
+    seed: int = 0,
+    n_samples: int | None = None,
+    link: str | UpliftLink | None = None,
+    bars_path: str | Path | None = None,
+    studies: pd.DataFrame | str | Path | None = None,
+) -> pd.DataFrame:
+    """Posterior probability of each bar's condition over a grid of training compute.
+
+    Parameters
+    ----------
+    fit
+        Fitted capability model (DataTree, path or :class:`PosteriorView`).
+    flops
+        Training compute of the model (FLOP), shape (point,); positive, finite, any order.
+    date
+        Release date of the model, YYYY-MM-DD.
+    bars
+        Bar names (or :class:`HazardBar` objects), each with its own enhancement allowance.
+    link_params, seed, n_samples, link, bars_path, studies
+        As for :func:`riskmodel.hazard.assess.assess`; one seed for every point, so the
+        curves use common random numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (bar, FLOP), bars in the given order and FLOP ascending; columns
+        :data:`CURVE_COLUMNS`: ``probability`` and its Monte Carlo standard error
+        ``mc_se`` (probabilities), ``required_probability``, ``hazardous``
+        (``probability > required_probability``), ``condition`` (readable bar rule) and
+        ``enhancement`` (the allowance used).
+
+    Raises
+    ------
+    RiskmodelError
+        No FLOP values, or one that is not a positive finite number.
+    """
+    values = [float(f) for f in flops]
+    if not values:
+        raise RiskmodelError("flops: give at least one training compute (FLOP)")
+    bad = [f for f in values if not (math.isfinite(f) and f > 0)]
+    if bad:
+        raise RiskmodelError(f"flops must be positive finite numbers (FLOP), got {bad[0]}")
+    selected = _resolve_bars(bars, bars_path)
+    view = posterior_view(fit)
+    rows = []
+    for flop in sorted(set(values)):
+        results = assess(
+            view,
+            flop=flop,
+            date=date,
+            bars=selected,
+            link=link,
+            link_params=link_params,
+            studies=studies,
+            seed=seed,
+            n_samples=n_samples,
+        )
+        for bar, result in zip(selected, results, strict=True):
+            rows.append(
+                {
+                    "bar": result["bar"],
+                    "condition": bar_condition(bar),
+                    "date": date,
+                    "flop": flop,
+                    "probability": result["probability"],
+                    "mc_se": result["mc_se"],
+                    "required_probability": result["required_probability"],
+                    "hazardous": result["hazardous"],
+                    "enhancement": result["enhancement"],
+                }
+            )
+    table = pd.DataFrame(rows, columns=list(CURVE_COLUMNS))
+    rank = table["bar"].map({bar.name: i for i, bar in enumerate(selected)})
+    order = np.lexsort((table["flop"].to_numpy(), rank.to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def crossing_table(
+    fit: Fit,
+    *,
+    bars: Sequence[str | HazardBar] | str | HazardBar = DEFAULT_BARS,
+    date: str,
+    seed: int = 0,
+    link_params: LinkParams = "studies",
+    link: str | UpliftLink | None = None,
+    bars_path: str | Path | None = None,
+    studies: pd.DataFrame | str | Path | None = None,
+    n_draws: int = CROSSING_POSTERIOR_DRAWS,
+    n_inner: int = CROSSING_INNER_SAMPLES,
+) -> pd.DataFrame:
+    """Where (training FLOP) and when (frontier release date) each bar is first crossed.
+
+    Parameters
+    ----------
+    fit
+        Fitted capability model (DataTree, path or :class:`PosteriorView`).
+    bars
+        Bar names (or :class:`HazardBar` objects).
+    date
+        Release date (YYYY-MM-DD) of the model whose crossing FLOP is computed.
+    seed, link_params, link, bars_path, studies, n_draws, n_inner
+        As for :func:`riskmodel.hazard.assess.crossing`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bar; columns :data:`CROSSING_COLUMNS`: ``flop_q05`` / ``q50`` /
+        ``q95`` (FLOP; ``inf`` beyond 1e32 FLOP) and ``frontier_date_q05`` / ``q50`` /
+        ``q95`` (YYYY-MM-DD; ``None`` after 2040-12-31), quantiles across posterior draws.
+    """
+    selected = _resolve_bars(bars, bars_path)
+    view = posterior_view(fit)
+    rows = []
+    for bar in selected:
+        result = crossing(
+            view,
+            bar=bar,
+            date=date,
+            link=link,
+            link_params=link_params,
+            studies=studies,
+            seed=seed,
+            n_draws=n_draws,
+            n_inner=n_inner,
+        )
+        rows.append(
+            {
+                **result,
+                "condition": bar_condition(bar),
+                "required_probability": bar.required_probability,
+                "enhancement": bar.enhancement.describe(),
+            }
+        )
+    return pd.DataFrame(rows)[list(CROSSING_COLUMNS)]

@@ -1,0 +1,296 @@
+"""Headline findings, tables and assumptions of the HTML report (computing only).
+
+:func:`build_report` turns the pipeline's results into the inputs of
+:func:`riskmodel.report_html.render_report` and writes the report. The headline
+sentences are generated from the numbers, never typed by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from riskmodel import __version__
+from riskmodel.capability.store import fit_diagnostics
+from riskmodel.hazard.bars import load_hazard_bars
+from riskmodel.policy.variants import PolicyVariant, load_variants
+from riskmodel.report_html import ReportFigure, render_report, write_report
+from riskmodel.settings import Settings
+from riskmodel.simulation.run import summary_table
+from riskmodel.uplift.elicitation import load_uplift_priors, prior_table
+
+__all__ = ["FIGURE_TEXT", "headline_findings", "assumption_table", "build_report"]
+
+#: Figure file stem -> (title, caption) in report order; flowcharts are added per variant.
+FIGURE_TEXT: dict[str, tuple[str, str]] = {
+    "hazard_vs_flop": (
+        "P(hazard) against training compute",
+        "Posterior probability of each bar's condition for a model of given training FLOP "
+        "released on the report date, with Monte Carlo error; horizontal lines: each bar's "
+        "required probability; vertical line: the bill's 1e26 FLOP threshold.",
+    ),
+    "crossings": (
+        "Where and when each bar is crossed",
+        "Training FLOP at which each bar's condition first holds for a model released on "
+        "the report date, and the date at which the frontier first meets it (5%, 50%, 95%).",
+    ),
+    "frontier_forecast": (
+        "Frontier forecast of benchmark scores by date",
+        "Posterior predictive fraction of tasks solved by a frontier model released on each "
+        "date, with the observed scores (cyber suites included).",
+    ),
+    "policy_variants": (
+        "Policy variants compared",
+        "Median and 90% interval over simulated worlds of the key outcomes per variant, "
+        "summed over the simulated years.",
+    ),
+    "lde_all_benchmarks": (
+        "The 'lower on all benchmarks' test",
+        "Probability that a genuinely weaker model passes the pre-training LDE test, by "
+        "number of benchmarks, under the strict rule and the relaxed (mean) rule.",
+    ),
+    "sensitivity_tornado": (
+        "Sensitivity of a headline outcome",
+        "Change of the outcome when one assumption at a time moves to a low or a high value.",
+    ),
+    "prior_posterior": (
+        "Elicited priors against posteriors",
+        "Uplift-link parameters: the elicited prior against the posterior given the uplift "
+        "studies.",
+    ),
+    "uplift_prior_predictive": (
+        "Uplift against capability (prior predictive)",
+        "What the elicited priors of both links imply for the uplift of a competent "
+        "cyber-offense team, by capability.",
+    ),
+    "compute_trend": (
+        "Training compute trend",
+        "Fitted compute trend of notable language models with the Epoch data.",
+    ),
+    "capability_curves": (
+        "Benchmark scores against capability",
+        "Fitted item-response curves with the observed scores.",
+    ),
+    "prior_predictive": (
+        "Capability model: prior predictive check",
+        "Benchmark scores the priors allow, against the data.",
+    ),
+}
+
+
+def _fmt_flop(value: float) -> str:
+    return "never (beyond 1e32)" if not np.isfinite(value) else f"{value:.1e} FLOP"
+
+
+def headline_findings(
+    hazard_table: pd.DataFrame,
+    crossings: pd.DataFrame,
+    dataset: xr.Dataset,
+    *,
+    date: str,
+) -> list[str]:
+    """Plain-language sentences generated from the results."""
+    lines = []
+    for flop in sorted(set(hazard_table["flop"])):
+        parts = []
+        for row in hazard_table[hazard_table["flop"] == flop].itertuples():
+            verdict = "hazardous" if row.probability > row.required_probability else "not hazardous"
+            parts.append(
+                f"under the {row.bar} bar P = {row.probability:.2g} +/- {row.mc_se:.1g} "
+                f"(required {row.required_probability:g}: {verdict})"
+            )
+        lines.append(f"A model trained with {flop:.0e} FLOP released {date}: " + "; ".join(parts))
+    for row in crossings.to_dict("records"):
+        lines.append(
+            f"The {row['bar']} bar is first met at {_fmt_flop(row['flop_q50'])} "
+            f"(90% interval {_fmt_flop(row['flop_q05'])} to {_fmt_flop(row['flop_q95'])}) for "
+            f"a model released {row['date']}; the frontier meets it around "
+            f"{row['frontier_date_q50'] or 'after 2040'} (90%: "
+            f"{row['frontier_date_q05'] or 'after 2040'} to "
+            f"{row['frontier_date_q95'] or 'after 2040'})."
+        )
+    summary = summary_table(dataset).set_index(["variant", "outcome"])
+    years = f"{int(dataset['year'].min())}-{int(dataset['year'].max())}"
+
+    def median(variant: str, outcome: str) -> float:
+        return float(summary.loc[(variant, outcome), "q50"])
+
+    for variant in dataset["variant"].values.tolist():
+        lines.append(
+            f"{variant} ({years}): {median(variant, 'runs_covered'):.0f} runs covered, "
+            f"{median(variant, 'developers_full_obligations'):.0f} developers under full "
+            f"obligations in the peak year, compliance cost "
+            f"${median(variant, 'compliance_cost_usd') / 1e9:.2f}B, "
+            f"{median(variant, 'hazardous_not_covered'):.0f} truly hazardous runs under no "
+            f"obligation, {median(variant, 'open_weights_blocked_nonhazardous'):.0f} "
+            "non-hazardous open-weight releases blocked (medians over simulated worlds)."
+        )
+    variants = set(dataset["variant"].values.tolist())
+    if {"as_introduced", "as_amended"} <= variants:
+        cost = dataset["compliance_cost_usd"].sum("year")
+        ratio = cost.sel(variant="as_amended") / cost.sel(variant="as_introduced").where(
+            cost.sel(variant="as_introduced") > 0
+        )
+        missed = dataset["hazardous_not_covered"].sum("year")
+        fewer = (missed.sel(variant="as_amended") < missed.sel(variant="as_introduced")).mean()
+        lines.append(
+            "Removing the limited duty exemption (as introduced -> as amended) multiplies the "
+            f"compliance cost by a median {float(ratio.median()):.1f}x and leaves fewer "
+            f"hazardous runs without obligations in {float(fewer) * 100:.0f}% of simulated "
+            "worlds."
+        )
+    if {"commentary", "commentary_raised_bar"} <= variants:
+        blocked = dataset["open_weights_blocked_nonhazardous"].sum("year")
+        less = (
+            blocked.sel(variant="commentary_raised_bar") <= blocked.sel(variant="commentary")
+        ).mean()
+        lines.append(
+            "Raising the hazard bar (commentary -> commentary + raised bar) blocks no more "
+            f"non-hazardous open-weight releases in {float(less) * 100:.0f}% of simulated worlds."
+        )
+    return lines
+
+
+def _describe(variant: PolicyVariant) -> str:
+    rules = [variant.covered, variant.derivatives, variant.lde, variant.hazard]
+    return f"{variant.title}. " + " ".join(rule.annotation for rule in rules)
+
+
+def assumption_table(tree: xr.DataTree, settings: Settings) -> pd.DataFrame:
+    """One row per assumption that drives a headline number: value, units, source."""
+    rows = []
+    priors = settings.fit.capability.priors
+    for name in type(priors).model_fields:
+        prior = getattr(priors, name)
+        values = {
+            k: v
+            for k, v in prior.model_dump().items()
+            if k in ("mu", "sigma", "median", "sigma_log", "alpha", "beta") and v is not None
+        }
+        rows.append(
+            {
+                "assumption": f"capability prior: {name}",
+                "value": f"{prior.dist}({', '.join(f'{k}={v:g}' for k, v in values.items())})",
+                "units": prior.units,
+                "source": ("elicited; " if prior.elicited else "") + prior.source,
+            }
+        )
+    for row in prior_table(load_uplift_priors()).to_dict("records"):
+        rows.append(
+            {
+                "assumption": f"uplift prior: {row['parameter']}",
+                "value": row["elicited_quantiles"],
+                "units": row["units"],
+                "source": row["basis"],
+            }
+        )
+    for bar in load_hazard_bars(settings.files.hazard_bars).values():
+        threshold = (
+            "risk-chain legal probability" if bar.threshold is None else f"{bar.threshold:g}"
+        )
+        rows.append(
+            {
+                "assumption": f"hazard bar: {bar.name}",
+                "value": f"{bar.quantity} > {threshold} with P > {bar.required_probability:g}; "
+                f"enhancement {bar.enhancement.describe()}",
+                "units": "",
+                "source": bar.source,
+            }
+        )
+    sim = settings.simulation
+    rows.append(
+        {
+            "assumption": "simulation: truth bar, evaluation noise",
+            "value": f"{sim.truth_bar}; {sim.evaluation_noise_sd:g}",
+            "units": "-, dex",
+            "source": "elicited (riskmodel/simulation/config.py)",
+        }
+    )
+    for variant in load_variants(
+        settings.report.variants
+        if isinstance(settings.report.variants, str)
+        else list(settings.report.variants)
+    )[:1]:
+        costs = variant.obligations
+        rows.append(
+            {
+                "assumption": "compliance costs (protocol, fraction, safeguards, LDE, case)",
+                "value": f"{costs.protocol_cost_usd:.3g}, {costs.protocol_cost_fraction:g}, "
+                f"{costs.safeguards_cost_usd:.3g}, {costs.lde_claim_cost_usd:.3g}, "
+                f"{costs.safety_case_cost_usd:.3g}",
+                "units": "USD, fraction of training cost, USD, USD, USD",
+                "source": costs.cost_sources,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _figures(figures_dir: Path, variants: list[PolicyVariant]) -> list[ReportFigure]:
+    text = dict(FIGURE_TEXT)
+    for variant in variants:
+        text[f"flowchart_{variant.name}"] = (
+            f"Decision flowchart: {variant.name}",
+            f"{variant.title}: drawn from the rule file the engine applies.",
+        )
+    return [
+        ReportFigure(path=figures_dir / f"{stem}.png", title=title, caption=caption)
+        for stem, (title, caption) in text.items()
+        if (figures_dir / f"{stem}.png").exists()
+    ]
+
+
+def build_report(
+    *,
+    tree: xr.DataTree,
+    settings: Settings,
+    hazard_table: pd.DataFrame,
+    crossings: pd.DataFrame,
+    dataset: xr.Dataset,
+    figures_dir: Path,
+    path: Path,
+) -> Path:
+    """Assemble and write the HTML report; returns its path."""
+    names = dataset["variant"].values.tolist()
+    variants = load_variants(names)
+    summary = summary_table(dataset)
+    for column in ("q50", "q05", "q95"):
+        summary[column] = [
+            f"{v:.1f}" if units == "decimal year" else f"{v:.3g}"
+            for v, units in zip(summary[column], summary["units"], strict=True)
+        ]
+    tables = {
+        name: summary[summary["variant"] == name][["outcome", "units", "q50", "q05", "q95"]]
+        .rename(columns={"q50": "median", "q05": "5%", "q95": "95%"})
+        .reset_index(drop=True)
+        for name in names
+    }
+    diagnostics = dict(fit_diagnostics(tree))
+    diagnostics.pop("failures", None)
+    provenance = {
+        "riskmodel version": __version__,
+        "fit config hash": tree.attrs.get("config_hash", ""),
+        "fit seed": tree.attrs.get("seed", ""),
+        "hazard seed": settings.hazard.seed,
+        "simulation seed": settings.simulation.seed,
+        "settings": json.dumps(settings.as_dict(), default=str),
+        "package versions": tree.attrs.get("package_versions", ""),
+        "variant hashes": dataset.attrs.get("variant_hashes", ""),
+    }
+    html = render_report(
+        title="riskmodel: hazardous-capability thresholds and SB-1047 policy variants",
+        vintage=str(tree.attrs.get("data_vintage", "")),
+        headline=headline_findings(hazard_table, crossings, dataset, date=settings.hazard.date),
+        hazard_table=hazard_table,
+        crossing_table=crossings,
+        variant_tables=tables,
+        variant_descriptions={v.name: _describe(v) for v in variants},
+        figures=_figures(figures_dir, variants),
+        assumptions=assumption_table(tree, settings),
+        diagnostics=diagnostics,
+        provenance=provenance,
+    )
+    return write_report(html, path)

@@ -1,0 +1,185 @@
+"""The self-contained HTML report: rendering only (numbers come from the pipeline).
+
+:func:`render_report` builds one HTML document with every figure embedded as a base64
+data URI (no external files, scripts or fonts), the headline findings in plain language,
+a table per policy variant, the hazard tables, the assumptions with their sources, the
+fit diagnostics and the provenance. A small inline script records, once the page has
+loaded, how many images decoded (``<body data-images-loaded="k/n">``); the test renders
+the page in headless Chromium and checks ``k == n``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from riskmodel.provenance import atomic_path
+
+__all__ = ["ReportFigure", "render_report", "write_report", "REPORT_SECTIONS"]
+
+#: Section ids of the report, in order (tests check each is present).
+REPORT_SECTIONS = (
+    "headline",
+    "hazard",
+    "policy",
+    "figures",
+    "assumptions",
+    "diagnostics",
+    "provenance",
+)
+
+_STYLE = """
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 1100px; margin: 2em auto;
+       padding: 0 1em; color: #1a1a1a; line-height: 1.45; }
+h1, h2, h3 { font-family: Helvetica, Arial, sans-serif; }
+table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.9em; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: right; }
+th { background: #eee; } td:first-child, th:first-child { text-align: left; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { font-size: 0.9em; color: #333; }
+.note { font-size: 0.9em; color: #444; }
+"""
+
+_IMAGE_CHECK = """
+window.addEventListener("load", function () {
+  var images = Array.prototype.slice.call(document.images);
+  var ok = images.filter(function (i) { return i.complete && i.naturalWidth > 0; });
+  document.body.setAttribute("data-images-loaded", ok.length + "/" + images.length);
+});
+"""
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """One figure of the report.
+
+    Attributes
+    ----------
+    path
+        PNG file to embed.
+    title
+        Short heading.
+    caption
+        What it shows, with its assumptions.
+    """
+
+    path: Path
+    title: str
+    caption: str
+
+
+def _table(frame: pd.DataFrame, *, float_format: str = "{:.3g}") -> str:
+    return frame.to_html(
+        index=False,
+        escape=True,
+        border=0,
+        float_format=lambda v: float_format.format(v),
+        na_rep="",
+    )
+
+
+def _figure(figure: ReportFigure) -> str:
+    data = base64.b64encode(Path(figure.path).read_bytes()).decode("ascii")
+    return (
+        f'<figure id="fig-{html.escape(Path(figure.path).stem)}">'
+        f"<h3>{html.escape(figure.title)}</h3>"
+        f'<img alt="{html.escape(figure.title)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{html.escape(figure.caption)}</figcaption></figure>"
+    )
+
+
+def render_report(
+    *,
+    title: str,
+    vintage: str,
+    headline: Sequence[str],
+    hazard_table: pd.DataFrame,
+    crossing_table: pd.DataFrame,
+    variant_tables: Mapping[str, pd.DataFrame],
+    variant_descriptions: Mapping[str, str],
+    figures: Sequence[ReportFigure],
+    assumptions: pd.DataFrame,
+    diagnostics: Mapping[str, object],
+    provenance: Mapping[str, object],
+) -> str:
+    """The report as one HTML string (see the module docstring).
+
+    Parameters
+    ----------
+    title
+        Document title.
+    vintage
+        Data vintage (YYYY-MM-DD), shown at the top.
+    headline
+        Plain-language findings, one sentence each.
+    hazard_table, crossing_table
+        P(hazard) by bar and training FLOP; crossing quantiles by bar.
+    variant_tables
+        Variant name -> summary table (outcome, units, median, 90% interval).
+    variant_descriptions
+        Variant name -> its title and rules in words.
+    figures
+        Figures to embed, in order.
+    assumptions
+        One row per assumption: name, value, units, source or ``elicited``.
+    diagnostics
+        Fit diagnostics (name -> value).
+    provenance
+        Seeds, config hashes, package versions (name -> value).
+    """
+    e = html.escape
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f'<p class="note">Data vintage {e(vintage)}. Every number below is computed by '
+        "riskmodel from the shipped public data and the documented assumptions; medians "
+        "with 90% intervals unless stated.</p>",
+        '<section id="headline"><h2>Headline findings</h2><ul>',
+        *[f"<li>{e(line)}</li>" for line in headline],
+        "</ul></section>",
+        '<section id="hazard"><h2>Hazard under the two bars</h2>',
+        "<h3>Probability of each bar's condition by training compute</h3>",
+        _table(hazard_table),
+        "<h3>Where and when each bar is first met</h3>",
+        _table(crossing_table),
+        "</section>",
+        '<section id="policy"><h2>Policy variants on the same simulated worlds</h2>',
+    ]
+    for name, table in variant_tables.items():
+        parts.append(f'<h3 id="variant-{e(name)}">{e(name)}</h3>')
+        parts.append(f'<p class="note">{e(variant_descriptions.get(name, ""))}</p>')
+        parts.append(_table(table))
+    parts.append("</section>")
+    parts.append('<section id="figures"><h2>Figures</h2>')
+    parts.extend(_figure(f) for f in figures)
+    parts.append("</section>")
+    parts.append('<section id="assumptions"><h2>Assumptions and their sources</h2>')
+    parts.append(_table(assumptions))
+    parts.append("</section>")
+    diag = pd.DataFrame({"quantity": list(diagnostics), "value": list(diagnostics.values())})
+    prov = pd.DataFrame({"item": list(provenance), "value": list(provenance.values())})
+    parts.append('<section id="diagnostics"><h2>Fit diagnostics</h2>')
+    parts.append(_table(diag.astype({"value": str})))
+    parts.append("</section>")
+    parts.append('<section id="provenance"><h2>Provenance</h2>')
+    parts.append(_table(prov.astype({"value": str})))
+    parts.append("</section>")
+    parts.append(f"<script>{_IMAGE_CHECK}</script></body></html>")
+    return "\n".join(parts)
+
+
+def write_report(text: str, path: str | Path) -> Path:
+    """Write the HTML atomically (UTF-8); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
+    return path

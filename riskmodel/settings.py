@@ -1,0 +1,209 @@
+"""One configuration file for the whole pipeline (``riskmodel report --config FILE``).
+
+A TOML or JSON file (parsed as data only) with any of these top-level tables; every key
+is optional and defaults to the documented value (``riskmodel.toml`` at the repository
+root lists them all):
+
+``[capability]``, ``[sampler]``, ``[gate]``
+    The capability fit (:class:`riskmodel.config.FitConfig`): priors, reference scale,
+    sampler settings, convergence gate.
+``[hazard]``
+    :class:`HazardSettings`: release date and compute of the headline hazard table, the
+    grid of the hazard-curve figure, the bars, the uplift link and its evidence.
+``[simulation]``
+    :class:`riskmodel.simulation.config.SimulationConfig`: years, draws, seed, truth bar,
+    evaluation noise.
+``[report]``
+    :class:`ReportOptions`: which policy variants, sensitivity-analysis draws.
+``[files]``
+    :class:`DataFiles`: the hazard-bar file and the uplift-study file (defaults: the
+    shipped ``data/`` files). The elicited priors themselves are data files in
+    ``data/elicitation/`` (each value with its rationale and source), edited in place.
+
+Unknown tables or keys and invalid values raise :class:`~riskmodel.errors.ConfigError`
+naming the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from riskmodel.config import FitConfig, load_config
+from riskmodel.errors import ConfigError
+from riskmodel.simulation.config import SimulationConfig
+
+__all__ = ["HazardSettings", "ReportOptions", "DataFiles", "Settings", "load_settings"]
+
+#: Top-level tables that configure the capability fit.
+FIT_TABLES = ("capability", "sampler", "gate")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HazardSettings(_Strict):
+    """Headline hazard questions.
+
+    Attributes
+    ----------
+    date
+        Release date (YYYY-MM-DD) of the assessed models and of the FLOP crossing.
+    table_flops
+        Training compute (FLOP) of the headline P(hazard) table.
+    curve_log10_flop
+        ``(start, stop, step)`` of the hazard-curve grid, log10 FLOP.
+    bars
+        Hazard bars assessed (names in the bar file).
+    link
+        Uplift link, ``"amdahl"`` or ``"direct"``; ``None``: the priors file's default.
+    link_params
+        ``"studies"`` (link updated by the uplift studies) or ``"prior"``.
+    seed
+        Seed of the hazard Monte Carlo.
+    """
+
+    date: str = "2026-06-01"
+    table_flops: tuple[float, ...] = (1e25, 1e26, 1e27, 1e28)
+    curve_log10_flop: tuple[float, float, float] = (23.0, 30.0, 0.25)
+    bars: tuple[str, ...] = ("raised", "current")
+    link: Literal["amdahl", "direct"] | None = None
+    link_params: Literal["studies", "prior"] = "studies"
+    seed: int = Field(default=11, ge=0)
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date YYYY-MM-DD") from None
+        return value
+
+    @field_validator("table_flops")
+    @classmethod
+    def _flops(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if not value or any(not (v > 0) for v in value):
+            raise ValueError("give one or more positive FLOP values")
+        return value
+
+    @field_validator("curve_log10_flop")
+    @classmethod
+    def _grid(cls, value: tuple[float, float, float]) -> tuple[float, float, float]:
+        start, stop, step = value
+        if not (stop > start and step > 0 and (stop - start) / step <= 400):
+            raise ValueError("need start < stop, step > 0 and at most 400 grid points")
+        return value
+
+
+class ReportOptions(_Strict):
+    """What the report simulates.
+
+    Attributes
+    ----------
+    variants
+        ``"all"`` or a list of variant names / TOML paths.
+    sensitivity_draws
+        Simulated worlds per run of the sensitivity (tornado) analysis.
+    """
+
+    variants: str | tuple[str, ...] = "all"
+    sensitivity_draws: int = Field(default=200, ge=10, le=100_000)
+
+
+class DataFiles(_Strict):
+    """Data files the pipeline reads besides the evidence (``None``: shipped file).
+
+    Attributes
+    ----------
+    hazard_bars
+        Hazard-bar TOML file.
+    uplift_studies
+        Uplift-study CSV.
+    """
+
+    hazard_bars: str | None = None
+    uplift_studies: str | None = None
+
+
+class Settings(_Strict):
+    """Everything the main job needs besides the evidence."""
+
+    fit: FitConfig = FitConfig()
+    hazard: HazardSettings = HazardSettings()
+    simulation: SimulationConfig = SimulationConfig()
+    report: ReportOptions = ReportOptions()
+    files: DataFiles = DataFiles()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready settings (for provenance)."""
+        return self.model_dump(mode="json")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 (byte {exc.start})") from None
+    try:
+        if path.suffix == ".toml":
+            data = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise ConfigError(f"config file {path} must end in .toml or .json")
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"config file {path} does not parse: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a table at top level")
+    return data
+
+
+def _section(model: type[BaseModel], data: Any, name: str, origin: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: '{name}' must be a table")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join([name, *(str(p) for p in err["loc"])])
+        message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        raise ConfigError(f"{origin}: '{key}': {message}") from None
+
+
+def load_settings(source: str | Path | dict[str, Any] | None = None) -> Settings:
+    """Defaults merged with a user file or dict (see the module docstring).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the dotted key of the first problem.
+    """
+    if source is None:
+        return Settings()
+    origin = "the overrides" if isinstance(source, dict) else str(source)
+    data = dict(source) if isinstance(source, dict) else _read(Path(source))
+    sections = {"hazard": HazardSettings, "simulation": SimulationConfig}
+    sections.update({"report": ReportOptions, "files": DataFiles})
+    unknown = [k for k in data if k not in (*FIT_TABLES, *sections)]
+    if unknown:
+        raise ConfigError(
+            f"{origin}: unknown table '{unknown[0]}'; use {', '.join((*FIT_TABLES, *sections))}"
+        )
+    fit_overrides = {k: data[k] for k in FIT_TABLES if k in data}
+    try:
+        fit = load_config(fit_overrides)
+    except ConfigError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
+    values = {
+        name: _section(model, data.get(name, {}), name, origin) for name, model in sections.items()
+    }
+    return Settings(fit=fit, **values)
