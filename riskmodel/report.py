@@ -186,10 +186,39 @@ def write_capability_figures(
     shown = [b for b in REPORT_BENCHMARKS if b in fitted]
     fdates = pd.date_range("2022-01-01", "2030-01-01", freq="6MS").strftime("%Y-%m-%d").tolist()
     fig = plot_frontier_forecast(
-        view, benchmarks=shown, dates=fdates, seed=REPORT_SEED, assumptions=label
+        view,
+        benchmarks=shown,
+        dates=fdates,
+        seed=REPORT_SEED,
+        assumptions=label,
+        observed=_observed_scores(evidence, shown),
     )
     written += _save_figure(fig, figures_dir / "frontier_forecast.png")
     return written
+
+
+def _observed_scores(evidence: Evidence, benchmarks: Sequence[str]) -> pd.DataFrame:
+    """Observed fraction solved per model and benchmark (aggregate results, else the mean
+    success over a suite's task runs), with release dates."""
+    results = evidence.results
+    aggregate = results.assign(fraction=results["n_solved_effective"] / results["n_tasks"])[
+        ["model", "benchmark", "fraction"]
+    ]
+    runs = evidence.task_runs
+    suites = (
+        runs.groupby(["model", "benchmark"], as_index=False)["success"]
+        .mean()
+        .rename(columns={"success": "fraction"})
+    )
+    suites = suites[
+        ~suites.set_index(["model", "benchmark"]).index.isin(
+            aggregate.set_index(["model", "benchmark"]).index
+        )
+    ]
+    scores = pd.concat([aggregate, suites], ignore_index=True)
+    scores = scores[scores["benchmark"].isin(benchmarks)]
+    dates = evidence.models["release_date"]
+    return scores.assign(release_date=scores["model"].map(dates)).dropna(subset=["release_date"])
 
 
 def write_uplift_figures(tree: xr.DataTree, figures_dir: Path) -> list[Path]:

@@ -153,8 +153,14 @@ def plot_frontier_forecast(
     dates: Sequence[str],
     seed: int,
     assumptions: str,
+    observed: pd.DataFrame | None = None,
 ) -> Figure:
-    """Posterior predictive score of the frontier model by release date, per benchmark."""
+    """Posterior predictive score of the frontier model by release date, per benchmark.
+
+    ``observed`` (optional): columns ``benchmark``, ``release_date`` and ``fraction``
+    (fraction of tasks solved, 0-1), drawn as points: every model's score, frontier or not,
+    so the band should run along the upper edge of the points.
+    """
     rng = np.random.default_rng(seed)
     when = pd.to_datetime(list(dates))
     rows, cols = _grid(len(benchmarks))
@@ -171,6 +177,19 @@ def plot_frontier_forecast(
         )
         _fill_bands(ax, when, fractions, color="C2")
         ax.plot(when, np.median(fractions, axis=0), color="C2", lw=1.2, label="median")
+        if observed is not None:
+            points = observed[observed["benchmark"] == slug]
+            ax.scatter(
+                pd.to_datetime(points["release_date"]),
+                points["fraction"],
+                s=9,
+                marker="o",
+                facecolors="none",
+                edgecolors="0.2",
+                linewidths=0.6,
+                label="observed (any model)",
+                zorder=3,
+            )
         ax.axvline(pd.Timestamp(view.data_vintage), color="0.4", ls="--", lw=0.8)
         ax.set_title(slug, fontsize=9)
         ax.set_ylim(-0.02, 1.02)
