@@ -33,6 +33,7 @@ __all__ = [
     "FitConfig",
     "default_config",
     "load_config",
+    "read_config_file",
     "merge_overrides",
     "config_hash",
 ]
@@ -363,6 +364,35 @@ def _validate(data: dict[str, Any], origin: str) -> FitConfig:
         raise ConfigError(f"invalid configuration in {origin}:\n" + "\n".join(lines)) from None
 
 
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Parse a ``.toml`` or ``.json`` config file as data (never executed).
+
+    Raises
+    ------
+    ConfigError
+        Unreadable, not UTF-8, another suffix, unparsable, or not a table at top level.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+        if path.suffix == ".toml":
+            data = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise ConfigError(f"config file {path} must end in .toml or .json")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 (byte {exc.start})") from None
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"config file {path} does not parse: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a table/object at top level")
+    return data
+
+
 def load_config(
     source: str | Path | dict[str, Any] | None = None,
     *,
@@ -389,24 +419,7 @@ def load_config(
     if isinstance(source, dict):
         return _validate(merge_overrides(base_dict, source), "the overrides")
     path = Path(source)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-        if path.suffix == ".toml":
-            overrides = tomllib.loads(text)
-        elif path.suffix == ".json":
-            overrides = json.loads(text)
-        else:
-            raise ConfigError(f"config file {path} must end in .toml or .json")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {path} is not UTF-8 (byte {exc.start})") from None
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"config file {path} does not parse: {exc}") from None
-    if not isinstance(overrides, dict):
-        raise ConfigError(f"config file {path} must hold a table/object at top level")
+    overrides = read_config_file(path)
     return _validate(merge_overrides(base_dict, overrides), str(path))
 
 

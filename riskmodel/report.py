@@ -124,15 +124,9 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 
 def _save_figure(fig, path: Path) -> list[Path]:  # noqa: ANN001 - matplotlib Figure
     """Write ``path`` (PNG) and its SVG twin atomically; close the figure."""
-    import matplotlib.pyplot as plt
+    from riskmodel.plotting.style import save_figure
 
-    written = []
-    for target, fmt in ((path.with_suffix(".png"), "png"), (path.with_suffix(".svg"), "svg")):
-        with atomic_path(target) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=200)
-        written.append(target)
-    plt.close(fig)
-    return written
+    return save_figure(fig, path)
 
 
 def assumptions_label(config: FitConfig) -> str:

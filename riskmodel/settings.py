@@ -27,14 +27,12 @@ naming the key.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from riskmodel.config import FitConfig, load_config
+from riskmodel.config import FitConfig, load_config, read_config_file
 from riskmodel.errors import ConfigError
 from riskmodel.simulation.config import SimulationConfig
 
@@ -146,27 +144,6 @@ class Settings(_Strict):
         return self.model_dump(mode="json")
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {path} is not UTF-8 (byte {exc.start})") from None
-    try:
-        if path.suffix == ".toml":
-            data = tomllib.loads(text)
-        elif path.suffix == ".json":
-            data = json.loads(text)
-        else:
-            raise ConfigError(f"config file {path} must end in .toml or .json")
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"config file {path} does not parse: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"config file {path} must hold a table at top level")
-    return data
-
-
 def _section(model: type[BaseModel], data: Any, name: str, origin: str) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: '{name}' must be a table")
@@ -190,7 +167,7 @@ def load_settings(source: str | Path | dict[str, Any] | None = None) -> Settings
     if source is None:
         return Settings()
     origin = "the overrides" if isinstance(source, dict) else str(source)
-    data = dict(source) if isinstance(source, dict) else _read(Path(source))
+    data = dict(source) if isinstance(source, dict) else read_config_file(Path(source))
     sections = {"hazard": HazardSettings, "simulation": SimulationConfig}
     sections.update({"report": ReportOptions, "files": DataFiles})
     unknown = [k for k in data if k not in (*FIT_TABLES, *sections)]

@@ -274,8 +274,7 @@ def apply_variant(
     truly = runs.truly_hazardous
 
     n_years = len(pop.years)
-    year_index = np.searchsorted(np.asarray(pop.years), pop.year)
-    group = year_index * pop.n_draws + pop.draw
+    group = _group_index(pop)
     size = n_years * pop.n_draws
 
     def per_group(values: np.ndarray) -> np.ndarray:
@@ -310,6 +309,12 @@ def apply_variant(
     return out
 
 
+def _group_index(pop: Population) -> np.ndarray:
+    """Per run: flat index ``year_index * n_draws + draw`` of its (year, draw) cell."""
+    year_index = np.searchsorted(np.asarray(pop.years), pop.year)
+    return year_index * pop.n_draws + pop.draw
+
+
 def _first_time(pop: Population, mask: np.ndarray) -> np.ndarray:
     """Shape (draw,): earliest release time of the masked runs per draw (NaN: none)."""
     first = np.full(pop.n_draws, np.inf)
@@ -328,8 +333,7 @@ def count_hazardous(pop: Population, runs: RunAttributes) -> dict[str, np.ndarra
         first truly hazardous run (NaN: none within the horizon).
     """
     n_years = len(pop.years)
-    year_index = np.searchsorted(np.asarray(pop.years), pop.year)
-    group = year_index * pop.n_draws + pop.draw
+    group = _group_index(pop)
     size = n_years * pop.n_draws
     hazardous = np.bincount(group, weights=runs.truly_hazardous.astype(float), minlength=size)
     total = np.bincount(group, minlength=size).astype(float)
