@@ -7,6 +7,7 @@ cached fit is reused only when its config hash matches the current config and ev
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from riskmodel.capability.store import fit_diagnostics, load_fit, save_fit
 from riskmodel.config import FitConfig, config_hash
 from riskmodel.errors import FitFileError
 from riskmodel.evidence import Evidence, load_evidence
+from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.provenance import atomic_path
 from riskmodel.settings import Settings, load_settings
 
@@ -48,8 +50,16 @@ UPLIFT_CAPABILITY_RANGE = (-2.0, 8.0)
 REPORT_SEED = 11
 
 
+_STARTED = time.perf_counter()
+
+
 def _log(message: str) -> None:
-    print(f"[riskmodel] {message}", file=sys.stderr, flush=True)
+    """Progress message on stderr with the seconds since the module was imported."""
+    print(
+        f"[riskmodel {time.perf_counter() - _STARTED:6.1f} s] {message}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def cached_or_new_fit(
@@ -215,13 +225,15 @@ def _observed_scores(evidence: Evidence, benchmarks: Sequence[str]) -> pd.DataFr
     return scores.assign(release_date=scores["model"].map(dates)).dropna(subset=["release_date"])
 
 
-def write_uplift_figures(tree: xr.DataTree, figures_dir: Path) -> list[Path]:
+def write_uplift_figures(
+    tree: xr.DataTree, figures_dir: Path, inputs: HazardInputs | None = None
+) -> list[Path]:
     """Write the prior predictive figure of uplift against capability (both links)."""
     from riskmodel.uplift.elicitation import load_uplift_priors
     from riskmodel.uplift.links import task_curve_from_view
     from riskmodel.uplift.plotting import plot_uplift_prior_predictive
 
-    priors = load_uplift_priors()
+    priors = inputs.uplift_priors if inputs is not None else load_uplift_priors()
     view = posterior_view(tree)
     curve = task_curve_from_view(view, suite=priors.reference_suite)
     fig = plot_uplift_prior_predictive(
@@ -234,31 +246,53 @@ def write_uplift_figures(tree: xr.DataTree, figures_dir: Path) -> list[Path]:
     return _save_figure(fig, figures_dir / "uplift_prior_predictive.png")
 
 
-def _caption_tail(settings: Settings, vintage: str) -> str:
-    return f"data vintage {vintage}; riskmodel {__version__}; seed {settings.hazard.seed}"
+def _short(path: str) -> str:
+    """``path`` relative to the working directory when inside it (for captions)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def write_hazard_outputs(
-    tree: xr.DataTree, settings: Settings, out_dir: Path, figures_dir: Path
+    tree: xr.DataTree,
+    settings: Settings,
+    out_dir: Path,
+    figures_dir: Path,
+    inputs: HazardInputs | None = None,
 ) -> tuple[dict[str, Path], pd.DataFrame, pd.DataFrame]:
-    """P(hazard) table and curve, crossing table; their CSVs and figures."""
+    """P(hazard) table and curve, crossing table; their CSVs and figures.
+
+    ``inputs``: elicited priors, bars and studies (default: from ``settings.files``).
+    """
     from riskmodel.hazard.curves import crossing_table, hazard_curve
     from riskmodel.plotting.hazard import plot_crossings, plot_hazard_curves
     from riskmodel.plotting.style import save_figure
 
     h = settings.hazard
+    inputs = inputs if inputs is not None else settings.files.load_hazard_inputs()
     common = {
         "date": h.date,
         "bars": h.bars,
         "link_params": h.link_params,
+        "link": h.link,
         "seed": h.seed,
+        "inputs": inputs,
     }
     start, stop, step = h.curve_log10_flop
     grid = 10.0 ** np.arange(start, stop + step / 2, step)
     curves = hazard_curve(tree, flops=grid.tolist(), **common)
     table = hazard_curve(tree, flops=list(h.table_flops), **common)
+    _log(f"crossings ({h.crossing_draws} posterior draws per bar)")
     crossings = crossing_table(
-        tree, bars=h.bars, date=h.date, seed=h.seed, link_params=h.link_params
+        tree,
+        bars=h.bars,
+        date=h.date,
+        seed=h.seed,
+        link_params=h.link_params,
+        link=h.link,
+        inputs=inputs,
+        n_draws=h.crossing_draws,
     )
     written = {
         "hazard": out_dir / "hazard.csv",
@@ -297,9 +331,17 @@ def write_hazard_outputs(
 
 
 def write_policy_outputs(
-    tree: xr.DataTree, settings: Settings, out_dir: Path, figures_dir: Path
+    tree: xr.DataTree,
+    settings: Settings,
+    out_dir: Path,
+    figures_dir: Path,
+    inputs: HazardInputs | None = None,
 ) -> tuple[dict[str, Path], xr.Dataset]:
-    """Simulation (netCDF + summary CSV), LDE analysis, sensitivity and their figures."""
+    """Simulation (netCDF + summary CSV), LDE analysis, sensitivity and their figures.
+
+    ``inputs``: elicited priors, bars and studies (default: from ``settings.files``); the
+    world assumptions come from ``settings.files.world_assumptions``.
+    """
     from riskmodel.plotting.lde import describe_assumptions, plot_all_benchmarks
     from riskmodel.plotting.policy import (
         plot_decision_flowchart,
@@ -316,7 +358,8 @@ def write_policy_outputs(
     h, sim_cfg = settings.hazard, settings.simulation
     variants = settings.report.variants
     vintage = str(tree.attrs.get("data_vintage", ""))
-    world = fit_world()
+    inputs = inputs if inputs is not None else settings.files.load_hazard_inputs()
+    world = fit_world(assumptions=settings.files.load_world_assumptions())
     _log(f"simulating {sim_cfg.draws} worlds x {len(load_variants(_names(variants)))} variants")
     dataset = simulate(
         tree,
@@ -324,6 +367,8 @@ def write_policy_outputs(
         config=sim_cfg,
         world=world,
         link_params=h.link_params,
+        link=h.link,
+        inputs=inputs,
         progress=True,
     )
     written = {"simulation": save_simulation(dataset, out_dir / "simulation.nc")}
@@ -350,6 +395,7 @@ def write_policy_outputs(
         )
         for path in save_figure(fig, figures_dir / f"flowchart_{variant.name}"):
             written[f"figure_{path.name}"] = path
+    _log("LDE 'all benchmarks' analysis and flowcharts")
     table = all_benchmarks_table(
         gaps=[0.1, 0.3, 1.0],
         n_benchmarks=list(range(1, 31)),
@@ -371,6 +417,9 @@ def write_policy_outputs(
         seed=sim_cfg.seed,
         world=world,
         link_params=h.link_params,
+        link=h.link,
+        inputs=inputs,
+        assumptions=settings.report.sensitivity_assumptions,
     )
     written["sensitivity"] = out_dir / "sensitivity.csv"
     _write_csv(sensitivity, written["sensitivity"])
@@ -392,23 +441,26 @@ def _names(variants: str | tuple[str, ...]) -> str | list[str]:
 
 
 def write_prior_posterior_figure(
-    tree: xr.DataTree, settings: Settings, figures_dir: Path
+    tree: xr.DataTree,
+    settings: Settings,
+    figures_dir: Path,
+    inputs: HazardInputs | None = None,
 ) -> list[Path]:
     """Prior against posterior of the elicited uplift parameters."""
     from riskmodel.plotting.priors import plot_prior_posterior
     from riskmodel.plotting.style import save_figure
-    from riskmodel.uplift.elicitation import load_uplift_priors
     from riskmodel.uplift.update import updated_link_params
 
-    priors = load_uplift_priors()
+    inputs = inputs if inputs is not None else settings.files.load_hazard_inputs()
+    priors = inputs.uplift_priors
     posterior = updated_link_params(
-        tree, link=settings.hazard.link, priors=priors, studies=settings.files.uplift_studies
+        tree, link=settings.hazard.link, priors=priors, studies=inputs.studies
     )
     fig = plot_prior_posterior(
         priors,
         posterior.params,
-        caption_text="Elicited priors (data/elicitation/uplift_priors.toml) updated by the "
-        "uplift studies (data/uplift_studies.csv).",
+        caption_text=f"Elicited priors ({_short(inputs.files['uplift_priors'])}) updated by "
+        f"the uplift studies ({_short(inputs.files['uplift_studies'])}).",
         vintage=str(tree.attrs.get("data_vintage", "")),
         seed=0,
         version=__version__,
@@ -452,8 +504,10 @@ def run_report(
     out_dir, figures_dir = Path(out_dir), Path(figures_dir)
     settings = config if isinstance(config, Settings) else load_settings(config)
     cfg = settings.fit
-    _log("[1/6] loading and validating evidence")
+    _log("[1/6] loading and validating evidence, priors and assumptions")
     ev = load_evidence(list(evidence))
+    inputs = settings.files.load_hazard_inputs()
+    settings.files.load_world_assumptions()  # validated before any expensive step
     written: dict[str, Path] = {}
     if tree is None:
         _log("[2/6] capability fit")
@@ -475,20 +529,23 @@ def run_report(
         print(forecasts.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     _log("[4/6] hazard: P(hazard) by compute, crossings")
     hazard_files, hazard_table, crossings = write_hazard_outputs(
-        tree, settings, out_dir, figures_dir
+        tree, settings, out_dir, figures_dir, inputs
     )
     written.update(hazard_files)
     _log("[5/6] policy variants: simulation, LDE analysis, sensitivity")
-    policy_files, dataset = write_policy_outputs(tree, settings, out_dir, figures_dir)
+    policy_files, dataset = write_policy_outputs(tree, settings, out_dir, figures_dir, inputs)
     written.update(policy_files)
     _log("[6/6] figures and the HTML report")
     for path in write_capability_figures(tree, ev, cfg, figures_dir):
         written[f"figure_{path.name}"] = path
-    for path in write_uplift_figures(tree, figures_dir):
+    _log("uplift and prior-posterior figures")
+    for path in write_uplift_figures(tree, figures_dir, inputs):
         written[f"figure_{path.name}"] = path
-    for path in write_prior_posterior_figure(tree, settings, figures_dir):
+    for path in write_prior_posterior_figure(tree, settings, figures_dir, inputs):
         written[f"figure_{path.name}"] = path
     from riskmodel.report_findings import build_report
+
+    _log("HTML report")
 
     written["report"] = build_report(
         tree=tree,
@@ -498,6 +555,7 @@ def run_report(
         dataset=dataset,
         figures_dir=figures_dir,
         path=out_dir / html_name,
+        inputs=inputs,
     )
     print(f"Report: {written['report']}")
     _log("done: " + ", ".join(str(p) for p in written.values()))

@@ -16,12 +16,12 @@ import xarray as xr
 
 from riskmodel import __version__
 from riskmodel.capability.store import fit_diagnostics
-from riskmodel.hazard.bars import load_hazard_bars
+from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.policy.variants import PolicyVariant, load_variants
 from riskmodel.report_html import ReportFigure, render_report, write_report
 from riskmodel.settings import Settings
 from riskmodel.simulation.run import summary_table
-from riskmodel.uplift.elicitation import load_uplift_priors, prior_table
+from riskmodel.uplift.elicitation import prior_table
 
 __all__ = ["FIGURE_TEXT", "headline_findings", "assumption_table", "build_report"]
 
@@ -160,8 +160,14 @@ def _describe(variant: PolicyVariant) -> str:
     return f"{variant.title}. " + " ".join(rule.annotation for rule in rules)
 
 
-def assumption_table(tree: xr.DataTree, settings: Settings) -> pd.DataFrame:
-    """One row per assumption that drives a headline number: value, units, source."""
+def assumption_table(
+    tree: xr.DataTree, settings: Settings, inputs: HazardInputs | None = None
+) -> pd.DataFrame:
+    """One row per assumption that drives a headline number: value, units, source.
+
+    ``inputs``: the hazard inputs used (default: loaded from ``settings.files``).
+    """
+    inputs = inputs if inputs is not None else settings.files.load_hazard_inputs()
     rows = []
     priors = settings.fit.capability.priors
     for name in type(priors).model_fields:
@@ -179,7 +185,7 @@ def assumption_table(tree: xr.DataTree, settings: Settings) -> pd.DataFrame:
                 "source": ("elicited; " if prior.elicited else "") + prior.source,
             }
         )
-    for row in prior_table(load_uplift_priors()).to_dict("records"):
+    for row in prior_table(inputs.uplift_priors).to_dict("records"):
         rows.append(
             {
                 "assumption": f"uplift prior: {row['parameter']}",
@@ -188,7 +194,7 @@ def assumption_table(tree: xr.DataTree, settings: Settings) -> pd.DataFrame:
                 "source": row["basis"],
             }
         )
-    for bar in load_hazard_bars(settings.files.hazard_bars).values():
+    for bar in inputs.bars.values():
         threshold = (
             "risk-chain legal probability" if bar.threshold is None else f"{bar.threshold:g}"
         )
@@ -199,6 +205,15 @@ def assumption_table(tree: xr.DataTree, settings: Settings) -> pd.DataFrame:
                 f"enhancement {bar.enhancement.describe()}",
                 "units": "",
                 "source": bar.source,
+            }
+        )
+    for name, file in inputs.files.items():
+        rows.append(
+            {
+                "assumption": f"input file: {name.replace('_', ' ')}",
+                "value": file,
+                "units": "",
+                "source": "settings [files]" if getattr(settings.files, name) else "shipped",
             }
         )
     sim = settings.simulation
@@ -252,10 +267,12 @@ def build_report(
     dataset: xr.Dataset,
     figures_dir: Path,
     path: Path,
+    inputs: HazardInputs | None = None,
 ) -> Path:
     """Assemble and write the HTML report; returns its path."""
     names = dataset["variant"].values.tolist()
-    variants = load_variants(names)
+    files = json.loads(dataset.attrs["variant_files"])
+    variants = load_variants([files[name] for name in names])
     summary = summary_table(dataset)
     for column in ("q50", "q05", "q95"):
         summary[column] = [
@@ -289,7 +306,7 @@ def build_report(
         variant_tables=tables,
         variant_descriptions={v.name: _describe(v) for v in variants},
         figures=_figures(figures_dir, variants),
-        assumptions=assumption_table(tree, settings),
+        assumptions=assumption_table(tree, settings, inputs),
         diagnostics=diagnostics,
         provenance=provenance,
     )

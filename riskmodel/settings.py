@@ -16,9 +16,10 @@ root lists them all):
 ``[report]``
     :class:`ReportOptions`: which policy variants, sensitivity-analysis draws.
 ``[files]``
-    :class:`DataFiles`: the hazard-bar file and the uplift-study file (defaults: the
-    shipped ``data/`` files). The elicited priors themselves are data files in
-    ``data/elicitation/`` (each value with its rationale and source), edited in place.
+    :class:`DataFiles`: the elicited-prior files (uplift links, posttraining enhancement,
+    risk chain), the hazard bars, the uplift studies and the world assumptions (defaults:
+    the shipped ``data/`` files, each value with its rationale and source). Point one at a
+    copy to change an elicited assumption without editing the shipped data.
 
 Unknown tables or keys and invalid values raise :class:`~riskmodel.errors.ConfigError`
 naming the key.
@@ -34,7 +35,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from riskmodel.config import FitConfig, load_config, read_config_file
 from riskmodel.errors import ConfigError
+from riskmodel.hazard.assess import CROSSING_POSTERIOR_DRAWS
+from riskmodel.hazard.inputs import HazardInputs, load_hazard_inputs
 from riskmodel.simulation.config import SimulationConfig
+from riskmodel.simulation.sensitivity import ASSUMPTIONS
+from riskmodel.world.fit import WorldAssumptions, load_world_assumptions
 
 __all__ = ["HazardSettings", "ReportOptions", "DataFiles", "Settings", "load_settings"]
 
@@ -65,6 +70,10 @@ class HazardSettings(_Strict):
         ``"studies"`` (link updated by the uplift studies) or ``"prior"``.
     seed
         Seed of the hazard Monte Carlo.
+    crossing_draws
+        Posterior draws behind each crossing quantile (each with
+        :data:`~riskmodel.hazard.assess.CROSSING_INNER_SAMPLES` within-draw samples);
+        fewer is faster and noisier in the 5% and 95% quantiles.
     """
 
     date: str = "2026-06-01"
@@ -74,6 +83,7 @@ class HazardSettings(_Strict):
     link: Literal["amdahl", "direct"] | None = None
     link_params: Literal["studies", "prior"] = "studies"
     seed: int = Field(default=11, ge=0)
+    crossing_draws: int = Field(default=CROSSING_POSTERIOR_DRAWS, ge=20, le=100_000)
 
     @field_validator("date")
     @classmethod
@@ -109,25 +119,75 @@ class ReportOptions(_Strict):
         ``"all"`` or a list of variant names / TOML paths.
     sensitivity_draws
         Simulated worlds per run of the sensitivity (tornado) analysis.
+    sensitivity_assumptions
+        Assumptions varied in the sensitivity analysis (names of
+        :data:`riskmodel.simulation.sensitivity.ASSUMPTIONS`); default all.
     """
 
     variants: str | tuple[str, ...] = "all"
     sensitivity_draws: int = Field(default=200, ge=10, le=100_000)
+    sensitivity_assumptions: tuple[str, ...] = tuple(ASSUMPTIONS)
+
+    @field_validator("sensitivity_assumptions")
+    @classmethod
+    def _assumptions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [v for v in value if v not in ASSUMPTIONS]
+        if unknown or not value:
+            raise ValueError(
+                f"unknown {', '.join(unknown) or '(none given)'}; known: {', '.join(ASSUMPTIONS)}"
+            )
+        return value
 
 
 class DataFiles(_Strict):
     """Data files the pipeline reads besides the evidence (``None``: shipped file).
 
+    Relative paths are relative to the working directory.
+
     Attributes
     ----------
     hazard_bars
-        Hazard-bar TOML file.
+        Hazard-bar TOML file (``data/hazard_bars.toml``).
     uplift_studies
-        Uplift-study CSV.
+        Uplift-study CSV (``data/uplift_studies.csv``).
+    uplift_priors
+        Elicited uplift-link priors (``data/elicitation/uplift_priors.toml``).
+    enhancement_priors
+        Elicited posttraining-enhancement priors
+        (``data/elicitation/enhancement_priors.toml``).
+    risk_chain_priors
+        The current bar's risk chain (``data/elicitation/risk_chain_priors.toml``).
+    world_assumptions
+        Elicited world assumptions: derivatives, loopholes, developers
+        (``data/world_assumptions.toml``).
     """
 
     hazard_bars: str | None = None
     uplift_studies: str | None = None
+    uplift_priors: str | None = None
+    enhancement_priors: str | None = None
+    risk_chain_priors: str | None = None
+    world_assumptions: str | None = None
+
+    def load_hazard_inputs(self) -> HazardInputs:
+        """Load the hazard layer's inputs from these files (see :mod:`riskmodel.hazard.inputs`).
+
+        Raises
+        ------
+        ConfigError, EvidenceError
+            A file is missing or invalid (naming the file and key, line or column).
+        """
+        return load_hazard_inputs(
+            uplift_priors=self.uplift_priors,
+            enhancement_priors=self.enhancement_priors,
+            risk_chain_priors=self.risk_chain_priors,
+            hazard_bars=self.hazard_bars,
+            uplift_studies=self.uplift_studies,
+        )
+
+    def load_world_assumptions(self) -> WorldAssumptions:
+        """The world assumptions of :attr:`world_assumptions` (default: shipped file)."""
+        return load_world_assumptions(self.world_assumptions)
 
 
 class Settings(_Strict):

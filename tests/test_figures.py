@@ -324,6 +324,11 @@ def test_tornado(tmp_path: Path) -> None:
     assert ticks[-1].startswith("large effect") and ticks[0].startswith("small effect")
     assert "runs" in ax.get_xlabel() and "mean" in ax.get_xlabel()
     assert "B: 30" in _texts(fig) and "commentary + raised bar" in ax.get_title()
+    # counts cannot be negative: the label margin left of 2 runs shows no negative ticks
+    fig.canvas.draw()
+    assert ax.get_xlim()[0] < 0
+    shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert shown and not any(t.startswith(("-", "\u2212")) for t in shown)
     _check_caption(fig)
     assert len(save_figure(fig, tmp_path / "tornado")) == 2
     with pytest.raises(ConfigError, match="base"):

@@ -229,6 +229,16 @@ def test_assess_output(view) -> None:
     assert len(direct) == 1 and 0 <= direct[0]["probability"] <= 1
 
 
+def test_assess_reports_an_upper_bound_when_no_sample_is_hazardous(view) -> None:
+    (row,) = assess(view, flop=1e15, date=DATE, bars=["raised"], n_samples=N_MC, seed=1)
+    assert row["probability"] == 0.0 and row["mc_se"] == 0.0
+    assert row["n_samples"] == N_MC
+    # Clopper-Pearson with no successes: 1 - 0.05 ** (1 / n), about 3 / n
+    assert row["probability_upper_95"] == pytest.approx(1 - 0.05 ** (1 / N_MC), rel=1e-9)
+    (big,) = assess(view, flop=1e26, date=DATE, bars=["current"], n_samples=N_MC, seed=1)
+    assert big["probability"] < big["probability_upper_95"] < big["probability"] + 4 * big["mc_se"]
+
+
 def test_assess_refuses_unknown_or_unmodelled_bars(view) -> None:
     with pytest.raises(ConfigError, match="unknown hazard bar 'nope'"):
         assess(view, flop=1e26, date=DATE, bars=["nope"])

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskmodel.errors import ConfigError
+from riskmodel.errors import ConfigError, RiskmodelError
 from riskmodel.policy.engine import OUTCOMES, RunAttributes, apply_variant, hazard_key
 from riskmodel.policy.variants import (
     SHIPPED_VARIANTS,
@@ -399,3 +399,36 @@ def test_empty_world_gives_zero_outcomes() -> None:
         for outcome in OUTCOMES:
             np.testing.assert_array_equal(out[outcome], np.zeros((1, 2)))
         assert np.all(np.isnan(out["hazard_coverage_gap_years"]))
+
+
+# --- coverage of one model -------------------------------------------------------------
+
+
+def test_coverage_of_one_model_follows_each_variant_rule(small_fit) -> None:
+    from riskmodel.policy.coverage import coverage_probability
+    from riskmodel.world.fit import fit_world
+
+    variants = {v.name: v for v in load_variants("all")}
+    world = fit_world(n_draws=400)
+    date = "2026-06-01"
+    # FLOP-only test: certain either way
+    commentary = variants["commentary"]
+    assert coverage_probability(commentary, flop=2e26, date=date).probability == 1.0
+    assert coverage_probability(commentary, flop=5e25, date=date).probability == 0.0
+    # cost test: uncertain near the threshold, increasing in FLOP, never above P(compute)
+    enrolled = [
+        coverage_probability(variants["enrolled"], flop=f, date=date, world=world)
+        for f in (1.01e26, 3e26, 1e27, 1e28)
+    ]
+    probabilities = [c.probability for c in enrolled]
+    assert probabilities == sorted(probabilities)
+    assert 0.0 < probabilities[0] < 1.0 and probabilities[-1] > 0.99
+    assert all(c.p_cost == pytest.approx(c.probability, abs=1e-12) for c in enrolled)
+    # performance equivalence covers sub-threshold models as algorithmic progress accrues
+    introduced = variants["as_introduced"]
+    late = coverage_probability(introduced, flop=3e25, date="2029-01-01", fit=small_fit)
+    early = coverage_probability(introduced, flop=3e25, date="2024-06-01", fit=small_fit)
+    assert late.p_compute == 0.0 and late.probability == pytest.approx(late.p_performance)
+    assert late.probability > early.probability
+    with pytest.raises(RiskmodelError, match="performance-equivalence"):
+        coverage_probability(introduced, flop=3e25, date=date)

@@ -13,6 +13,7 @@ from scipy import stats
 from riskmodel.capability.predict import posterior_view
 from riskmodel.capability.store import save_fit
 from riskmodel.cli import EXIT_USAGE, main
+from riskmodel.errors import ConfigError
 from riskmodel.hazard.assess import capability_needed
 from riskmodel.hazard.bars import load_hazard_bars
 from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES
@@ -181,3 +182,24 @@ def test_cli_simulate_and_population(small_fit, tmp_path: Path, capsys) -> None:
     for record in records:
         assert list(record) == ["year", "threshold", "mean", "q05", "q50", "q95"]
         assert record["q05"] <= record["q50"] <= record["q95"]
+
+
+def test_variant_objects_edited_in_memory_can_be_simulated(small_fit, world) -> None:
+    (commentary,) = load_variants(["commentary"])
+    higher = commentary.model_copy(
+        update={
+            "name": "commentary_1e27",
+            "covered": commentary.covered.model_copy(update={"flop_threshold": 1e27}),
+        }
+    )
+    dataset = simulate(
+        small_fit, variants=["commentary", higher], config=SMALL, world=world, link_params="prior"
+    )
+    assert dataset["variant"].values.tolist() == ["commentary", "commentary_1e27"]
+    covered = dataset["runs_covered"].sum("year")
+    assert (covered.sel(variant="commentary_1e27") <= covered.sel(variant="commentary")).all()
+    assert covered.sel(variant="commentary_1e27").sum() < covered.sel(variant="commentary").sum()
+    rules = json.loads(dataset.attrs["variant_rules"])
+    assert rules["commentary_1e27"]["covered"]["flop_threshold"] == 1e27
+    with pytest.raises(ConfigError, match="selected twice"):
+        simulate(small_fit, variants=[commentary, "commentary"], config=SMALL, world=world)

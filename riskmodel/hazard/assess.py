@@ -65,6 +65,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy.stats import beta as beta_dist
 
 from riskmodel.capability.data import DAYS_PER_YEAR, years_since
 from riskmodel.capability.predict import PosteriorView, capability_draws, posterior_view
@@ -85,6 +86,7 @@ from riskmodel.hazard.enhancement import (
     enhanced_capability,
     load_enhancement_priors,
 )
+from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.uplift.elicitation import ElicitedPriors, load_uplift_priors
 from riskmodel.uplift.links import TaskCurve, UpliftLink, make_link, task_curve_from_view
 from riskmodel.uplift.update import updated_link_params
@@ -107,6 +109,8 @@ __all__ = [
 
 #: Batches of the batch-means Monte Carlo standard error.
 MC_BATCHES = 20
+#: Confidence level of the reported upper bound of P(hazard) (Clopper-Pearson, one-sided).
+UPPER_BOUND_LEVEL = 0.95
 #: Largest training compute searched by :func:`crossing` (log10 FLOP); beyond: ``inf``.
 MAX_LOG10_FLOP = 32.0
 #: Last date reported by :func:`crossing`; later frontier crossings are ``None``.
@@ -120,8 +124,10 @@ CROSSING_QUANTILES = (0.05, 0.5, 0.95)
 #: Capability bracket (dex of effective compute) of the link inversion: 1e-7 to 1e63
 #: FLOP-equivalent at the reference date, far outside any model.
 CAPABILITY_BRACKET = (-30.0, 40.0)
-#: Bisection steps of the link inversion (bracket / 2**20 ~ 7e-5 dex).
-BISECTION_STEPS = 20
+#: Bisection steps of the link inversion (bracket / 2**14 ~ 0.004 dex, i.e. 1% in FLOP:
+#: far below the evaluation noise and the posterior spread; each step costs one link
+#: evaluation of every sample, the bulk of a crossing's run time).
+BISECTION_STEPS = 14
 #: Rows per chunk in the link inversion (bounds memory: rows x quadrature grid floats).
 INVERSION_CHUNK = 8192
 #: Number of independent random streams spawned from the seed.
@@ -142,9 +148,14 @@ def _check_date(date: str) -> str:
 
 
 def _select_bars(
-    bars: Sequence[str | HazardBar] | str | HazardBar | None, bars_path: str | Path | None
+    bars: Sequence[str | HazardBar] | str | HazardBar | None,
+    bars_path: str | Path | None,
+    inputs: HazardInputs | None = None,
 ) -> list[HazardBar]:
-    available = load_hazard_bars(bars_path)
+    if bars_path is None and inputs is not None:
+        available = dict(inputs.bars)
+    else:
+        available = load_hazard_bars(bars_path)
     if bars is None:
         selected = list(available.values())
     else:
@@ -197,11 +208,20 @@ def _allowance(
 class _Setting:
     """Loaded priors, link and task curve for one fit."""
 
-    def __init__(self, fit: Any, link: str | UpliftLink | None) -> None:
+    def __init__(
+        self, fit: Any, link: str | UpliftLink | None, inputs: HazardInputs | None = None
+    ) -> None:
         self.view: PosteriorView = posterior_view(fit)
-        self.uplift_priors: ElicitedPriors = load_uplift_priors()
-        self.enhancement: EnhancementPriors = load_enhancement_priors()
-        self.chain: RiskChainPriors = load_risk_chain_priors()
+        self.studies: pd.DataFrame | None = None
+        if inputs is None:
+            self.uplift_priors: ElicitedPriors = load_uplift_priors()
+            self.enhancement: EnhancementPriors = load_enhancement_priors()
+            self.chain: RiskChainPriors = load_risk_chain_priors()
+        else:
+            self.uplift_priors = inputs.uplift_priors
+            self.enhancement = inputs.enhancement_priors
+            self.chain = inputs.risk_chain
+            self.studies = inputs.studies
         if link is None or isinstance(link, str):
             link = make_link(link or self.uplift_priors.default_link, priors=self.uplift_priors)
         self.link: UpliftLink = link
@@ -238,7 +258,10 @@ class _Setting:
                     f"got '{link_params}'"
                 )
             link_params = updated_link_params(
-                self.view, link=self.link, priors=self.uplift_priors, studies=studies
+                self.view,
+                link=self.link,
+                priors=self.uplift_priors,
+                studies=studies if studies is not None else self.studies,
             ).params
         missing = [n for n in self.link.parameter_names if n not in link_params]
         if missing:
@@ -265,6 +288,13 @@ def _mc_se(indicator: np.ndarray) -> float:
     return max(binomial, batch)
 
 
+def _upper_bound(successes: int, n: int, level: float = UPPER_BOUND_LEVEL) -> float:
+    """One-sided Clopper-Pearson upper bound of a binomial proportion."""
+    if successes >= n:
+        return 1.0
+    return float(beta_dist.ppf(level, successes + 1, n - successes))
+
+
 # --- assess --------------------------------------------------------------------------
 
 
@@ -282,6 +312,7 @@ def assess(
     studies: pd.DataFrame | str | Path | None = None,
     seed: int = 0,
     n_samples: int | None = None,
+    inputs: HazardInputs | None = None,
 ) -> list[dict[str, Any]]:
     """Posterior probability that a model meets each hazard bar's condition.
 
@@ -315,19 +346,25 @@ def assess(
     n_samples
         Monte Carlo samples; default one per posterior draw. Larger values cycle through
         the posterior draws with fresh within-draw randomness.
+    inputs
+        Elicited priors, bars and studies (:func:`~riskmodel.hazard.inputs.load_hazard_inputs`);
+        default the shipped files. ``bars_path`` and ``studies``, when given, take precedence.
 
     Returns
     -------
     list of dict
         One per bar: ``bar``, ``probability`` (of the condition), ``mc_se`` (its Monte
         Carlo standard error), ``required_probability``, ``hazardous``
-        (``probability > required_probability``), ``enhancement`` (the allowance used).
+        (``probability > required_probability``), ``enhancement`` (the allowance used),
+        ``probability_upper_95`` (one-sided 95% Clopper-Pearson upper bound from the
+        ``n_samples`` Monte Carlo samples: the useful statement when no sample meets the
+        condition) and ``n_samples``.
     """
     _check_date(date)
     if not (isinstance(flop, int | float) and flop > 0 and math.isfinite(flop)):
         raise RiskmodelError(f"training FLOP must be a positive number, got {flop}")
-    selected = _select_bars(bars, bars_path)
-    setting = _Setting(fit, link)
+    selected = _select_bars(bars, bars_path, inputs)
+    setting = _Setting(fit, link, inputs)
     n_post = setting.view.n_samples
     n = n_post if n_samples is None else int(n_samples)
     if n < 1:
@@ -361,6 +398,8 @@ def assess(
                 "required_probability": bar.required_probability,
                 "hazardous": bool(probability > bar.required_probability),
                 "enhancement": allowance.describe(),
+                "probability_upper_95": _upper_bound(int(indicator.sum()), n),
+                "n_samples": n,
             }
         )
     return results
@@ -464,6 +503,7 @@ def capability_needed(
     link_params: LinkParams = "studies",
     studies: pd.DataFrame | str | Path | None = None,
     seed: int = 0,
+    inputs: HazardInputs | None = None,
 ) -> tuple[np.ndarray, EnhancementParams]:
     """Capability above which a bar's condition holds, one Monte Carlo sample per entry.
 
@@ -484,7 +524,7 @@ def capability_needed(
         int array, shape (sample,), rows of the fit's flattened posterior draws.
     enhancement
         Allowance; default the bar's own.
-    bars_path, link, link_params, studies, seed
+    bars_path, link, link_params, studies, seed, inputs
         As for :func:`assess`.
 
     Returns
@@ -493,8 +533,8 @@ def capability_needed(
         Capability needed (dex; ``inf`` when never met), shape (sample,), and the
         enhancement-parameter draws of the same samples (same for every bar at one seed).
     """
-    (selected,) = _select_bars([bar], bars_path)
-    setting = _Setting(fit, link)
+    (selected,) = _select_bars([bar], bars_path, inputs)
+    setting = _Setting(fit, link, inputs)
     rows = np.asarray(posterior_index, dtype=int)
     if rows.ndim != 1 or rows.size == 0 or rows.min() < 0 or rows.max() >= setting.view.n_samples:
         raise RiskmodelError(
@@ -527,6 +567,7 @@ def crossing(
     seed: int = 0,
     n_draws: int = CROSSING_POSTERIOR_DRAWS,
     n_inner: int = CROSSING_INNER_SAMPLES,
+    inputs: HazardInputs | None = None,
 ) -> dict[str, Any]:
     """Where on the compute axis and the calendar a bar is first crossed.
 
@@ -541,7 +582,7 @@ def crossing(
         today.
     bars_path, enhancement_flop_fraction, enhancement_horizon_years, link, link_params
         As for :func:`assess`.
-    studies, seed
+    studies, seed, inputs
         As for :func:`assess`.
     n_draws
         Posterior draws of the global parameters (evenly spaced; at most all).
@@ -559,10 +600,10 @@ def crossing(
         it (YYYY-MM-DD, ``None`` after :data:`DATE_HORIZON`). See the module docstring.
     """
     date = _check_date(date) if date is not None else dt.date.today().isoformat()
-    (selected,) = _select_bars([bar], bars_path)
+    (selected,) = _select_bars([bar], bars_path, inputs)
     if n_draws < 1 or n_inner < 1:
         raise RiskmodelError("n_draws and n_inner must be positive")
-    setting = _Setting(fit, link)
+    setting = _Setting(fit, link, inputs)
     view = setting.view
     n_post = view.n_samples
     g = min(n_draws, n_post)

@@ -32,7 +32,13 @@ from riskmodel.hazard.assess import (
     assess,
     crossing,
 )
-from riskmodel.hazard.bars import HazardBar, load_hazard_bars, load_risk_chain_priors
+from riskmodel.hazard.bars import (
+    HazardBar,
+    RiskChainPriors,
+    load_hazard_bars,
+    load_risk_chain_priors,
+)
+from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.uplift.links import UpliftLink
 
 __all__ = [
@@ -77,12 +83,17 @@ Fit = xr.DataTree | str | Path | PosteriorView
 
 
 def _resolve_bars(
-    bars: Sequence[str | HazardBar] | str | HazardBar, bars_path: str | Path | None
+    bars: Sequence[str | HazardBar] | str | HazardBar,
+    bars_path: str | Path | None,
+    inputs: HazardInputs | None,
 ) -> list[HazardBar]:
     items = [bars] if isinstance(bars, str | HazardBar) else list(bars)
     if not items:
         raise ConfigError("bars: no hazard bar selected")
-    available = load_hazard_bars(bars_path)
+    if bars_path is None and inputs is not None:
+        available = dict(inputs.bars)
+    else:
+        available = load_hazard_bars(bars_path)
     resolved = []
     for item in items:
         if isinstance(item, HazardBar):
@@ -96,18 +107,18 @@ def _resolve_bars(
     return resolved
 
 
-def bar_condition(bar: HazardBar) -> str:
+def bar_condition(bar: HazardBar, *, chain: RiskChainPriors | None = None) -> str:
     """Readable condition of a bar, e.g. ``P(uplift > 2x | f=0.25, 2 years) > 10%``.
 
     For an ``incident_probability`` bar the damage and probability thresholds come from
-    the risk-chain file (``data/elicitation/risk_chain_priors.toml``) when the bar leaves
-    them to it.
+    the risk chain (``chain``; default ``data/elicitation/risk_chain_priors.toml``) when
+    the bar leaves them to it.
     """
     allowance = bar.enhancement.describe()
     required = f"{bar.required_probability:.0%}"
     if bar.quantity == "uplift":
         return f"P(uplift > {bar.threshold:g}x | enhancement {allowance}) > {required}"
-    chain = load_risk_chain_priors()
+    chain = chain if chain is not None else load_risk_chain_priors()
     legal = bar.threshold if bar.threshold is not None else chain.legal_probability
     damage = chain.damage_threshold_usd
     amount = f"${damage / 1e6:.3g}M" if damage < 1e9 else f"${damage / 1e9:.3g}B"
@@ -128,6 +139,7 @@ def hazard_curve(
     link: str | UpliftLink | None = None,
     bars_path: str | Path | None = None,
     studies: pd.DataFrame | str | Path | None = None,
+    inputs: HazardInputs | None = None,
 ) -> pd.DataFrame:
     """Posterior probability of each bar's condition over a grid of training compute.
 
@@ -141,7 +153,7 @@ def hazard_curve(
         Release date of the model, YYYY-MM-DD.
     bars
         Bar names (or :class:`HazardBar` objects), each with its own enhancement allowance.
-    link_params, seed, n_samples, link, bars_path, studies
+    link_params, seed, n_samples, link, bars_path, studies, inputs
         As for :func:`riskmodel.hazard.assess.assess`; one seed for every point, so the
         curves use common random numbers.
 
@@ -165,7 +177,8 @@ def hazard_curve(
     bad = [f for f in values if not (math.isfinite(f) and f > 0)]
     if bad:
         raise RiskmodelError(f"flops must be positive finite numbers (FLOP), got {bad[0]}")
-    selected = _resolve_bars(bars, bars_path)
+    selected = _resolve_bars(bars, bars_path, inputs)
+    chain = inputs.risk_chain if inputs is not None else None
     view = posterior_view(fit)
     rows = []
     for flop in sorted(set(values)):
@@ -179,12 +192,13 @@ def hazard_curve(
             studies=studies,
             seed=seed,
             n_samples=n_samples,
+            inputs=inputs,
         )
         for bar, result in zip(selected, results, strict=True):
             rows.append(
                 {
                     "bar": result["bar"],
-                    "condition": bar_condition(bar),
+                    "condition": bar_condition(bar, chain=chain),
                     "date": date,
                     "flop": flop,
                     "probability": result["probability"],
@@ -212,6 +226,7 @@ def crossing_table(
     studies: pd.DataFrame | str | Path | None = None,
     n_draws: int = CROSSING_POSTERIOR_DRAWS,
     n_inner: int = CROSSING_INNER_SAMPLES,
+    inputs: HazardInputs | None = None,
 ) -> pd.DataFrame:
     """Where (training FLOP) and when (frontier release date) each bar is first crossed.
 
@@ -223,7 +238,7 @@ def crossing_table(
         Bar names (or :class:`HazardBar` objects).
     date
         Release date (YYYY-MM-DD) of the model whose crossing FLOP is computed.
-    seed, link_params, link, bars_path, studies, n_draws, n_inner
+    seed, link_params, link, bars_path, studies, n_draws, n_inner, inputs
         As for :func:`riskmodel.hazard.assess.crossing`.
 
     Returns
@@ -233,7 +248,8 @@ def crossing_table(
         ``q95`` (FLOP; ``inf`` beyond 1e32 FLOP) and ``frontier_date_q05`` / ``q50`` /
         ``q95`` (YYYY-MM-DD; ``None`` after 2040-12-31), quantiles across posterior draws.
     """
-    selected = _resolve_bars(bars, bars_path)
+    selected = _resolve_bars(bars, bars_path, inputs)
+    chain = inputs.risk_chain if inputs is not None else None
     view = posterior_view(fit)
     rows = []
     for bar in selected:
@@ -247,11 +263,12 @@ def crossing_table(
             seed=seed,
             n_draws=n_draws,
             n_inner=n_inner,
+            inputs=inputs,
         )
         rows.append(
             {
                 **result,
-                "condition": bar_condition(bar),
+                "condition": bar_condition(bar, chain=chain),
                 "required_probability": bar.required_probability,
                 "enhancement": bar.enhancement.describe(),
             }

@@ -659,5 +659,12 @@ def _draw_tornado(ax: Axes, rows: pd.DataFrame, *, base: float, units: str) -> N
     span = float(values.max() - values.min()) or max(abs(base), 1.0) * 0.1
     ax.set_xlim(values.min() - 0.75 * span, values.max() + 0.75 * span)
     ax.grid(False, axis="y")
-    if units == "USD":
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_usd(v)))
+    nonnegative = bool(values.min() >= 0)  # counts, costs: no tick below zero (the
+    # margin left of the smallest value is room for its label, not a possible value)
+
+    def tick(v: float, _pos: int) -> str:
+        if nonnegative and v < 0:
+            return ""
+        return format_usd(v) if units == "USD" else f"{v:g}"
+
+    ax.xaxis.set_major_formatter(FuncFormatter(tick))

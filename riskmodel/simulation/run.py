@@ -30,7 +30,8 @@ import pandas as pd
 import xarray as xr
 
 from riskmodel.capability.store import load_fit
-from riskmodel.errors import RiskmodelError
+from riskmodel.errors import ConfigError, RiskmodelError
+from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.policy.engine import (
     OUTCOMES,
     PER_DRAW_OUTCOMES,
@@ -41,6 +42,7 @@ from riskmodel.policy.variants import PolicyVariant, load_variants, variant_hash
 from riskmodel.provenance import atomic_path, package_versions
 from riskmodel.simulation.config import SimulationConfig
 from riskmodel.simulation.science import Science, prepare_science, run_attributes
+from riskmodel.uplift.elicitation import load_uplift_priors
 from riskmodel.world.fit import WorldFit, fit_world
 from riskmodel.world.generate import sample_population
 
@@ -164,15 +166,34 @@ def _run_tasks(
     return [r for r in results if r is not None]
 
 
+def _select_variants(variants: str | Sequence[str | PolicyVariant]) -> list[PolicyVariant]:
+    """Variants from names, file paths or :class:`PolicyVariant` objects (unique names)."""
+    if isinstance(variants, str):
+        return load_variants(variants)
+    items = list(variants)
+    names = [v for v in items if not isinstance(v, PolicyVariant)]
+    loaded = iter(load_variants(names) if names else [])
+    selected = [v if isinstance(v, PolicyVariant) else next(loaded) for v in items]
+    if not selected:
+        raise ConfigError("no policy variant selected")
+    seen = [v.name for v in selected]
+    duplicated = sorted({n for n in seen if seen.count(n) > 1})
+    if duplicated:
+        raise ConfigError(f"policy variant '{duplicated[0]}' selected twice")
+    return selected
+
+
 def simulate(
     fit: xr.DataTree | str | Path,
     *,
-    variants: str | Sequence[str] = "all",
+    variants: str | Sequence[str | PolicyVariant] = "all",
     config: SimulationConfig | None = None,
     world: WorldFit | None = None,
     link_params: str = "studies",
     scheduler: str | None = None,
     progress: bool = False,
+    link: str | None = None,
+    inputs: HazardInputs | None = None,
 ) -> xr.Dataset:
     """Simulate the policy variants on the same worlds.
 
@@ -181,7 +202,9 @@ def simulate(
     fit
         Fitted capability model (DataTree or path).
     variants
-        ``"all"`` (the shipped five), names, or paths of variant TOML files.
+        ``"all"`` (the shipped five), or a list of names, paths of variant TOML files
+        and :class:`~riskmodel.policy.variants.PolicyVariant` objects (e.g. a shipped
+        variant with a rule changed by ``model_copy``).
     config
         Years, draws, seed, chunking, truth bar, evaluation noise.
     world
@@ -193,6 +216,11 @@ def simulate(
         Address of a dask.distributed scheduler; ``None`` runs locally.
     progress
         Print a progress bar to stderr.
+    link
+        Uplift link, ``"amdahl"`` or ``"direct"``; default from the uplift priors.
+    inputs
+        Elicited priors, hazard bars and uplift studies
+        (:func:`riskmodel.hazard.inputs.load_hazard_inputs`); default the shipped files.
 
     Returns
     -------
@@ -200,10 +228,17 @@ def simulate(
         See the module docstring.
     """
     config = config or SimulationConfig()
-    selected = load_variants(list(variants) if not isinstance(variants, str) else variants)
+    selected = _select_variants(variants)
     tree = load_fit(fit) if isinstance(fit, str | Path) else fit
     world = world or fit_world()
-    science = prepare_science(tree, variants=selected, config=config, link_params=link_params)
+    science = prepare_science(
+        tree,
+        variants=selected,
+        config=config,
+        link_params=link_params,
+        link=link,
+        inputs=inputs,
+    )
     tasks = _tasks(config=config, world=world, science=science, variants=selected)
     results = _run_tasks(tasks, scheduler=scheduler, progress=progress)
     return _assemble(
@@ -215,6 +250,8 @@ def simulate(
         world=world,
         science=science,
         link_params=link_params,
+        link=link,
+        inputs=inputs,
     )
 
 
@@ -228,6 +265,8 @@ def _assemble(
     world: WorldFit,
     science: Science,
     link_params: str,
+    link: str | None,
+    inputs: HazardInputs | None,
 ) -> xr.Dataset:
     def joined(key: str) -> np.ndarray:
         return np.concatenate([r[key] for r in results], axis=-1)
@@ -272,6 +311,11 @@ def _assemble(
             "simulation_config": config.model_dump_json(),
             "seed": config.seed,
             "link_params": link_params,
+            "uplift_link": link
+            or (inputs.uplift_priors if inputs is not None else load_uplift_priors()).default_link,
+            "hazard_input_files": json.dumps(
+                dict(inputs.files) if inputs is not None else "(shipped files)"
+            ),
             "world_fit": json.dumps(world.to_dict(), default=str),
             "assessment_thresholds_dex": json.dumps(science.assessment_thresholds),
             "package_versions": json.dumps(package_versions()),

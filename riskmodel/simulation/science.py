@@ -42,6 +42,7 @@ from riskmodel.capability.store import fit_evidence, load_fit
 from riskmodel.hazard.assess import capability_needed
 from riskmodel.hazard.bars import load_hazard_bars
 from riskmodel.hazard.enhancement import EnhancementAllowance
+from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.policy.engine import RunAttributes, hazard_key
 from riskmodel.policy.variants import PolicyVariant
 from riskmodel.simulation.config import SimulationConfig
@@ -160,6 +161,8 @@ def prepare_science(
     variants: list[PolicyVariant],
     config: SimulationConfig,
     link_params: str = "studies",
+    link: str | None = None,
+    inputs: HazardInputs | None = None,
 ) -> Science:
     """Draw the per-world science and the assessment thresholds (see the module docstring).
 
@@ -173,6 +176,10 @@ def prepare_science(
         Simulation settings (draws, seed, truth bar, evaluation noise).
     link_params
         ``"studies"`` or ``"prior"``, as for :func:`riskmodel.hazard.assess.assess`.
+    link
+        Uplift link, ``"amdahl"`` or ``"direct"``; default from the uplift priors.
+    inputs
+        Elicited priors, bars and studies; default the shipped files.
     """
     tree = load_fit(fit) if isinstance(fit, str | Path) else fit
     view = posterior_view(tree)
@@ -184,8 +191,10 @@ def prepare_science(
         posterior_index=posterior_index,
         link_params=link_params,
         seed=config.seed + _TRUTH_STREAM,
+        link=link,
+        inputs=inputs,
     )
-    bars = load_hazard_bars()
+    bars = dict(inputs.bars) if inputs is not None else load_hazard_bars()
     pooled = np.linspace(0, view.n_samples - 1, config.assessment_samples).round().astype(int)
     thresholds: dict[str, float] = {}
     for variant in variants:
@@ -199,6 +208,8 @@ def prepare_science(
             posterior_index=pooled,
             link_params=link_params,
             seed=config.seed + _ASSESSMENT_STREAM,
+            link=link,
+            inputs=inputs,
         )
         thresholds[key] = _assessment_threshold(
             needed, bars[variant.hazard.bar].required_probability, config.evaluation_noise_sd

@@ -20,15 +20,17 @@ The assumptions (:data:`ASSUMPTIONS`) and how each is moved without editing any 
 ``uplift_evidence``
     ``link_params``: the uplift link updated by the uplift studies, or the elicited
     priors alone.
+``uplift_link``
+    The uplift link: ``amdahl`` (uplift bounded by the model's speed advantage on the
+    task mix) or ``direct`` (log uplift linear in capability above an onset).
 ``derivatives_per_open_base``, ``derivative_lag_years``, ``count_form``, ``sub_frontier``
     World assumptions (``data/world_assumptions.toml``), replaced in memory and the world
     refitted with the same draws and seed (:func:`riskmodel.world.fit.fit_world`, on the
     shipped Epoch table).
 
-Not varied, because ``simulate`` has no parameter for them and they cannot be moved
-without editing shipped files: the uplift link (``amdahl`` vs ``direct``, fixed by
-``data/elicitation/uplift_priors.toml``), the enhancement priors and the risk-chain priors,
-and the raised bar's 2x uplift threshold (``data/hazard_bars.toml``). The truth bar
+Not varied here: the enhancement priors, the risk-chain priors and the raised bar's 2x
+uplift threshold are files (``[files]`` of the settings, or ``inputs=``); compare whole
+runs with a changed file instead (notebook 04 shows how). The truth bar
 (``SimulationConfig.truth_bar``) is not varied either: it defines what the outcome counts
 ("truly hazardous"), so changing it changes the question rather than an assumption.
 
@@ -50,10 +52,12 @@ import xarray as xr
 
 from riskmodel.capability.store import load_fit
 from riskmodel.errors import ConfigError
+from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES
 from riskmodel.policy.variants import PolicyVariant, load_variants
 from riskmodel.simulation.config import SimulationConfig
 from riskmodel.simulation.run import simulate, summary_table
+from riskmodel.uplift.elicitation import load_uplift_priors
 from riskmodel.world.fit import WorldFit, fit_world
 
 __all__ = [
@@ -90,15 +94,16 @@ class Change:
     ----------
     target
         ``"config"`` (a :class:`SimulationConfig` field), ``"lde"`` (a field of the
-        variant's ``[lde]`` rule), ``"link_params"`` (``"studies"`` or ``"prior"``) or
-        ``"world"`` (a field of :class:`riskmodel.world.fit.WorldAssumptions`).
+        variant's ``[lde]`` rule), ``"link_params"`` (``"studies"`` or ``"prior"``),
+        ``"link"`` (``"amdahl"`` or ``"direct"``) or ``"world"`` (a field of
+        :class:`riskmodel.world.fit.WorldAssumptions`).
     field
-        Field name (ignored for ``link_params``).
+        Field name (ignored for ``link_params`` and ``link``).
     value
         The value.
     """
 
-    target: Literal["config", "lde", "link_params", "world"]
+    target: Literal["config", "lde", "link_params", "link", "world"]
     field: str
     value: Any
 
@@ -143,6 +148,13 @@ ASSUMPTIONS: dict[str, Assumption] = {
         "priors only",
         Change("link_params", "", "studies"),
         Change("link_params", "", "prior"),
+    ),
+    "uplift_link": Assumption(
+        "uplift link",
+        "Amdahl",
+        "direct",
+        Change("link", "", "amdahl"),
+        Change("link", "", "direct"),
     ),
     "derivatives_per_open_base": Assumption(
         "derivatives per open-weight base run",
@@ -220,6 +232,7 @@ def _current(
     config: SimulationConfig,
     variant: PolicyVariant,
     link_params: str,
+    link: str,
     world: WorldFit,
 ) -> Any:
     if change.target == "config":
@@ -228,6 +241,8 @@ def _current(
         return getattr(variant.lde, change.field)
     if change.target == "link_params":
         return link_params
+    if change.target == "link":
+        return link
     return getattr(world.assumptions, change.field)
 
 
@@ -257,6 +272,8 @@ def sensitivity_table(
     assumptions: Sequence[str] | None = None,
     statistic: Literal["mean", "median"] = "mean",
     config: SimulationConfig | None = None,
+    link: str | None = None,
+    inputs: HazardInputs | None = None,
 ) -> pd.DataFrame:
     """Outcome at a low and a high value of each assumption, one at a time.
 
@@ -285,6 +302,10 @@ def sensitivity_table(
     config
         Base simulation settings (its ``draws`` and ``seed`` are replaced by the
         arguments).
+    link
+        Base uplift link; default from the uplift priors.
+    inputs
+        Elicited priors, bars and studies; default the shipped files.
 
     Returns
     -------
@@ -317,11 +338,13 @@ def sensitivity_table(
     (base_variant,) = load_variants([variant])
     base_world = world if world is not None else fit_world()
     column = "mean" if statistic == "mean" else "q50"
+    base_link = link or (inputs.uplift_priors if inputs else load_uplift_priors()).default_link
 
     with tempfile.TemporaryDirectory(prefix="riskmodel-sensitivity-") as tmp:
 
         def run(change: Change | None, tag: str) -> float:
             cfg, lp, the_world, variant_arg = base_config, link_params, base_world, variant
+            the_link = base_link
             if change is not None and change.target == "config":
                 cfg = cfg.model_copy(update={change.field: change.value})
                 SimulationConfig.model_validate(cfg.model_dump())
@@ -333,6 +356,8 @@ def sensitivity_table(
                 variant_arg = str(path)
             elif change is not None and change.target == "link_params":
                 lp = str(change.value)
+            elif change is not None and change.target == "link":
+                the_link = str(change.value)
             elif change is not None:
                 replaced = dataclasses.replace(
                     base_world.assumptions, **{change.field: change.value}
@@ -341,7 +366,13 @@ def sensitivity_table(
                     assumptions=replaced, n_draws=base_world.n_draws, seed=base_world.seed
                 )
             dataset = simulate(
-                tree, variants=[variant_arg], config=cfg, world=the_world, link_params=lp
+                tree,
+                variants=[variant_arg],
+                config=cfg,
+                world=the_world,
+                link_params=lp,
+                link=the_link,
+                inputs=inputs,
             )
             summary = summary_table(dataset)
             row = summary[(summary["outcome"] == outcome)]
@@ -358,6 +389,7 @@ def sensitivity_table(
                     config=base_config,
                     variant=base_variant,
                     link_params=link_params,
+                    link=base_link,
                     world=base_world,
                 )
                 same = current == change.value
@@ -367,6 +399,7 @@ def sensitivity_table(
                 config=base_config,
                 variant=base_variant,
                 link_params=link_params,
+                link=base_link,
                 world=base_world,
             )
             rows.append(
