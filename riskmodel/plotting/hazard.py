@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from riskmodel import __version__
 from riskmodel.errors import ConfigError
 from riskmodel.hazard.assess import DATE_HORIZON, MAX_LOG10_FLOP
 from riskmodel.plotting.style import (
@@ -61,10 +62,10 @@ def _reference_flop(ax: Axes, *, y: float) -> None:
 def plot_hazard_curves(
     curves: pd.DataFrame,
     *,
-    caption_text: str,
+    caption_text: str = "",
     vintage: str,
     seed: int | None,
-    version: str,
+    version: str = __version__,
 ) -> Figure:
     """Probability of each bar's condition against training compute.
 
@@ -80,7 +81,9 @@ def plot_hazard_curves(
         (FLOP, > 0), ``probability``, ``mc_se``, ``required_probability``; optional
         ``condition`` (legend text) and ``date`` (title).
     caption_text, vintage, seed, version
-        Caption under the figure (:func:`riskmodel.plotting.style.caption`).
+        Caption under the figure (:func:`riskmodel.plotting.style.caption`): assumptions
+        text (default none), data vintage and seed (required: every figure says which
+        data and which random numbers made it) and version (default this riskmodel).
 
     Returns
     -------
@@ -192,10 +195,10 @@ def _interval(
 def plot_crossings(
     table: pd.DataFrame,
     *,
-    caption_text: str,
+    caption_text: str = "",
     vintage: str,
     seed: int | None,
-    version: str,
+    version: str = __version__,
 ) -> Figure:
     """Where (training FLOP) and when (frontier release date) each bar is first crossed.
 
@@ -212,7 +215,8 @@ def plot_crossings(
         ``flop_q05`` / ``q50`` / ``q95`` (FLOP, ``inf`` for never), ``frontier_date_q05``
         / ``q50`` / ``q95`` (YYYY-MM-DD or None); optional ``condition`` and ``date``.
     caption_text, vintage, seed, version
-        Caption under the figure.
+        Caption under the figure: assumptions text (default none), data vintage and seed
+        (required), riskmodel version (default this one).
 
     Returns
     -------

@@ -21,6 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
+from riskmodel import __version__
 from riskmodel.errors import ConfigError
 from riskmodel.hazard.bars import HazardBar, load_hazard_bars
 from riskmodel.hazard.curves import bar_condition
@@ -92,10 +93,10 @@ def plot_variant_comparison(
     *,
     outcomes: Sequence[str] = KEY_OUTCOMES,
     log_outcomes: Sequence[str] = LOG_OUTCOMES,
-    caption_text: str,
+    caption_text: str = "",
     vintage: str,
     seed: int | None,
-    version: str,
+    version: str = __version__,
 ) -> Figure:
     """Median and 90% interval of key outcomes per policy variant, one panel per outcome.
 
@@ -114,7 +115,8 @@ def plot_variant_comparison(
     log_outcomes
         Outcomes drawn on a log axis; zeros are drawn at the left edge (marked "0").
     caption_text, vintage, seed, version
-        Caption under the figure.
+        Caption under the figure: assumptions text (default none), data vintage and seed
+        (required), riskmodel version (default this one).
 
     Returns
     -------
@@ -417,10 +419,10 @@ def plot_decision_flowchart(
     variant: PolicyVariant,
     *,
     bar: HazardBar | None = None,
-    caption_text: str,
+    caption_text: str = "",
     vintage: str,
     seed: int | None,
-    version: str,
+    version: str = __version__,
 ) -> Figure:
     """The decision flowchart of one variant, drawn from its rule values.
 
@@ -438,7 +440,8 @@ def plot_decision_flowchart(
     bar
         Definition of the variant's hazard bar; default from ``data/hazard_bars.toml``.
     caption_text, vintage, seed, version
-        Caption under the figure.
+        Caption under the figure: assumptions text (default none), data vintage and seed
+        (required), riskmodel version (default this one).
 
     Returns
     -------
@@ -527,10 +530,10 @@ def plot_decision_flowchart(
 def plot_tornado(
     table: pd.DataFrame,
     *,
-    caption_text: str,
+    caption_text: str = "",
     vintage: str,
     seed: int | None,
-    version: str,
+    version: str = __version__,
 ) -> Figure:
     """Tornado chart of a one-at-a-time sensitivity table, one panel per outcome.
 
@@ -547,7 +550,8 @@ def plot_tornado(
         ``units`` and ``statistic`` (the axis label; units default from
         :data:`riskmodel.policy.engine.OUTCOMES`).
     caption_text, vintage, seed, version
-        Caption under the figure.
+        Caption under the figure: assumptions text (default none), data vintage and seed
+        (required), riskmodel version (default this one).
 
     Returns
     -------

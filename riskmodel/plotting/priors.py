@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from scipy import stats
 from scipy.special import logit
 
+from riskmodel import __version__
 from riskmodel.errors import ConfigError
 from riskmodel.plotting.style import OKABE_ITO, caption, style_context
 from riskmodel.uplift.elicitation import ElicitedPriors, FittedPrior
@@ -152,10 +153,10 @@ def plot_prior_posterior(
     posterior_params: Mapping[str, np.ndarray],
     *,
     names: Sequence[str] | None = None,
-    caption_text: str,
+    caption_text: str = "",
     vintage: str,
     seed: int | None,
-    version: str,
+    version: str = __version__,
 ) -> Figure:
     """Prior density against posterior draws for each elicited uplift parameter.
 
@@ -175,7 +176,8 @@ def plot_prior_posterior(
         elicited prior (the link's parameters, the transfer factor and the between-study
         sd), in the order of the elicitation file.
     caption_text, vintage, seed, version
-        Caption under the figure.
+        Caption under the figure: assumptions text (default none), data vintage and seed
+        (required), riskmodel version (default this one).
 
     Returns
     -------
