@@ -13,6 +13,7 @@ import io
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from riskmodel.errors import ConvergenceError, RiskmodelError
 
@@ -129,7 +130,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="settings file (TOML/JSON; see riskmodel.toml for every key)")
     p.add_argument("--evidence", nargs="+", default=[], metavar="CSV")
     p.add_argument("--allow-unconverged", action="store_true")
+
+    p = sub.add_parser(
+        "backtest",
+        help="fit before cutoff dates, score forecasts of what came after against baselines",
+    )
+    p.add_argument(
+        "--cutoffs",
+        nargs="+",
+        default=list(BACKTEST_CUTOFFS),
+        metavar="YYYY-MM-DD",
+        help=f"cutoff dates (default {' '.join(BACKTEST_CUTOFFS)})",
+    )
+    p.add_argument("--draws", type=int, default=BACKTEST_SAMPLER["draws"])
+    p.add_argument("--tune", type=int, default=BACKTEST_SAMPLER["tune"])
+    p.add_argument("--chains", type=int, default=BACKTEST_SAMPLER["chains"])
+    p.add_argument("--seed", type=int, default=0, help="seed of the predictive draws")
+    p.add_argument("--out", default="results/validation", help="tables and cached fits")
+    p.add_argument("--docs", default="docs/validation.md", help="Markdown report to write")
+    p.add_argument("--no-docs", action="store_true", help="write the tables only")
+    p.add_argument("--refit", action="store_true", help="refit (and overwrite) cached fits")
     return parser
+
+
+#: Default cutoffs of ``riskmodel backtest``: inside the shipped data (vintage 2025-02-27),
+#: each leaving at least one complete post-cutoff half-year of records and results.
+BACKTEST_CUTOFFS = ("2023-01-01", "2023-07-01", "2024-01-01", "2024-07-01")
+#: Reduced sampler settings of the backtest fits (as the slow tests; 2-6 min per fit).
+BACKTEST_SAMPLER = {"draws": 500, "tune": 700, "chains": 2}
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from riskmodel.config import load_config
+    from riskmodel.validation.report import run_backtests
+
+    config = load_config(
+        {"sampler": {"draws": args.draws, "tune": args.tune, "chains": args.chains}}
+    )
+    out = Path(args.out)
+    report = run_backtests(
+        args.cutoffs,
+        config=config,
+        seed=args.seed,
+        out_dir=out,
+        docs_path=None if args.no_docs else args.docs,
+        fit_dir=out / "fits",
+        reuse_fits=not args.refit,
+        progress=True,
+    )
+    print(report.fits.to_string(index=False))
+    print(report.summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"wrote {len(report.files)} files")
+    return 0
 
 
 def _add_uplift_arguments(p: argparse.ArgumentParser) -> None:
@@ -251,6 +303,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "simulate":
         return _simulate(args)
+    if args.command == "backtest":
+        return _backtest(args)
     if args.command == "population":
         from riskmodel.world.fit import fit_world
         from riskmodel.world.generate import predictive_counts

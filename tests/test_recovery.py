@@ -1,4 +1,5 @@
-"""Parameter recovery and a time-split backtest on the shipped data's structure (slow)."""
+"""Parameter recovery on the shipped data's structure (slow). The time-split backtest
+moved to tests/test_validation.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from riskmodel.capability.model import build_capability_model
 from riskmodel.capability.simulate import draw_truth, simulate_data
 from riskmodel.config import load_config
 from riskmodel.evidence import Evidence
-from riskmodel.validation import time_split_backtest
 
 #: Parameters whose recovery is checked (all elements of each).
 RECOVERED = (
@@ -66,17 +66,3 @@ def test_parameter_recovery_at_shipped_size(shipped_evidence: Evidence) -> None:
     for name in ("algorithmic_progress", "compute_trend_slope", "capability_scatter"):
         assert name not in misses, f"{name} not recovered"
 
-
-@pytest.mark.slow
-def test_time_split_backtest_beats_nothing_and_reports(shipped_evidence: Evidence) -> None:
-    config = load_config({"sampler": {"draws": 500, "tune": 700, "chains": 2, "seed": 3}})
-    result = time_split_backtest(shipped_evidence, config, cutoff="2024-07-01", seed=0)
-    print(result.summary.to_string())
-    assert len(result.rows) >= 30
-    assert set(result.summary.index) == {"bayesian", "baseline"}
-    summary = result.summary
-    # both methods are scored on identical rows
-    assert summary.loc["bayesian", "n"] == summary.loc["baseline", "n"]
-    # interval forecasts must be informative and roughly calibrated
-    assert summary.loc["bayesian", "coverage_90"] >= 0.6
-    assert summary.loc["bayesian", "mae"] < 0.15

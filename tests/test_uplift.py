@@ -246,46 +246,4 @@ def test_prior_predictive_figure(priors) -> None:
     plt.close(fig)
 
 
-# --- PyMC update -----------------------------------------------------------------
-
-#: Simulated study design for SBC: four cyber and two software studies at these
-#: capabilities (dex) with these log-speed-up sds.
-SBC_CAPABILITY = np.array([2.0, 3.5, 5.0, 6.5, 3.0, 5.5])
-SBC_DOMAINS = ["cyber", "cyber", "cyber", "cyber", "software", "software"]
-SBC_SD = np.array([0.2, 0.15, 0.15, 0.1, 0.08, 0.1])
-SBC_REPLICATIONS = 50
-#: Lenient per-parameter level (several parameters are tested; SBC is noisy at 50 reps).
-SBC_ALPHA = 0.001
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(400)
-@pytest.mark.parametrize("link_name", ["direct", "amdahl"])
-def test_uplift_model_sbc(priors, link_name: str) -> None:
-    from riskmodel.uplift.model import simulation_based_calibration
-
-    n = len(SBC_CAPABILITY)
-    studies = pd.DataFrame(
-        {
-            "study": [f"sim{i}" for i in range(n)],
-            "domain": SBC_DOMAINS,
-            "log_speedup": np.zeros(n),
-            "log_speedup_sd": SBC_SD,
-        }
-    )
-    result = simulation_based_calibration(
-        studies,
-        link=make_link(link_name, priors=priors),
-        priors=priors,
-        task_curve=CURVE,
-        capability_mean=SBC_CAPABILITY,
-        capability_sd=np.full(n, 0.3),
-        replications=SBC_REPLICATIONS,
-        draws=400,
-        tune=300,
-        thin=4,
-        seed=11,
-    )
-    print({k: round(v, 4) for k, v in result.p_values.items()})
-    for name, p in result.p_values.items():
-        assert p > SBC_ALPHA, (name, result.ranks[name])
+# The uplift model's simulation-based calibration is in tests/test_calibration.py.

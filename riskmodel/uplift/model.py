@@ -22,16 +22,27 @@ are reconciled through ``between_study_sd`` and ``tau``, not by a negative uplif
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import nutpie
 import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
-from scipy import stats
+from arviz_stats.base import array_stats
 
+from riskmodel.calibration import (
+    FAMILY_ALPHA,
+    RANK_BINS,
+    SBC_CONCURRENT_FITS,
+    SBC_REPLICATIONS,
+    SBCResult,
+    rank_statistics,
+    summarize_ranks,
+)
 from riskmodel.capability.diagnostics import Diagnostics, compute_diagnostics, describe_failures
 from riskmodel.config import QualityGate
 from riskmodel.errors import ConvergenceError, RiskmodelError
@@ -290,29 +301,6 @@ def sample_uplift_posterior(
     )
 
 
-@dataclass(frozen=True)
-class SBCResult:
-    """Simulation-based calibration ranks and uniformity tests.
-
-    Attributes
-    ----------
-    ranks
-        Parameter name -> ranks of the true value among the thinned posterior draws,
-        shape (replication,), integers in [0, n_posterior].
-    n_posterior
-        Thinned posterior draws per replication.
-    p_values
-        Parameter name -> chi-square uniformity p-value of the binned ranks.
-    n_bins
-        Number of rank bins of the chi-square test.
-    """
-
-    ranks: dict[str, np.ndarray]
-    n_posterior: int
-    p_values: dict[str, float]
-    n_bins: int
-
-
 def simulation_based_calibration(
     studies: pd.DataFrame,
     *,
@@ -321,24 +309,57 @@ def simulation_based_calibration(
     capability_mean: np.ndarray,
     capability_sd: np.ndarray,
     task_curve: TaskCurve | None = None,
-    replications: int = 50,
-    draws: int = 400,
-    tune: int = 300,
+    replications: int = SBC_REPLICATIONS,
+    draws: int = 200,
+    tune: int = 200,
     thin: int = 4,
-    n_bins: int = 5,
+    n_bins: int = RANK_BINS,
     seed: int = 0,
+    target_accept: float = UPDATE_TARGET_ACCEPT,
+    alpha: float = FAMILY_ALPHA,
+    concurrent: int = SBC_CONCURRENT_FITS,
 ) -> SBCResult:
     """SBC (Talts et al. 2018) of the uplift model with the design of ``studies``.
 
     True parameters and data are drawn from the model's prior predictive; each
-    replication refits (one chain, the model compiled once) and records the rank of the
-    truth among ``draws // thin`` thinned posterior draws. Ranks are uniform if the
-    sampler and model are self-consistent.
+    replication refits (one nutpie chain, the model compiled once, the data swapped in
+    with ``with_data``, the production ``target_accept``) and records the rank of the
+    truth among ``ceil(draws / thin)`` thinned posterior draws. Ranks are uniform if the
+    sampler and model are self-consistent; both checks of
+    :func:`riskmodel.calibration.summarize_ranks` (chi-square over ``n_bins`` rank bins,
+    simultaneous ECDF band) are applied.
+
+    Parameters
+    ----------
+    studies
+        The design: ``study``, ``domain`` and ``log_speedup_sd`` are kept, the
+        ``log_speedup`` values are replaced by simulated ones.
+    link, priors, capability_mean, capability_sd, task_curve
+        As for :func:`build_uplift_model`.
+    replications
+        Simulated data sets.
+    draws, tune
+        Post-warmup and warmup draws per replication.
+    thin
+        Keep every ``thin``-th draw before ranking.
+    n_bins
+        Bins of the chi-square test.
+    seed
+        Seed of the prior predictive draws; replication ``r`` samples with ``seed + 1 + r``.
+    target_accept
+        NUTS target acceptance, default that of :func:`sample_uplift_posterior`.
+    alpha
+        Family-wise level of the checks (see :class:`riskmodel.calibration.SBCResult`).
+    concurrent
+        Fits in flight at once (one nutpie thread each); the results do not depend on it.
 
     Returns
     -------
-    SBCResult
+    riskmodel.calibration.SBCResult
+        Ranks of the link and study-level parameters, p-values, divergences per
+        replication and bulk ESS of each parameter's draws.
     """
+    start = time.perf_counter()
     model = build_uplift_model(
         studies,
         link=link,
@@ -353,23 +374,58 @@ def simulation_based_calibration(
     simulated = np.asarray(prior["prior_predictive"]["observed_log_speedup"].values).reshape(
         replications, -1
     )
-    compiled = nutpie.compile_pymc_model(model)
+    compiled = nutpie.compile_pymc_model(model, var_names=names)
     ranks = {n: np.zeros(replications, dtype=int) for n in names}
-    n_post = draws // thin
-    for r in range(replications):
-        trace = _nutpie_sample(
-            compiled.with_data(log_speedup=simulated[r]),
-            draws=draws,
-            tune=tune,
-            chains=1,
-            seed=seed + 1 + r,
-        )
-        post = _posterior(trace, names)
-        for n in names:
-            thinned = post[n][::thin][:n_post]
-            ranks[n][r] = int(np.sum(thinned < truth[n][r]))
-    p_values = {}
-    for n in names:
-        counts = np.bincount(ranks[n] * n_bins // (n_post + 1), minlength=n_bins)
-        p_values[n] = float(stats.chisquare(counts).pvalue)
-    return SBCResult(ranks=ranks, n_posterior=n_post, p_values=p_values, n_bins=n_bins)
+    ess = {n: np.zeros(replications) for n in names}
+    divergences = np.zeros(replications, dtype=int)
+    pending: deque[tuple[int, Any]] = deque()
+    started = 0
+    try:
+        for _ in range(replications):
+            # keep `concurrent` fits in flight (one thread each); seeds are per replication
+            while started < replications and len(pending) < concurrent:
+                with_data = compiled.with_data(log_speedup=simulated[started])
+                sampler = _nutpie_sample(
+                    with_data,
+                    draws=draws,
+                    tune=tune,
+                    chains=1,
+                    seed=seed + 1 + started,
+                    target_accept=target_accept,
+                    blocking=False,
+                )
+                pending.append((started, (sampler, with_data)))
+                started += 1
+            r, (sampler, _) = pending.popleft()
+            trace = sampler.wait()
+            post = _posterior(trace, names)
+            divergences[r] = int(trace["sample_stats"]["diverging"].sum())
+            for n in names:
+                ranks[n][r] = rank_statistics(truth[n][r : r + 1], post[n][None, :], thin=thin)[0]
+            chains = np.asarray([post[n] for n in names])[:, None, :]
+            for n, value in zip(
+                names, array_stats.ess(chains, chain_axis=-2, draw_axis=-1), strict=True
+            ):
+                ess[n][r] = value
+    finally:
+        for _, (sampler, _) in pending:
+            sampler.cancel()
+    return summarize_ranks(
+        ranks,
+        len(range(0, draws, thin)),
+        n_bins=n_bins,
+        alpha=alpha,
+        settings={
+            "replications": replications,
+            "draws": draws,
+            "tune": tune,
+            "thin": thin,
+            "seed": seed,
+            "sampler": f"nutpie {nutpie.__version__}, 1 chain, adaptation=diag, "
+            f"target_accept={target_accept}",
+            "link": link.name,
+        },
+        divergences=divergences,
+        ess=ess,
+        seconds=time.perf_counter() - start,
+    )

@@ -1,0 +1,1113 @@
+"""Simulation-based calibration (SBC) of the capability model and the uplift model.
+
+SBC (Talts et al. 2018, arXiv 1804.06788) checks that a model's posterior computation is
+self-consistent: draw parameters from the prior, simulate a data set from them, fit the
+model to it and record the *rank* of each true value among ``L`` (thinned) posterior
+draws. If the simulator, the model and the sampler agree, every rank is uniform on
+``0..L``. A rank histogram that is U-shaped means an over-confident posterior, a hump
+means an under-confident one, and a slope means bias.
+
+This module holds
+
+* the generic pieces: :func:`rank_statistics`, the two uniformity checks
+  (:func:`chi_square_uniformity` over rank bins and :func:`ecdf_uniformity`, the
+  simultaneous ECDF band test of Säilynoja, Bürkner & Vehtari 2022, arXiv 2103.10522,
+  computed by simulation) and the result type :class:`SBCResult`;
+* :func:`capability_sbc`, SBC of the capability model at a reduced size on the real data
+  structure (:func:`reduced_capability_evidence`), with the PyMC model compiled once by
+  nutpie and re-run on each simulated data set through shared variables;
+* :func:`uplift_sbc`, SBC of the uplift model for one link on a simulated study design
+  (:data:`UPLIFT_SBC_CAPABILITY`), through
+  :func:`riskmodel.uplift.model.simulation_based_calibration`.
+
+Conventions: a *rank* is the number of thinned posterior draws strictly below the true
+value (an integer in ``0..L``). Its *fractional rank* ECDF is evaluated at
+``z_k = k / (L + 1)``, ``k = 0..L+1``, as the fraction of ranks below ``k``; under
+calibration ``N * ECDF(z_k) ~ Binomial(N, z_k)`` exactly for ``N`` replications.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import nutpie
+import pandas as pd
+import pymc as pm
+import pytensor
+from arviz_stats.base import array_stats
+from pymc.model.fgraph import fgraph_from_model, model_from_fgraph
+from pytensor.graph.basic import Constant
+from pytensor.graph.replace import graph_replace
+from pytensor.graph.traversal import ancestors
+from scipy import special, stats
+
+from riskmodel.capability.checks import NUMBA_OBJECT_MODE
+from riskmodel.capability.data import CapabilityData, prepare_capability_data
+from riskmodel.capability.model import build_capability_model
+from riskmodel.config import FitConfig, load_config
+from riskmodel.errors import RiskmodelError
+from riskmodel.evidence import Evidence, load_evidence
+
+__all__ = [
+    "SBC_REPLICATIONS",
+    "RANK_BINS",
+    "ECDF_BAND_PROB",
+    "ECDF_SIMULATIONS",
+    "ECDF_SEED",
+    "FAMILY_ALPHA",
+    "CAPABILITY_SBC_DRAWS",
+    "CAPABILITY_SBC_TUNE",
+    "CAPABILITY_SBC_THIN",
+    "CAPABILITY_SBC_SEED",
+    "SBC_CONCURRENT_FITS",
+    "CAPABILITY_SBC_QUANTITIES",
+    "NEGATIVE_CONTROL_QUANTITY",
+    "NEGATIVE_CONTROL_SCALE",
+    "NEGATIVE_CONTROL_REPLICATIONS",
+    "SBC_OPEN_MODELS",
+    "SBC_BENCHMARKS",
+    "SBC_TASK_SUITE",
+    "SBC_TASKS",
+    "SBC_TREND_EVERY",
+    "UPLIFT_SBC_CAPABILITY",
+    "UPLIFT_SBC_CAPABILITY_SD",
+    "UPLIFT_SBC_DOMAINS",
+    "UPLIFT_SBC_LOG_SPEEDUP_SD",
+    "UPLIFT_SBC_DRAWS",
+    "UPLIFT_SBC_TUNE",
+    "UPLIFT_SBC_THIN",
+    "UPLIFT_SBC_SEED",
+    "EcdfTest",
+    "SBCResult",
+    "rank_statistics",
+    "chi_square_uniformity",
+    "ecdf_band",
+    "ecdf_uniformity",
+    "ecdf_difference",
+    "summarize_ranks",
+    "reduced_capability_evidence",
+    "CapabilitySBC",
+    "capability_sbc",
+    "uplift_sbc",
+]
+
+# --- settings of the checks ------------------------------------------------------
+
+#: Simulated data sets per SBC run (the issue asks for at least 100).
+SBC_REPLICATIONS = 100
+#: Bins of the chi-square test of the ranks: with 100 replications, 10 expected per bin.
+RANK_BINS = 10
+#: Simultaneous coverage of the ECDF band drawn in the figures.
+ECDF_BAND_PROB = 0.95
+#: Uniform samples simulated for the ECDF band and its p-value (Monte Carlo resolution
+#: of the p-value: 1 / (ECDF_SIMULATIONS + 1), well below the per-test threshold).
+ECDF_SIMULATIONS = 20_000
+#: Seed of those simulations (the band depends only on N, L and this seed).
+ECDF_SEED = 20220101
+#: Family-wise level of an SBC run: a quantity fails when either of its two p-values is
+#: below ``FAMILY_ALPHA / (2 * number of quantities)`` (Bonferroni over quantities and
+#: the two tests). Lenient on purpose: 100 replications give a noisy rank histogram, and
+#: a false alarm must be rare in CI; gross miscalibration (an over-confident or biased
+#: posterior, a wrong prior scale) still gives p-values far below it (tests show it).
+FAMILY_ALPHA = 0.01
+
+# --- capability SBC ------------------------------------------------------------------
+
+#: Post-warmup draws per replication (one chain).
+CAPABILITY_SBC_DRAWS = 200
+#: Warmup draws per replication (nutpie adapts step size and mass matrix quickly).
+CAPABILITY_SBC_TUNE = 150
+#: Thinning of the posterior draws before ranking: 200 / 4 = 50 draws, about the bulk
+#: ESS of the slowest-mixing quantities per 200 draws (autocorrelated draws would make
+#: the ranks U-shaped even for a calibrated model).
+CAPABILITY_SBC_THIN = 4
+#: Fits sampled at the same time, one chain (thread) each: the two cores of the CI
+#: machine. Each replication has its own seed, so the results do not depend on it.
+SBC_CONCURRENT_FITS = 2
+#: Seed of the capability SBC (prior draws, simulated data and the sampler seeds).
+CAPABILITY_SBC_SEED = 20250227
+#: Scalar summaries ranked: (variable, coordinate label or None). The headline trend
+#: and progress parameters, the model-specific scatter, one benchmark's curve, the
+#: cyber time-horizon curve and two models' capabilities (one with reported FLOP and
+#: aggregate results, one closed model known only from task runs).
+CAPABILITY_SBC_QUANTITIES: tuple[tuple[str, str | None], ...] = (
+    ("compute_trend_level", None),
+    ("compute_trend_slope", None),
+    ("compute_trend_scatter", None),
+    ("frontier_offset", None),
+    ("algorithmic_progress", None),
+    ("capability_scatter", None),
+    ("discrimination", "mmlu"),
+    ("difficulty", "mmlu"),
+    ("lapse", "gsm8k"),
+    ("horizon_offset", "intercode_ctf"),
+    ("horizon_slope", "cyber"),
+    ("task_discrimination", "cyber"),
+    ("capability", "meta-llama/Llama-2-70b-hf"),
+    ("capability", "claude-3-5-sonnet-20241022"),
+)
+
+#: Negative control of the capability SBC: the true ``capability_scatter`` is drawn from
+#: a prior NEGATIVE_CONTROL_SCALE times wider than the fitted HalfNormal(0.5), in
+#: NEGATIVE_CONTROL_REPLICATIONS data sets; the check must flag it.
+NEGATIVE_CONTROL_QUANTITY = "capability_scatter"
+NEGATIVE_CONTROL_SCALE = 3.0
+NEGATIVE_CONTROL_REPLICATIONS = 30
+
+#: Reduced design: open models with reported FLOP and aggregate results, spread over
+#: four orders of magnitude of compute and 2020-2024.
+SBC_OPEN_MODELS = (
+    "EleutherAI/pythia-160m-deduped",
+    "EleutherAI/pythia-12b-deduped",
+    "facebook/opt-1.3b",
+    "meta-llama/Llama-2-7b-hf",
+    "meta-llama/Llama-2-70b-hf",
+    "Qwen/Qwen1.5-7B",
+)
+#: Benchmarks of the aggregate results kept.
+SBC_BENCHMARKS = ("mmlu", "gsm8k")
+#: The one task suite kept (cyber domain); all its models keep their runs.
+SBC_TASK_SUITE = "intercode_ctf"
+#: Tasks kept from that suite, evenly spaced in human completion time.
+SBC_TASKS = 10
+#: Every n-th remaining model (by release date) stays in the models table; those that
+#: meet the compute-trend filter inform the trend.
+SBC_TREND_EVERY = 12
+
+#: CapabilityData fields a data set consists of (everything else is design). The FLOP
+#: reports of models with evidence are data: they are simulated too.
+_DATA_FIELDS = ("model_log10_flop", "trend_log10_flop", "result_k", "cell_k")
+#: Observed variable of the capability model -> CapabilityData field.
+_OBSERVED_FIELD = {
+    "model_flop_obs": "model_log10_flop",
+    "trend_flop_obs": "trend_log10_flop",
+    "solved": "result_k",
+    "task_successes": "cell_k",
+}
+
+# --- uplift SBC ----------------------------------------------------------------------
+
+#: Simulated uplift-study design: four cyber and two software studies at these
+#: capabilities (dex of effective compute), their sds and log-speed-up sds.
+UPLIFT_SBC_CAPABILITY = (2.0, 3.5, 5.0, 6.5, 3.0, 5.5)
+UPLIFT_SBC_CAPABILITY_SD = 0.3
+UPLIFT_SBC_DOMAINS = ("cyber", "cyber", "cyber", "cyber", "software", "software")
+UPLIFT_SBC_LOG_SPEEDUP_SD = (0.2, 0.15, 0.15, 0.1, 0.08, 0.1)
+#: A representative cyber task curve (not from a fit) for the Amdahl link:
+#: discrimination 1.5 logit/dex, horizon slope 1 dex per dex of minutes, offset 1.
+UPLIFT_SBC_TASK_CURVE = (1.5, 1.0, 1.0)
+#: Post-warmup draws, warmup and thinning per replication: 200 / 4 = 50 ranked draws
+#: (the bulk ESS of every parameter is about 90-220 per 200 draws).
+UPLIFT_SBC_DRAWS = 200
+UPLIFT_SBC_TUNE = 200
+UPLIFT_SBC_THIN = 4
+#: Seed of the uplift SBC.
+UPLIFT_SBC_SEED = 11
+
+
+# --- generic pieces ------------------------------------------------------------------
+
+
+def rank_statistics(truth: np.ndarray, draws: np.ndarray, *, thin: int = 1) -> np.ndarray:
+    """Rank of each true value among its replication's thinned posterior draws.
+
+    Parameters
+    ----------
+    truth
+        True values, shape (replication,).
+    draws
+        Posterior draws, shape (replication, draw), in sampling order (one chain, or
+        chains concatenated).
+    thin
+        Keep every ``thin``-th draw (``draws[:, ::thin]``) so that the ranked draws are
+        nearly independent.
+
+    Returns
+    -------
+    numpy.ndarray
+        int, shape (replication,): the number of kept draws strictly below the truth, in
+        ``0..L`` with ``L = ceil(draw / thin)``. Continuous parameters have no ties.
+    """
+    truth = np.asarray(truth, dtype=float)
+    draws = np.asarray(draws, dtype=float)
+    if draws.ndim != 2 or truth.shape != draws.shape[:1]:
+        raise RiskmodelError(
+            f"rank_statistics needs truth (replication,) and draws (replication, draw); got "
+            f"{truth.shape} and {draws.shape}"
+        )
+    if thin < 1:
+        raise RiskmodelError(f"thin must be >= 1, got {thin}")
+    kept = draws[:, ::thin]
+    return np.sum(kept < truth[:, None], axis=1).astype(int)
+
+
+def _check_ranks(ranks: np.ndarray, n_draws: int) -> np.ndarray:
+    ranks = np.asarray(ranks)
+    if ranks.ndim != 1 or ranks.size == 0:
+        raise RiskmodelError("ranks must be a non-empty 1-d array")
+    if np.any((ranks < 0) | (ranks > n_draws)) or not np.all(ranks == np.round(ranks)):
+        raise RiskmodelError(f"ranks must be integers in 0..{n_draws}")
+    return ranks.astype(int)
+
+
+def chi_square_uniformity(ranks: np.ndarray, n_draws: int, *, n_bins: int = RANK_BINS) -> float:
+    """Chi-square p-value of the ranks' histogram against the discrete uniform.
+
+    Parameters
+    ----------
+    ranks
+        Ranks in ``0..n_draws``, shape (replication,).
+    n_draws
+        ``L``, the number of ranked posterior draws.
+    n_bins
+        Rank ``r`` falls in bin ``floor(r * n_bins / (L + 1))``; the expected counts use
+        each bin's exact share of the ``L + 1`` ranks, so ``L + 1`` need not be a
+        multiple of ``n_bins``.
+
+    Returns
+    -------
+    float
+        p-value (``n_bins - 1`` degrees of freedom).
+    """
+    ranks = _check_ranks(ranks, n_draws)
+    if not 2 <= n_bins <= n_draws + 1:
+        raise RiskmodelError(f"n_bins must be in 2..{n_draws + 1}, got {n_bins}")
+    bins = ranks * n_bins // (n_draws + 1)
+    counts = np.bincount(bins, minlength=n_bins)
+    share = np.bincount(np.arange(n_draws + 1) * n_bins // (n_draws + 1), minlength=n_bins)
+    expected = ranks.size * share / (n_draws + 1)
+    return float(stats.chisquare(counts, expected).pvalue)
+
+
+def ecdf_difference(ranks: np.ndarray, n_draws: int) -> tuple[np.ndarray, np.ndarray]:
+    """ECDF of the fractional ranks minus the uniform CDF.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        ``z_k = k / (L + 1)`` for ``k = 0..L+1`` and ``ECDF(z_k) - z_k``, where
+        ``ECDF(z_k)`` is the fraction of ranks below ``k``; both shape (L + 2,), 0 at
+        both ends.
+    """
+    ranks = _check_ranks(ranks, n_draws)
+    z = np.arange(n_draws + 2) / (n_draws + 1)
+    below = np.concatenate([[0], np.cumsum(np.bincount(ranks, minlength=n_draws + 1))])
+    return z, below / ranks.size - z
+
+
+@lru_cache(maxsize=32)
+def _tail_table(n: int, n_draws: int) -> np.ndarray:
+    """Two-sided pointwise tail probabilities, shape (L, n + 1).
+
+    Entry ``[k - 1, c]`` is ``2 * min(P(X <= c), P(X >= c))`` (capped at 1) for
+    ``X ~ Binomial(n, k / (L + 1))``, ``k = 1..L``.
+    """
+    z = np.arange(1, n_draws + 1)[:, None] / (n_draws + 1)
+    c = np.arange(n + 1)[None, :]
+    at_most = special.bdtr(c, n, z)
+    at_least = np.where(c > 0, special.bdtrc(np.maximum(c - 1, 0), n, z), 1.0)
+    table = np.minimum(1.0, 2.0 * np.minimum(at_most, at_least))
+    table.flags.writeable = False
+    return table
+
+
+def _min_tail_probability(counts: np.ndarray, n: int, n_draws: int) -> np.ndarray:
+    """Smallest two-sided tail probability of ``counts`` (..., L) of ranks below k."""
+    return _tail_table(n, n_draws)[np.arange(n_draws), counts].min(axis=-1)
+
+
+@lru_cache(maxsize=32)
+def _null_statistics(n: int, n_draws: int, n_simulations: int, seed: int) -> np.ndarray:
+    """Statistic of :func:`ecdf_uniformity` for ``n_simulations`` uniform rank samples."""
+    rng = np.random.default_rng(seed)
+    out = np.empty(n_simulations)
+    chunk = 5000
+    for start in range(0, n_simulations, chunk):
+        size = min(chunk, n_simulations - start)
+        ranks = rng.integers(0, n_draws + 1, size=(size, n))
+        flat = (ranks + (n_draws + 1) * np.arange(size)[:, None]).ravel()
+        hist = np.bincount(flat, minlength=size * (n_draws + 1)).reshape(size, n_draws + 1)
+        counts = np.cumsum(hist, axis=1)[:, :-1]  # ranks below k, k = 1..L
+        out[start : start + size] = _min_tail_probability(counts, n, n_draws)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True)
+class EcdfTest:
+    """The simultaneous ECDF band test of one quantity.
+
+    Attributes
+    ----------
+    p_value
+        Monte Carlo p-value: the share of uniform samples whose ECDF strays at least as
+        far (smallest pointwise two-sided binomial tail probability at most the observed
+        one), ``(1 + count) / (1 + simulations)``.
+    statistic
+        The observed smallest pointwise two-sided tail probability.
+    """
+
+    p_value: float
+    statistic: float
+
+
+def ecdf_uniformity(
+    ranks: np.ndarray,
+    n_draws: int,
+    *,
+    n_simulations: int = ECDF_SIMULATIONS,
+    seed: int = ECDF_SEED,
+) -> EcdfTest:
+    """Simultaneous ECDF test of rank uniformity (Säilynoja, Bürkner & Vehtari 2022).
+
+    At every ``z_k = k / (L + 1)``, ``k = 1..L``, the count of ranks below ``k`` is
+    Binomial(N, z_k) under uniformity. The statistic is the smallest two-sided pointwise
+    tail probability over all ``k``; its null distribution is simulated from uniform
+    ranks. Rejecting at level ``a`` is the same as the ECDF leaving the simultaneous
+    ``1 - a`` band of :func:`ecdf_band` (up to the discreteness of the counts).
+
+    Parameters
+    ----------
+    ranks
+        Ranks in ``0..n_draws``, shape (replication,).
+    n_draws
+        ``L``.
+    n_simulations, seed
+        Size and seed of the simulated null distribution.
+
+    Returns
+    -------
+    EcdfTest
+    """
+    ranks = _check_ranks(ranks, n_draws)
+    n = ranks.size
+    counts = np.cumsum(np.bincount(ranks, minlength=n_draws + 1))[:-1]
+    observed = float(_min_tail_probability(counts, n, n_draws))
+    null = _null_statistics(n, n_draws, n_simulations, seed)
+    p = (1 + np.count_nonzero(null <= observed)) / (1 + n_simulations)
+    return EcdfTest(p_value=float(p), statistic=observed)
+
+
+def ecdf_band(
+    n: int,
+    n_draws: int,
+    *,
+    prob: float = ECDF_BAND_PROB,
+    n_simulations: int = ECDF_SIMULATIONS,
+    seed: int = ECDF_SEED,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Simultaneous ``prob`` band of the ECDF difference of ``n`` uniform ranks.
+
+    The pointwise level ``gamma`` is the ``1 - prob`` quantile of the simulated null
+    statistic of :func:`ecdf_uniformity` (Säilynoja et al. 2022, simulation method);
+    the band is the pointwise binomial ``gamma / 2`` and ``1 - gamma / 2`` quantiles.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        ``z`` (L + 2,), lower and upper limits of ``ECDF(z) - z``, same shape.
+    """
+    if not 0.0 < prob < 1.0:
+        raise RiskmodelError(f"prob must be in (0, 1), got {prob}")
+    null = _null_statistics(n, n_draws, n_simulations, seed)
+    gamma = float(np.quantile(null, 1.0 - prob))
+    z = np.arange(n_draws + 2) / (n_draws + 1)
+    lower = stats.binom.ppf(gamma / 2, n, z) / n
+    upper = stats.binom.ppf(1 - gamma / 2, n, z) / n
+    lower[[0, -1]] = z[[0, -1]]
+    upper[[0, -1]] = z[[0, -1]]
+    return z, lower - z, upper - z
+
+
+@dataclass(frozen=True)
+class SBCResult:
+    """Ranks of an SBC run and their uniformity checks.
+
+    Attributes
+    ----------
+    ranks
+        Quantity name (e.g. ``difficulty[mmlu]``) -> ranks, int, shape (replication,),
+        in ``0..n_draws``.
+    n_draws
+        ``L``, ranked (thinned) posterior draws per replication.
+    chi2_p
+        Quantity -> chi-square p-value of :data:`n_bins` rank bins.
+    ecdf_p
+        Quantity -> p-value of the simultaneous ECDF test (:func:`ecdf_uniformity`).
+    n_bins
+        Bins of the chi-square test.
+    alpha
+        Family-wise level; see :attr:`threshold`.
+    settings
+        How the run was made (replications, draws, tune, thin, seed, sampler, design).
+    divergences
+        Divergent transitions per replication, shape (replication,).
+    ess
+        Quantity -> bulk ESS of its post-warmup draws per replication (empty if not
+        computed).
+    seconds
+        Wall time of the run.
+    """
+
+    ranks: dict[str, np.ndarray]
+    n_draws: int
+    chi2_p: dict[str, float]
+    ecdf_p: dict[str, float]
+    n_bins: int
+    alpha: float = FAMILY_ALPHA
+    settings: dict[str, Any] = field(default_factory=dict)
+    divergences: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    ess: dict[str, np.ndarray] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def n_replications(self) -> int:
+        """Number of simulated data sets."""
+        return len(next(iter(self.ranks.values())))
+
+    @property
+    def threshold(self) -> float:
+        """Per-test level: ``alpha / (2 * number of quantities)`` (Bonferroni)."""
+        return self.alpha / (2 * len(self.ranks))
+
+    @property
+    def passed(self) -> dict[str, bool]:
+        """Quantity -> whether both its p-values exceed :attr:`threshold`."""
+        return {
+            name: min(self.chi2_p[name], self.ecdf_p[name]) > self.threshold for name in self.ranks
+        }
+
+    @property
+    def all_passed(self) -> bool:
+        """Whether every quantity passes."""
+        return all(self.passed.values())
+
+    def table(self) -> pd.DataFrame:
+        """One row per quantity: p-values, pass, mean fractional rank, median ESS.
+
+        ``mean_rank`` is the mean of ``rank / L`` (0.5 under calibration; below 0.5: the
+        posterior sits above the truth on average).
+        """
+        rows = []
+        for name, ranks in self.ranks.items():
+            ess = self.ess.get(name)
+            rows.append(
+                {
+                    "quantity": name,
+                    "chi2_p": self.chi2_p[name],
+                    "ecdf_p": self.ecdf_p[name],
+                    "passed": self.passed[name],
+                    "mean_rank": float(np.mean(ranks) / self.n_draws),
+                    "median_ess": float(np.median(ess)) if ess is not None else np.nan,
+                }
+            )
+        return pd.DataFrame(rows).set_index("quantity")
+
+
+def summarize_ranks(
+    ranks: Mapping[str, np.ndarray],
+    n_draws: int,
+    *,
+    n_bins: int = RANK_BINS,
+    alpha: float = FAMILY_ALPHA,
+    settings: Mapping[str, Any] | None = None,
+    divergences: np.ndarray | None = None,
+    ess: Mapping[str, np.ndarray] | None = None,
+    seconds: float = 0.0,
+) -> SBCResult:
+    """Run both uniformity checks on every quantity's ranks.
+
+    Parameters
+    ----------
+    ranks
+        Quantity -> ranks in ``0..n_draws``, shape (replication,), all the same length.
+    n_draws
+        ``L``.
+    n_bins, alpha
+        See :func:`chi_square_uniformity` and :class:`SBCResult`.
+    settings, divergences, ess, seconds
+        Stored in the result as they are.
+
+    Returns
+    -------
+    SBCResult
+    """
+    if not ranks:
+        raise RiskmodelError("no ranks to summarize")
+    checked = {name: _check_ranks(r, n_draws) for name, r in ranks.items()}
+    if len({r.size for r in checked.values()}) != 1:
+        raise RiskmodelError("every quantity needs the same number of replications")
+    return SBCResult(
+        ranks=checked,
+        n_draws=n_draws,
+        chi2_p={n: chi_square_uniformity(r, n_draws, n_bins=n_bins) for n, r in checked.items()},
+        ecdf_p={n: ecdf_uniformity(r, n_draws).p_value for n, r in checked.items()},
+        n_bins=n_bins,
+        alpha=alpha,
+        settings=dict(settings or {}),
+        divergences=np.asarray(divergences if divergences is not None else [], dtype=int),
+        ess={k: np.asarray(v, dtype=float) for k, v in (ess or {}).items()},
+        seconds=seconds,
+    )
+
+
+# --- capability model: compiled once, data in shared variables ------------------------
+
+
+def reduced_capability_evidence(evidence: Evidence | None = None) -> Evidence:
+    """The reduced real design of the capability SBC.
+
+    :data:`SBC_OPEN_MODELS` on :data:`SBC_BENCHMARKS`, :data:`SBC_TASKS` tasks of
+    :data:`SBC_TASK_SUITE` (evenly spaced in human minutes) with all their models, and
+    every :data:`SBC_TREND_EVERY`-th other model for the compute trend. With the shipped
+    data: 12 models (8 with a FLOP report), 25 trend models, 12 results, 60 task cells.
+
+    Parameters
+    ----------
+    evidence
+        Default: the shipped data.
+    """
+    evidence = evidence if evidence is not None else load_evidence()
+    tables = evidence.to_tables()
+    results = tables["results"]
+    tables["results"] = results[
+        results["model"].isin(SBC_OPEN_MODELS) & results["benchmark"].isin(SBC_BENCHMARKS)
+    ]
+    runs = tables["task_runs"]
+    runs = runs[runs["benchmark"] == SBC_TASK_SUITE]
+    tasks = runs.drop_duplicates("task_id").sort_values(["human_minutes", "task_id"])
+    if len(tasks) < SBC_TASKS or not len(tables["results"]):
+        raise RiskmodelError("the evidence lacks the reduced SBC design's results or tasks")
+    keep = tasks["task_id"].iloc[np.linspace(0, len(tasks) - 1, SBC_TASKS).round().astype(int)]
+    tables["task_runs"] = runs[runs["task_id"].isin(keep)]
+    models = tables["models"]
+    used = set(tables["results"]["model"]) | set(tables["task_runs"]["model"])
+    others = models[~models["model"].isin(used)].sort_values(["release_date", "model"])
+    tables["models"] = pd.concat(
+        [models[models["model"].isin(used)], others.iloc[::SBC_TREND_EVERY]]
+    )
+    return Evidence.from_tables(tables)
+
+
+def _with_data(data: CapabilityData, values: Mapping[str, np.ndarray]) -> CapabilityData:
+    """``data`` with observed variables' values (observed-variable name -> array)."""
+    updates: dict[str, np.ndarray] = {}
+    for name, value in values.items():
+        target = _OBSERVED_FIELD[name]
+        if target == "model_log10_flop":
+            reported = data.model_log10_flop.copy()
+            reported[np.isfinite(reported)] = value
+            updates[target] = reported
+        else:
+            updates[target] = np.asarray(value)
+    return dataclasses.replace(data, **updates)
+
+
+def _perturbed(data: CapabilityData, step: int) -> CapabilityData:
+    """``data`` with every data field shifted (to find where data enter the graph)."""
+    updates = {}
+    for name in _DATA_FIELDS:
+        value = getattr(data, name)
+        updates[name] = value + (step if value.dtype.kind in "iu" else 0.1 * step)
+    return dataclasses.replace(data, **updates)
+
+
+def _graph_constants(model: pm.Model) -> list[tuple[int, int, Constant, str]]:
+    """Constants of ``model``'s graph: (node position, input position, constant, op)."""
+    fgraph, _ = fgraph_from_model(model)
+    return [
+        (i, j, inp, type(node.op).__name__)
+        for i, node in enumerate(fgraph.toposort())
+        for j, inp in enumerate(node.inputs)
+        if isinstance(inp, Constant)
+    ]
+
+
+def _same(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+
+
+class CapabilitySBC:
+    """The capability model for one design, compiled once, re-run on simulated data.
+
+    ``build_capability_model`` bakes the data into the graph as constants. This class
+    builds the model for the design and for two perturbed copies of its data, finds the
+    graph constants that change with the data (the observations and anything computed
+    from them, e.g. the FLOP reports' precision-weighted sum) and replaces them with
+    shared variables ``sbc_data_<i>``. nutpie compiles that model once; each replication
+    swaps the values in with ``CompiledPyMCModel.with_data`` (no recompilation).
+
+    Simulation follows the model's generative order (so it stays exact for any
+    parameterisation): the free variables that do not depend on data are drawn from the
+    prior; the FLOP reports are drawn given them; the model is rebuilt for the reports
+    (to get the data-derived constants); then the data-dependent variables and the
+    remaining observations are drawn. The forward functions are compiled once.
+
+    Parameters
+    ----------
+    data
+        The design (observed values are replaced in every replication).
+    config
+        Fit configuration: capability priors and structure, and the sampler's
+        ``target_accept`` and ``adaptation`` (``nuts_sampler`` must be ``nutpie``).
+    quantities
+        Scalar summaries to rank: (variable, coordinate label or None).
+    """
+
+    def __init__(
+        self,
+        data: CapabilityData,
+        config: FitConfig,
+        *,
+        quantities: Sequence[tuple[str, str | None]] = CAPABILITY_SBC_QUANTITIES,
+    ) -> None:
+        if config.sampler.nuts_sampler != "nutpie":
+            raise RiskmodelError("capability SBC runs nutpie (config.sampler.nuts_sampler)")
+        self.data = data
+        self.config = config
+        template = build_capability_model(data, config.capability)
+        constants = _graph_constants(template)
+        variants = [
+            _graph_constants(build_capability_model(_perturbed(data, k), config.capability))
+            for k in (1, 2)
+        ]
+        if any(len(v) != len(constants) for v in variants):
+            raise RiskmodelError("the capability model's graph changes with the data values")
+        slots: dict[int, tuple[int, int, Constant]] = {}
+        for position, (i, j, const, op) in enumerate(constants):
+            for variant in variants:
+                vi, vj, vconst, vop = variant[position]
+                if (vi, vj, vop) != (i, j, op):
+                    raise RiskmodelError("the capability model's graph changes with the data")
+                if not _same(const.data, vconst.data):
+                    slots.setdefault(id(const), (i, j, const))
+        if not slots:
+            raise RiskmodelError("no data constants found in the capability model")
+        self._positions = [(i, j) for i, j, _ in slots.values()]
+        fgraph, _ = fgraph_from_model(template)
+        # fgraph_from_model does not copy constants: the template's are in the fgraph
+        self._shared = [
+            pytensor.shared(np.array(const.data), name=f"sbc_data_{k}")
+            for k, (_, _, const) in enumerate(slots.values())
+        ]
+        fgraph.replace_all(
+            [(const, sv) for (_, _, const), sv in zip(slots.values(), self._shared, strict=True)],
+            import_missing=True,
+        )
+        self.model = model_from_fgraph(fgraph, mutate_fgraph=True)
+        model = self.model
+        shared_ids = {id(sv) for sv in self._shared}
+
+        def data_dependent(var: Any) -> bool:
+            return any(id(a) in shared_ids for a in ancestors([var]))
+
+        self._observed_slot: dict[str, str] = {}
+        for rv in model.observed_RVs:
+            found = [a.name for a in ancestors([model.rvs_to_values[rv]]) if id(a) in shared_ids]
+            if len(found) != 1 or rv.name not in _OBSERVED_FIELD:
+                raise RiskmodelError(f"cannot map observed variable {rv.name} to its data")
+            self._observed_slot[rv.name] = found[0]
+        self.independent = [rv for rv in model.free_RVs if not data_dependent(rv)]
+        dependent = [rv for rv in model.free_RVs if data_dependent(rv)]
+        self.reports = [rv for rv in model.observed_RVs if not data_dependent(rv)]
+        self.observed = [rv for rv in model.observed_RVs if data_dependent(rv)]
+        self.quantities = list(quantities)
+        derived = sorted(
+            {name for name, _ in self.quantities} - {rv.name for rv in self.independent}
+        )
+        for name in derived:
+            if name not in model.named_vars:
+                raise RiskmodelError(f"unknown variable {name}")
+        self._index = {q: self._label_index(*q) for q in self.quantities}
+        outputs = self.reports + self.observed + dependent + [model[name] for name in derived]
+        self._output_names = [v.name for v in outputs]
+        inputs = [rv.type(rv.name) for rv in self.independent]
+        self._forward_outputs = graph_replace(
+            outputs, dict(zip(self.independent, inputs, strict=True)), strict=True
+        )
+        self._forward_inputs = inputs
+        self._var_names = sorted({name for name, _ in self.quantities})
+        self._compiled_forward: tuple[Any, Any, list[Any]] | None = None
+        self._template_values = {sv.name: np.array(sv.get_value()) for sv in self._shared}
+        self.compiled = nutpie.compile_pymc_model(model, var_names=self._var_names)
+
+    def _label_index(self, name: str, label: str | None) -> int | None:
+        dims = self.model.named_vars_to_dims.get(name) or ()
+        if label is None:
+            if dims:
+                raise RiskmodelError(f"{name} has dims {dims}: give a coordinate label")
+            return None
+        if len(dims) != 1:
+            raise RiskmodelError(f"{name} is not a vector over one dim")
+        coords = list(self.model.coords[dims[0]])
+        if label not in coords:
+            raise RiskmodelError(f"{label!r} is not in {name}'s coordinate {dims[0]}")
+        return coords.index(label)
+
+    @staticmethod
+    def quantity_name(name: str, label: str | None) -> str:
+        """Display name of a quantity, e.g. ``difficulty[mmlu]``."""
+        return name if label is None else f"{name}[{label}]"
+
+    def slot_values(self, data: CapabilityData) -> dict[str, np.ndarray]:
+        """Shared-variable name -> value for ``data`` (same design, new data values)."""
+        fgraph, _ = fgraph_from_model(build_capability_model(data, self.config.capability))
+        nodes = fgraph.toposort()
+        return {
+            sv.name: np.asarray(nodes[i].inputs[j].data)
+            for sv, (i, j) in zip(self._shared, self._positions, strict=True)
+        }
+
+    def _forward(self) -> tuple[Any, Any, list[Any]]:
+        """The prior and forward functions (compiled on first use) and their RNGs."""
+        if self._compiled_forward is None:
+            with warnings.catch_warnings():
+                # the beta-binomial's forward draw has no numba implementation (PyMC
+                # falls back to object mode and says so); sampling is unaffected
+                warnings.filterwarnings("ignore", message=NUMBA_OBJECT_MODE, category=UserWarning)
+                prior_fn, prior_updates = pm.pytensorf.compile(
+                    [], self.independent, random_seed=False, return_updates=True
+                )
+                forward_fn, forward_updates = pm.pytensorf.compile(
+                    self._forward_inputs,
+                    self._forward_outputs,
+                    random_seed=False,
+                    return_updates=True,
+                )
+            rngs = [*prior_updates, *forward_updates]
+            self._compiled_forward = (prior_fn, forward_fn, rngs)
+        return self._compiled_forward
+
+    def simulate(
+        self, seed: int, *, truth_scale: Mapping[str, float] | None = None
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """One data set simulated from the prior; a function of ``seed`` only.
+
+        Parameters
+        ----------
+        seed
+            Seeds the random streams of the prior and forward functions.
+        truth_scale
+            See :meth:`run`.
+
+        Returns
+        -------
+        (dict, dict)
+            Shared-variable name -> value of the simulated data set (for
+            ``compiled.with_data``), and variable name -> true value of every free
+            variable, observation and ranked deterministic.
+        """
+        prior_fn, forward_fn, rngs = self._forward()
+        pm.pytensorf.reseed_rngs(rngs, seed)
+        for sv in self._shared:  # the discarded draws of the first call use these
+            sv.set_value(self._template_values[sv.name])
+        scale = dict(truth_scale or {})
+        inputs = [np.array(v) for v in prior_fn()]
+        for k, rv in enumerate(self.independent):
+            if rv.name in scale:
+                inputs[k] = inputs[k] * scale[rv.name]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=NUMBA_OBJECT_MODE, category=UserWarning)
+            # the reports first: the model's data-derived constants depend on them
+            first = dict(zip(self._output_names, forward_fn(*inputs), strict=True))
+            reports = {rv.name: np.array(first[rv.name]) for rv in self.reports}
+            values = self.slot_values(_with_data(self.data, reports))
+            for sv in self._shared:
+                sv.set_value(values[sv.name])
+            second = {
+                name: np.array(value)
+                for name, value in zip(self._output_names, forward_fn(*inputs), strict=True)
+            }
+        second.update(reports)
+        for rv in self.observed:
+            values[self._observed_slot[rv.name]] = second[rv.name]
+        truth = {rv.name: v for rv, v in zip(self.independent, inputs, strict=True)}
+        truth.update(second)
+        return values, truth
+
+    def _rank(
+        self,
+        trace: Any,
+        truth: Mapping[str, np.ndarray],
+        r: int,
+        *,
+        thin: int,
+        ranks: dict[str, np.ndarray],
+        ess: dict[str, np.ndarray],
+    ) -> None:
+        """Store replication ``r``'s ranks and bulk ESS of every quantity."""
+        post = trace["posterior"]
+        chains = []
+        for name, label in self.quantities:
+            index = self._index[(name, label)]
+            chain = np.asarray(post[name].values)[0]
+            true = np.asarray(truth[name])
+            if index is not None:
+                chain, true = chain[:, index], true[index]
+            qname = self.quantity_name(name, label)
+            ranks[qname][r] = rank_statistics(np.atleast_1d(true), chain[None, :], thin=thin)[0]
+            chains.append(chain)
+        values = array_stats.ess(np.asarray(chains)[:, None, :], chain_axis=-2, draw_axis=-1)
+        for (name, label), value in zip(self.quantities, values, strict=True):
+            ess[self.quantity_name(name, label)][r] = value
+
+    def run(
+        self,
+        *,
+        replications: int = SBC_REPLICATIONS,
+        draws: int = CAPABILITY_SBC_DRAWS,
+        tune: int = CAPABILITY_SBC_TUNE,
+        thin: int = CAPABILITY_SBC_THIN,
+        seed: int = CAPABILITY_SBC_SEED,
+        truth_scale: Mapping[str, float] | None = None,
+        n_bins: int = RANK_BINS,
+        alpha: float = FAMILY_ALPHA,
+        concurrent: int = SBC_CONCURRENT_FITS,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SBCResult:
+        """Simulate, refit and rank ``replications`` times.
+
+        Data sets are simulated in order while earlier ones are being fitted (nutpie
+        samples in its own threads); the results do not depend on ``concurrent``.
+
+        Parameters
+        ----------
+        replications
+            Simulated data sets.
+        draws, tune
+            Post-warmup and warmup draws of the one nutpie chain per replication.
+        thin
+            Thinning before ranking; ``L = ceil(draws / thin)``.
+        seed
+            Seeds the prior draws, the simulated data and every replication's sampler.
+        truth_scale
+            Negative control only: multiply the prior draws of these data-independent
+            variables by these factors before simulating (the data then come from a
+            prior the fitted model does not have, so SBC should fail).
+        n_bins, alpha
+            See :func:`summarize_ranks`.
+        concurrent
+            Fits in flight at once (one thread each).
+        progress
+            Called as ``progress(done, replications)`` after each replication.
+
+        Returns
+        -------
+        SBCResult
+        """
+        if replications < 2 or draws < 1 or tune < 0 or thin < 1 or concurrent < 1:
+            raise RiskmodelError(
+                "need replications >= 2, draws >= 1, tune >= 0, thin >= 1, concurrent >= 1"
+            )
+        start = time.perf_counter()
+        scale = dict(truth_scale or {})
+        unknown = set(scale) - {rv.name for rv in self.independent}
+        if unknown:
+            raise RiskmodelError(f"truth_scale names no data-independent variable: {unknown}")
+        rng = np.random.default_rng(seed)
+        simulation_seeds = rng.integers(0, 2**31 - 1, size=replications)
+        sampler_seeds = rng.integers(0, 2**31 - 1, size=replications)
+        s = self.config.sampler
+        n_draws = len(range(0, draws, thin))
+        names = [self.quantity_name(*q) for q in self.quantities]
+        ranks = {n: np.zeros(replications, dtype=int) for n in names}
+        ess = {n: np.zeros(replications) for n in names}
+        divergences = np.zeros(replications, dtype=int)
+        pending: deque[tuple[int, dict[str, np.ndarray], Any]] = deque()
+        started = 0
+        try:
+            for _ in range(replications):
+                # keep `concurrent` fits in flight; simulate while they sample
+                while started < replications and len(pending) < concurrent:
+                    values, truth = self.simulate(int(simulation_seeds[started]), truth_scale=scale)
+                    # keep the model with its data alive while its sampler runs
+                    with_data = self.compiled.with_data(**values)
+                    sampler = nutpie.sample(
+                        with_data,
+                        draws=draws,
+                        tune=tune,
+                        chains=1,
+                        cores=1,
+                        seed=int(sampler_seeds[started]),
+                        progress_bar=False,
+                        target_accept=s.target_accept,
+                        adaptation=s.adaptation,
+                        blocking=False,
+                    )
+                    pending.append((started, truth, (sampler, with_data)))
+                    started += 1
+                r, truth, (sampler, _) = pending.popleft()
+                trace = sampler.wait()
+                self._rank(trace, truth, r, thin=thin, ranks=ranks, ess=ess)
+                divergences[r] = int(trace["sample_stats"]["diverging"].sum())
+                if progress is not None:
+                    progress(r + 1, replications)
+        finally:
+            for _, _, (sampler, _) in pending:
+                sampler.cancel()
+        coords = self.data.coords
+        settings = {
+            "replications": replications,
+            "draws": draws,
+            "tune": tune,
+            "thin": thin,
+            "seed": seed,
+            "sampler": f"nutpie {nutpie.__version__}, 1 chain, adaptation={s.adaptation}, "
+            f"target_accept={s.target_accept}",
+            "design": (
+                f"{len(coords['model'])} models "
+                f"({int(np.isfinite(self.data.model_log10_flop).sum())} with a FLOP report), "
+                f"{len(coords['trend_model'])} trend models, "
+                f"{len(coords['benchmark'])} benchmarks / {len(coords['result'])} results, "
+                f"{len(coords['task'])} tasks / {len(coords['cell'])} model-task cells"
+            ),
+            "truth_scale": scale,
+        }
+        return summarize_ranks(
+            ranks,
+            n_draws,
+            n_bins=n_bins,
+            alpha=alpha,
+            settings=settings,
+            divergences=divergences,
+            ess=ess,
+            seconds=time.perf_counter() - start,
+        )
+
+
+def capability_sbc(
+    evidence: Evidence | None = None,
+    *,
+    config: FitConfig | None = None,
+    replications: int = SBC_REPLICATIONS,
+    draws: int = CAPABILITY_SBC_DRAWS,
+    tune: int = CAPABILITY_SBC_TUNE,
+    thin: int = CAPABILITY_SBC_THIN,
+    seed: int = CAPABILITY_SBC_SEED,
+    quantities: Sequence[tuple[str, str | None]] = CAPABILITY_SBC_QUANTITIES,
+    truth_scale: Mapping[str, float] | None = None,
+    alpha: float = FAMILY_ALPHA,
+) -> SBCResult:
+    """SBC of the capability model at the reduced design.
+
+    Parameters
+    ----------
+    evidence
+        Evidence whose reduced design (:func:`reduced_capability_evidence`) is used;
+        default the shipped data.
+    config
+        Default: the project's default :class:`~riskmodel.config.FitConfig` (priors,
+        structure, nutpie with its pinned ``adaptation`` and ``target_accept``).
+    replications, draws, tune, thin, seed, truth_scale, alpha
+        See :meth:`CapabilitySBC.run`.
+    quantities
+        See :class:`CapabilitySBC`.
+
+    Returns
+    -------
+    SBCResult
+        ``settings`` also holds the vintage of ``evidence`` (``vintage``).
+    """
+    config = config or load_config(None)
+    evidence = evidence if evidence is not None else load_evidence()
+    reduced = reduced_capability_evidence(evidence)
+    data = prepare_capability_data(reduced, config.capability)
+    sbc = CapabilitySBC(data, config, quantities=quantities)
+    result = sbc.run(
+        replications=replications,
+        draws=draws,
+        tune=tune,
+        thin=thin,
+        seed=seed,
+        truth_scale=truth_scale,
+        alpha=alpha,
+    )
+    result.settings["vintage"] = evidence.vintage
+    return result
+
+
+def uplift_sbc(
+    link_name: str,
+    *,
+    replications: int = SBC_REPLICATIONS,
+    draws: int = UPLIFT_SBC_DRAWS,
+    tune: int = UPLIFT_SBC_TUNE,
+    thin: int = UPLIFT_SBC_THIN,
+    seed: int = UPLIFT_SBC_SEED,
+    alpha: float = FAMILY_ALPHA,
+) -> SBCResult:
+    """SBC of the uplift model for one link on the simulated design ``UPLIFT_SBC_*``.
+
+    Uses the shipped elicited priors and
+    :func:`riskmodel.uplift.model.simulation_based_calibration` (model compiled once,
+    production NUTS settings).
+
+    Parameters
+    ----------
+    link_name
+        ``direct`` or ``amdahl``.
+    replications, draws, tune, thin, seed, alpha
+        See :func:`~riskmodel.uplift.model.simulation_based_calibration`.
+
+    Returns
+    -------
+    SBCResult
+        ``settings`` holds the design and the priors' vintage (``vintage``).
+    """
+    from riskmodel.uplift.elicitation import load_uplift_priors
+    from riskmodel.uplift.links import TaskCurve, make_link
+    from riskmodel.uplift.model import simulation_based_calibration
+
+    priors = load_uplift_priors()
+    discrimination, slope, offset = UPLIFT_SBC_TASK_CURVE
+    curve = TaskCurve(
+        discrimination=np.asarray(discrimination),
+        horizon_slope=np.asarray(slope),
+        horizon_offset=np.asarray(offset),
+        suite="cybench",
+    )
+    n = len(UPLIFT_SBC_CAPABILITY)
+    studies = pd.DataFrame(
+        {
+            "study": [f"sim{i}" for i in range(n)],
+            "domain": list(UPLIFT_SBC_DOMAINS),
+            "log_speedup": np.zeros(n),
+            "log_speedup_sd": np.asarray(UPLIFT_SBC_LOG_SPEEDUP_SD),
+        }
+    )
+    result = simulation_based_calibration(
+        studies,
+        link=make_link(link_name, priors=priors),
+        priors=priors,
+        task_curve=curve,
+        capability_mean=np.asarray(UPLIFT_SBC_CAPABILITY),
+        capability_sd=np.full(n, UPLIFT_SBC_CAPABILITY_SD),
+        replications=replications,
+        draws=draws,
+        tune=tune,
+        thin=thin,
+        seed=seed,
+        alpha=alpha,
+    )
+    result.settings.update(
+        {
+            "link": link_name,
+            "design": f"{n} simulated studies ({UPLIFT_SBC_DOMAINS.count('cyber')} cyber, "
+            f"{UPLIFT_SBC_DOMAINS.count('software')} software) at capabilities "
+            f"{', '.join(str(c) for c in UPLIFT_SBC_CAPABILITY)} dex "
+            f"(sd {UPLIFT_SBC_CAPABILITY_SD})",
+            "vintage": priors.data_vintage,
+        }
+    )
+    return result

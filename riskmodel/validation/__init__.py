@@ -1,0 +1,40 @@
+"""Out-of-sample validation: time-split backtests of every forecast the toolkit makes.
+
+Modules, one job each:
+
+:mod:`~riskmodel.validation.splits`
+    What may be seen before a cutoff (leak-free training evidence, the check), and the
+    post-cutoff windows and half-years scored.
+:mod:`~riskmodel.validation.scores`
+    Scoring rules: interval coverage, CRPS, log score, absolute error; summaries.
+:mod:`~riskmodel.validation.baselines`
+    The baselines: least-squares logistic curve per benchmark, least-squares
+    item-response fit with a theta regression, Poisson trend of counts.
+:mod:`~riskmodel.validation.forecasters`
+    Predictive draws of one benchmark result per method, joint across results.
+:mod:`~riskmodel.validation.harness`
+    :func:`backtest`: fit before a cutoff, forecast the three targets, score.
+:mod:`~riskmodel.validation.report`
+    :func:`run_backtests`: several cutoffs, CSV tables, figures and ``docs/validation.md``.
+:mod:`~riskmodel.validation.timesplit`
+    The original benchmark-only :func:`time_split_backtest` (used by ``scripts/backtest.py``).
+"""
+
+from __future__ import annotations
+
+from riskmodel.validation.baselines import fit_logistic_baseline
+from riskmodel.validation.harness import METHODS, TARGETS, Backtest, backtest
+from riskmodel.validation.scores import INTERVALS
+from riskmodel.validation.timesplit import BacktestResult, score_intervals, time_split_backtest
+
+__all__ = [
+    "INTERVALS",
+    "METHODS",
+    "TARGETS",
+    "Backtest",
+    "BacktestResult",
+    "backtest",
+    "fit_logistic_baseline",
+    "score_intervals",
+    "time_split_backtest",
+]

@@ -1,0 +1,181 @@
+"""Time splits of the backtest: what each method may see before a cutoff, and the
+post-cutoff windows and periods it is scored on.
+
+Split rule
+----------
+Training evidence is everything known about models released *strictly before* the
+cutoff: their benchmark results and task runs, and the *models table restricted to
+those models* (models without a release date are kept: they cannot inform anything
+dated). Restricting the models table matters: the capability model's compute trend
+is fitted to every language model of the table with a FLOP value, so
+:meth:`Evidence.released_before` alone (which keeps the table whole) would let the
+compute of post-cutoff models into the training fit.
+
+What a forecast may condition on: the release date of a post-cutoff model and its
+training FLOP (Epoch's estimate) - the forecast is "given a model of this compute
+released on this date". Its results are never seen. Caveat: FLOP estimates and
+release dates of pre-cutoff models are Epoch's values at the 2025-02-24 vintage, which
+may have been revised after the cutoff; the data hold no earlier vintage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from riskmodel.errors import RiskmodelError
+from riskmodel.evidence import Evidence
+from riskmodel.evidence.dataset import parse_iso_date
+
+__all__ = [
+    "WINDOW_MONTHS",
+    "Window",
+    "training_evidence",
+    "check_split",
+    "post_cutoff_windows",
+    "post_cutoff_half_years",
+]
+
+#: Length (months) of the post-cutoff windows of the best-score target.
+WINDOW_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class Window:
+    """A half-open interval of release dates ``[start, end)``.
+
+    Attributes
+    ----------
+    label
+        Short name, e.g. ``"2024H1"`` or ``"2024-07-01..2024-12-31"``.
+    start, end
+        Timestamps; ``end`` is exclusive.
+    complete
+        Whether the window lies wholly on or before the data vintage.
+    """
+
+    label: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    complete: bool
+
+    def contains(self, dates: pd.Series) -> pd.Series:
+        """Boolean mask of ``dates`` inside the window."""
+        return (dates >= self.start) & (dates < self.end)
+
+    @property
+    def midpoint(self) -> str:
+        """Middle day, YYYY-MM-DD."""
+        return (self.start + (self.end - self.start) / 2).strftime("%Y-%m-%d")
+
+
+def training_evidence(evidence: Evidence, cutoff: str) -> Evidence:
+    """Evidence of models released strictly before ``cutoff``, with the models table
+    restricted to them (see the module docstring).
+
+    Parameters
+    ----------
+    evidence
+        All evidence.
+    cutoff
+        YYYY-MM-DD.
+
+    Returns
+    -------
+    Evidence
+    """
+    cut = parse_iso_date(cutoff, what="cutoff")
+    before = evidence.released_before(cutoff)
+    dates = evidence.models["release_date"]
+    keep = evidence.models[(dates < cut) | dates.isna()]
+    return Evidence(
+        models=keep,
+        results=before.results,
+        task_runs=before.task_runs,
+        benchmarks=evidence.benchmarks,
+        sources=evidence.sources,
+    )
+
+
+def check_split(train: Evidence, cutoff: str) -> None:
+    """Raise if anything released on or after ``cutoff`` is in ``train``.
+
+    Checks the models table (every dated model), the models of the results and of the
+    task runs.
+
+    Raises
+    ------
+    RiskmodelError
+        Naming the first leaked model.
+    """
+    cut = parse_iso_date(cutoff, what="cutoff")
+    dates = train.models["release_date"]
+    late = dates.index[dates.notna() & (dates >= cut)]
+    if len(late):
+        raise RiskmodelError(
+            f"training evidence holds {len(late)} model(s) released on or after the cutoff "
+            f"{cutoff}, e.g. '{late[0]}'"
+        )
+    for table in ("results", "task_runs"):
+        names = set(getattr(train, table)["model"])
+        leaked = sorted(m for m in names if m not in dates.index or not dates[m] < cut)
+        if leaked:
+            raise RiskmodelError(
+                f"training {table} hold model(s) not released before the cutoff {cutoff}: "
+                + ", ".join(leaked[:5])
+            )
+
+
+def post_cutoff_windows(cutoff: str, vintage: str, *, months: int = WINDOW_MONTHS) -> list[Window]:
+    """Consecutive windows of ``months`` months from ``cutoff`` to the data vintage.
+
+    The last window is cut at the day after ``vintage`` and marked incomplete.
+
+    Parameters
+    ----------
+    cutoff, vintage
+        YYYY-MM-DD.
+    months
+        Window length.
+
+    Returns
+    -------
+    list of Window
+        Labelled ``YYYY-MM-DD..YYYY-MM-DD`` (inclusive last day).
+    """
+    start = parse_iso_date(cutoff, what="cutoff")
+    stop = parse_iso_date(vintage, what="vintage") + pd.Timedelta(days=1)
+    out = []
+    while start < stop:
+        end = start + pd.DateOffset(months=months)
+        complete = end <= stop
+        end = min(end, stop)
+        last = (end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+        out.append(Window(f"{start:%Y-%m-%d}..{last}", start, end, complete))
+        start = end
+    return out
+
+
+def post_cutoff_half_years(cutoff: str, vintage: str) -> list[Window]:
+    """Calendar half-years (H1 = January-June) starting on or after ``cutoff`` and ending
+    on or before ``vintage`` (complete half-years only).
+
+    Returns
+    -------
+    list of Window
+        Labelled e.g. ``"2023H2"``.
+    """
+    cut = parse_iso_date(cutoff, what="cutoff")
+    stop = parse_iso_date(vintage, what="vintage") + pd.Timedelta(days=1)
+    year = cut.year
+    out = []
+    while True:
+        for half, month in ((1, 1), (2, 7)):
+            start = pd.Timestamp(year=year, month=month, day=1).as_unit("ns")
+            end = start + pd.DateOffset(months=6)
+            if end > stop:
+                return out
+            if start >= cut:
+                out.append(Window(f"{year}H{half}", start, end, True))
+        year += 1
