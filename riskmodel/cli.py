@@ -235,6 +235,7 @@ def _run(args: argparse.Namespace) -> int:
         from riskmodel.capability import fit, fit_diagnostics
         from riskmodel.settings import load_settings
 
+        _check_output_path(args.out)
         tree = fit(
             args.evidence,
             out=args.out,
@@ -342,6 +343,17 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(f"unhandled command {args.command}")  # argparse prevents this
 
 
+def _check_output_path(path: str, option: str = "--out") -> None:
+    """Refuse an output path that cannot be written, before any expensive work."""
+    target = Path(path)
+    if target.is_dir():
+        raise RiskmodelError(f"{option} {path} is a directory; give a file name")
+    parent = target.parent if str(target.parent) else Path(".")
+    existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        raise RiskmodelError(f"{option} {path}: {existing} is a file, not a folder")
+
+
 def _simulate(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
@@ -356,6 +368,7 @@ def _simulate(args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "years"
         raise RiskmodelError(f"invalid simulation setting '{key}': {first['msg']}") from None
+    _check_output_path(args.out)
     dataset = simulate(
         args.fit,
         variants=args.variants,
@@ -394,8 +407,37 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``riskmodel`` console script; returns the exit code."""
+    """Entry point of the ``riskmodel`` console script; returns the exit code.
+
+    SIGINT (Ctrl-C) and SIGTERM both stop a run by raising
+    :class:`~riskmodel.errors.Interrupted` in the main thread, so the stack unwinds:
+    temporary output files are removed, no target file is replaced, and a sampler
+    that is running is cancelled rather than returning a partial trace (nutpie and
+    PyMC swallow ``KeyboardInterrupt``). Exit code 128 + the signal number (130 for
+    SIGINT, 143 for SIGTERM). A second signal while the first unwinds gets the
+    previous (default) behaviour. Signals the parent process set to be ignored stay
+    ignored, and the previous handlers are restored on return.
+    """
+    import signal
+    import threading
+
+    from riskmodel.errors import Interrupted
+
     args = build_parser().parse_args(argv)
+    previous: dict[int, object] = {}
+
+    def interrupted(signum: int, frame: object) -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler)  # a second signal: previous behaviour
+        raise Interrupted(signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for number, default in (
+            (signal.SIGINT, signal.default_int_handler),
+            (signal.SIGTERM, signal.SIG_DFL),
+        ):
+            if signal.getsignal(number) is default:
+                previous[number] = signal.signal(number, interrupted)
     try:
         return _run(args)
     except ConvergenceError as exc:
@@ -404,9 +446,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RiskmodelError as exc:
         print(f"riskmodel {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"riskmodel {args.command}: interrupted; no output was changed", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Interrupted) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else int(signal.SIGINT)
+        print(
+            f"riskmodel {args.command}: interrupted by {signal.Signals(signum).name}; no "
+            "partial file was written (each output is replaced only once complete)",
+            file=sys.stderr,
+        )
+        return 128 + signum
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

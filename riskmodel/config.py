@@ -13,6 +13,7 @@ The configuration (with the evidence's content hash) is hashed to identify a fit
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
 import math
@@ -20,7 +21,14 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from riskmodel.errors import ConfigError
 
@@ -40,7 +48,19 @@ __all__ = [
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are refused everywhere (TOML writes them as `nan` and `inf`).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _iso_date(value: str) -> str:
+    """A YYYY-MM-DD date string, or ValueError."""
+    try:
+        if len(value) != len("YYYY-MM-DD"):
+            raise ValueError
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date YYYY-MM-DD") from None
+    return value
 
 
 class Prior(_Strict):
@@ -301,6 +321,22 @@ class CapabilityConfig(_Strict):
     centered_task_difficulty: bool = False
     priors: CapabilityPriors = CapabilityPriors()
 
+    @field_validator("reference_date", "trend_start_date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        return _iso_date(value)
+
+    @field_validator("flop_sd_dex")
+    @classmethod
+    def _labels(cls, value: dict[str, float]) -> dict[str, float]:
+        known = ("confident", "likely", "speculative", "derived")
+        unknown = [k for k in value if k not in known]
+        missing = [k for k in known if k not in value]
+        if unknown or missing:
+            what = f"unknown label '{unknown[0]}'" if unknown else f"missing '{missing[0]}'"
+            raise ValueError(f"{what}; give an sd (dex) for each of {', '.join(known)}")
+        return value
+
 
 class SamplerConfig(_Strict):
     """NUTS settings. ``nuts_sampler`` is pinned: samplers differ in draws for one seed.
@@ -313,20 +349,20 @@ class SamplerConfig(_Strict):
 
     nuts_sampler: Literal["nutpie", "pymc"] = "nutpie"
     adaptation: Literal["draw_diag", "diag", "low_rank"] = "draw_diag"
-    draws: Annotated[int, Field(ge=10)] = 1500
-    tune: Annotated[int, Field(ge=10)] = 1000
+    draws: Annotated[int, Field(ge=10, le=1_000_000)] = 1500
+    tune: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
     chains: Annotated[int, Field(ge=1, le=16)] = 4
-    cores: Annotated[int, Field(ge=1)] = 2
+    cores: Annotated[int, Field(ge=1, le=256)] = 2
     target_accept: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.95
-    seed: int = 20240829
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 20240829
 
 
 class QualityGate(_Strict):
     """Convergence thresholds below which a fit is refused."""
 
-    max_rhat: float = 1.01
-    min_ess_bulk: float = 400.0
-    max_divergences: int = 0
+    max_rhat: Annotated[float, Field(ge=1.0)] = 1.01
+    min_ess_bulk: Annotated[float, Field(ge=0.0)] = 400.0
+    max_divergences: Annotated[int, Field(ge=0)] = 0
 
 
 class FitConfig(_Strict):
@@ -353,15 +389,27 @@ def merge_overrides(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str
     return merged
 
 
-def _validate(data: dict[str, Any], origin: str) -> FitConfig:
+def _validate(data: dict[str, Any], origin: str | None) -> FitConfig:
     try:
         return FitConfig.model_validate(data)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
-            lines.append(f"  {where}: {err['msg']}")
-        raise ConfigError(f"invalid configuration in {origin}:\n" + "\n".join(lines)) from None
+            message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            lines.append(f"  '{where}': {message}")
+        where = f" in {origin}" if origin else ""
+        raise ConfigError(f"invalid configuration{where}:\n" + "\n".join(lines)) from None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON object hook: a key given twice is ambiguous (TOML refuses it too)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"key '{key}' appears twice in one object")
+        data[key] = value
+    return data
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -370,24 +418,31 @@ def read_config_file(path: Path) -> dict[str, Any]:
     Raises
     ------
     ConfigError
-        Unreadable, not UTF-8, another suffix, unparsable, or not a table at top level.
+        Unreadable, not UTF-8, another suffix, unparsable (including a key given twice,
+        an integer of thousands of digits or absurd nesting), or not a table at top level.
     """
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    if path.suffix not in (".toml", ".json"):
+        raise ConfigError(f"config file {path} must end in .toml or .json")
     try:
         text = raw.decode("utf-8")
         if path.suffix == ".toml":
             data = tomllib.loads(text)
-        elif path.suffix == ".json":
-            data = json.loads(text)
         else:
-            raise ConfigError(f"config file {path} must end in .toml or .json")
+            data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {path} is not UTF-8 (byte {exc.start})") from None
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"config file {path} is not UTF-8 (byte 0x{raw[exc.start]:02x} at byte offset "
+            f"{exc.start}, line {line})"
+        ) from None
+    except ValueError as exc:  # TOMLDecodeError, JSONDecodeError, huge integers
         raise ConfigError(f"config file {path} does not parse: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"config file {path} does not parse: nested too deeply") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a table/object at top level")
     return data
@@ -417,7 +472,7 @@ def load_config(
     if source is None:
         return _validate(base_dict, "the defaults")
     if isinstance(source, dict):
-        return _validate(merge_overrides(base_dict, source), "the overrides")
+        return _validate(merge_overrides(base_dict, source), None)
     path = Path(source)
     overrides = read_config_file(path)
     return _validate(merge_overrides(base_dict, overrides), str(path))

@@ -7,12 +7,15 @@ plain sentences that say what is wrong, where, and what to do about it.
 
 from __future__ import annotations
 
+import signal
+
 __all__ = [
     "RiskmodelError",
     "EvidenceError",
     "ConfigError",
     "ConvergenceError",
     "FitFileError",
+    "Interrupted",
 ]
 
 
@@ -78,3 +81,30 @@ class ConvergenceError(RiskmodelError):
 
 class FitFileError(RiskmodelError):
     """A stored fit cannot be used: missing, unreadable, or its config hash does not match."""
+
+
+class Interrupted(BaseException):  # named for what happened, like KeyboardInterrupt
+    """The run was stopped by a signal (SIGINT or SIGTERM) before it finished.
+
+    Raised by the signal handlers that :func:`riskmodel.cli.main` installs, so that a
+    SIGTERM unwinds the stack like Ctrl-C does (``finally`` blocks run: the temporary
+    files of :func:`riskmodel.provenance.atomic_path` are removed and no target is
+    replaced). It derives from :class:`BaseException` like :class:`KeyboardInterrupt`,
+    so ``except Exception`` does not swallow it, but deliberately not from
+    :class:`KeyboardInterrupt`: nutpie and PyMC catch ``KeyboardInterrupt`` during
+    sampling and return the partial trace, whereas any other exception cancels the
+    sampler and propagates.
+
+    Attributes
+    ----------
+    signum
+        The signal number (``signal.SIGINT`` or ``signal.SIGTERM``).
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = int(signum)
+        try:
+            name = signal.Signals(self.signum).name
+        except ValueError:
+            name = f"signal {self.signum}"
+        super().__init__(f"interrupted by {name}")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import platform
+import stat
 import tempfile
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
+
+from riskmodel.errors import RiskmodelError
 
 __all__ = ["package_versions", "atomic_path"]
 
@@ -40,25 +44,78 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def _new_file_mode(target: Path) -> int:
+    """Permissions for the written file: the target's if it exists, else 0o666 - umask.
+
+    ``tempfile.mkstemp`` creates its file readable by the owner only; without this,
+    every result (report, figures) would end up private after the rename.
+    """
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        pass
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    umask = os.umask(0o022)  # elsewhere reading it means setting it; restored at once
+    os.umask(umask)
+    return umask
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path in ``target``'s folder; move it over ``target`` on success.
 
     The write is atomic: readers see the old file or the complete new one, never a
-    partial file, and an exception (or interrupt) inside the block leaves ``target``
-    untouched and removes the temporary file. Two concurrent writers each produce a
-    complete file; the last rename wins.
+    partial file, and an exception (or interrupt: see :func:`riskmodel.cli.main` for
+    SIGTERM) inside the block leaves ``target`` untouched and removes the temporary
+    file (``.<name>.<random>.tmp`` beside the target). Two concurrent writers each
+    produce a complete file; the last rename wins. The new file gets the permissions
+    of the file it replaces (new files: 0o666 minus the umask).
+
+    Raises
+    ------
+    RiskmodelError
+        If the folder or the file cannot be written (naming the target and the reason),
+        e.g. the target is a folder, a parent is a file, or permission is denied.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp: Path | None = None
     try:
-        yield tmp
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            fd, tmp_name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            )
+            tmp = Path(tmp_name)
+            os.close(fd)
+        except OSError as exc:
+            raise RiskmodelError(_cannot_write(target, exc)) from None
+        try:
+            yield tmp
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(tmp, _new_file_mode(target))
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise RiskmodelError(_cannot_write(target, exc)) from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+def _cannot_write(target: Path, exc: OSError) -> str:
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        reason = "a folder on its path is a file"
+    else:
+        reason = exc.strerror or str(exc)
+    return f"cannot write output file {target}: {reason}; nothing was changed"

@@ -32,7 +32,7 @@ from riskmodel.errors import FitFileError
 from riskmodel.evidence import Evidence, load_evidence
 from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.provenance import atomic_path
-from riskmodel.settings import Settings, load_settings
+from riskmodel.settings import Settings, check_references, load_settings
 
 __all__ = ["run_report", "cached_or_new_fit", "REPORT_BENCHMARKS", "REPORT_DATES", "REPORT_FLOPS"]
 
@@ -508,6 +508,8 @@ def run_report(
     ev = load_evidence(list(evidence))
     inputs = settings.files.load_hazard_inputs()
     settings.files.load_world_assumptions()  # validated before any expensive step
+    origin = str(config) if isinstance(config, str | Path) else "the settings"
+    check_references(settings, inputs, origin=origin)
     written: dict[str, Path] = {}
     if tree is None:
         _log("[2/6] capability fit")

@@ -41,14 +41,26 @@ from riskmodel.simulation.config import SimulationConfig
 from riskmodel.simulation.sensitivity import ASSUMPTIONS
 from riskmodel.world.fit import WorldAssumptions, load_world_assumptions
 
-__all__ = ["HazardSettings", "ReportOptions", "DataFiles", "Settings", "load_settings"]
+__all__ = [
+    "HazardSettings",
+    "ReportOptions",
+    "DataFiles",
+    "Settings",
+    "load_settings",
+    "check_references",
+]
 
 #: Top-level tables that configure the capability fit.
 FIT_TABLES = ("capability", "sampler", "gate")
 
 
+#: Smallest training compute (FLOP) accepted in settings: below it a value is almost
+#: certainly a log10 FLOP (25 for 1e25) rather than FLOP.
+MIN_PLAIN_FLOP = 1e15
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class HazardSettings(_Strict):
@@ -99,6 +111,12 @@ class HazardSettings(_Strict):
     def _flops(cls, value: tuple[float, ...]) -> tuple[float, ...]:
         if not value or any(not (v > 0) for v in value):
             raise ValueError("give one or more positive FLOP values")
+        small = [v for v in value if v < MIN_PLAIN_FLOP]
+        if small:
+            raise ValueError(
+                f"{small[0]:g} FLOP is implausibly small: it looks like log10 FLOP; write "
+                f"1e{small[0]:g} for 10^{small[0]:g} FLOP"
+            )
         return value
 
     @field_validator("curve_log10_flop")
@@ -214,6 +232,43 @@ def _section(model: type[BaseModel], data: Any, name: str, origin: str) -> Any:
         key = ".".join([name, *(str(p) for p in err["loc"])])
         message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
         raise ConfigError(f"{origin}: '{key}': {message}") from None
+
+
+def check_references(settings: Settings, inputs: HazardInputs, *, origin: str) -> None:
+    """Refuse settings that name bars or variants that do not exist (before any fit).
+
+    Parameters
+    ----------
+    settings
+        Loaded settings.
+    inputs
+        The hazard inputs they point to (the bar names come from its bar file).
+    origin
+        The settings file (or "the settings"), for the message.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``origin``, the dotted key and the unknown name.
+    """
+    from riskmodel.policy.variants import load_variants
+
+    known = ", ".join(inputs.bars)
+    for name in settings.hazard.bars:
+        if name not in inputs.bars:
+            raise ConfigError(
+                f"{origin}: 'hazard.bars': unknown hazard bar '{name}'; defined: {known}"
+            )
+    if settings.simulation.truth_bar not in inputs.bars:
+        raise ConfigError(
+            f"{origin}: 'simulation.truth_bar': unknown hazard bar "
+            f"'{settings.simulation.truth_bar}'; defined: {known}"
+        )
+    variants = settings.report.variants
+    try:
+        load_variants(variants if isinstance(variants, str) else list(variants))
+    except ConfigError as exc:
+        raise ConfigError(f"{origin}: 'report.variants': {exc}") from None
 
 
 def load_settings(source: str | Path | dict[str, Any] | None = None) -> Settings:

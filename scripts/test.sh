@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check riskmodel tests scripts benchmarks
-.venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist): most tests are single-threaded and the CI machine has 2
+# cores. RISKMODEL_TEST_WORKERS=0 runs everything in this process.
+.venv/bin/python -m pytest -n "${RISKMODEL_TEST_WORKERS:-2}" "$@"

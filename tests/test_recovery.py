@@ -65,4 +65,3 @@ def test_parameter_recovery_at_shipped_size(shipped_evidence: Evidence) -> None:
     # the headline parameters must be recovered
     for name in ("algorithmic_progress", "compute_trend_slope", "capability_scatter"):
         assert name not in misses, f"{name} not recovered"
-

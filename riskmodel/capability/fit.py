@@ -73,7 +73,25 @@ def sample_model(
             compute_convergence_checks=False,
             nuts=nuts,
         )
+    _check_complete(tree, config)
     return tree, time.perf_counter() - start
+
+
+def _check_complete(tree: xr.DataTree, config: FitConfig) -> None:
+    """Refuse a partial trace: an interrupted sampler must never produce a fit.
+
+    nutpie (and PyMC's own sampler) catch ``KeyboardInterrupt`` while sampling and
+    return the draws made so far; saved, such a trace would replace a good fit.
+    """
+    s = config.sampler
+    posterior = tree["posterior"] if "posterior" in tree.children else None
+    sizes = dict(posterior.sizes) if posterior is not None else {}
+    chains, draws = sizes.get("chain", 0), sizes.get("draw", 0)
+    if (chains, draws) != (s.chains, s.draws):
+        raise KeyboardInterrupt(
+            f"sampling was interrupted ({chains} chains x {draws} draws of {s.chains} x "
+            f"{s.draws}); the partial trace was discarded"
+        )
 
 
 def fit_evidence_model(

@@ -28,7 +28,7 @@ OBSERVED_FIELDS = {
 }
 
 #: Per-model and per-task latents, drawn after the simulated FLOP reports exist.
-LATENTS = ("capability", "capability_z", "task_difficulty", "task_z")
+LATENTS = ("capability", "capability_z", "capability_centered", "task_difficulty", "task_z")
 
 #: Global parameters fixed at their prior median in a "typical" truth, so that a
 #: recovery test probes the data's information rather than extreme prior corners.

@@ -54,6 +54,7 @@ __all__ = [
     "load_shipped_evidence",
     "load_evidence_csv",
     "load_evidence",
+    "check_cell_text",
 ]
 
 _ENV_VAR = "RISKMODEL_DATA_DIR"
@@ -122,8 +123,24 @@ def _read_text(path: Path, display: str) -> str:
         ) from None
 
 
-def _check_injection(cell: str, *, file: str, line: int, column: str) -> None:
-    """Reject spreadsheet formulas (CSV injection): ``=`` / ``@`` anything, ``+`` / ``-`` text."""
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_cell_text(cell: str, *, file: str, line: int, column: str) -> None:
+    """Refuse a CSV cell that a spreadsheet would run as a formula, or a control character.
+
+    Formula (CSV) injection: a cell starting with ``=`` or ``@``, or with ``+`` / ``-``
+    when it is not a plain number, is run as a formula by spreadsheet programs when a
+    result table is opened (``=HYPERLINK(..)``, ``+cmd|' /C calc'!A0``, ``@SUM(..)``).
+    Such cells are refused rather than escaped, so no output of riskmodel (CSV tables,
+    netCDF attributes, the HTML report) ever carries one. Control characters (NUL and
+    other C0 codes except tab and line breaks) mean a binary or corrupted file.
+
+    Raises
+    ------
+    EvidenceError
+        Naming the file, line and column.
+    """
     if not cell:
         return
     first = cell[0]
@@ -131,6 +148,15 @@ def _check_injection(cell: str, *, file: str, line: int, column: str) -> None:
         raise EvidenceError(
             f"cell {cell[:40]!r} starts with {first!r} and would be run as a formula by "
             "spreadsheet programs; remove the leading character (or quote a plain number)",
+            file=file,
+            row=line,
+            column=column,
+        )
+    bad = _CONTROL_RE.search(cell)
+    if bad is not None:
+        raise EvidenceError(
+            f"cell contains the control character U+{ord(bad.group()):04X}; the file looks "
+            "binary or corrupted: save it again as a plain-text UTF-8 CSV",
             file=file,
             row=line,
             column=column,
@@ -184,7 +210,7 @@ def _read_rows(path: Path, display: str, spec: TableSpec) -> tuple[list[str], in
                 column=header[len(cells)],
             )
         for name, cell in zip(header, cells, strict=True):
-            _check_injection(cell, file=display, line=start, column=name)
+            check_cell_text(cell, file=display, line=start, column=name)
         rows.append(_Row(start, dict(zip(header, cells, strict=True))))
     if header is None:
         raise EvidenceError(

@@ -62,6 +62,7 @@ shipped parameters, not a theorem: other priors can reverse it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,8 @@ POLICY_SCALARS = (
     "materiality_uplift",
     "exposure_years",
 )
+#: Bar names (they appear in result tables, so never a spreadsheet formula).
+_BAR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,63}")
 #: Default number of draws used by :func:`chain_threshold_below`.
 CHAIN_CHECK_DRAWS = 20000
 
@@ -200,9 +203,18 @@ def load_hazard_bars(path: str | Path | None = None) -> dict[str, HazardBar]:
     bars: dict[str, HazardBar] = {}
     for name, table in tables.items():
         key = f"bars.{name}"
+        if not _BAR_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{origin}: '{key}': a bar name must start with a letter, then letters, digits, "
+                "'_' or '-' (it is written to result tables)"
+            )
         if not isinstance(table, Mapping):
             raise ConfigError(f"{origin}: '{key}' must be a table")
         fields = dict(table)
+        if "name" in fields:
+            raise ConfigError(
+                f"{origin}: unknown key '{key}.name' (a bar's name is its table name)"
+            )
         if "enhancement" in fields:
             fields["enhancement"] = EnhancementAllowance.parse(
                 fields["enhancement"], origin=origin, key=f"{key}.enhancement"
@@ -213,9 +225,8 @@ def load_hazard_bars(path: str | Path | None = None) -> dict[str, HazardBar]:
             lines = []
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"])
-                lines.append(
-                    f"  '{key}.{where}': {err['msg']}" if where else f"  '{key}': {err['msg']}"
-                )
+                msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+                lines.append(f"  '{key}.{where}': {msg}" if where else f"  '{key}': {msg}")
             raise ConfigError(f"invalid hazard bar in {origin}:\n" + "\n".join(lines)) from None
     return bars
 

@@ -48,10 +48,18 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from riskmodel.config import merge_overrides
 from riskmodel.errors import ConfigError
+from riskmodel.evidence.schema import FLOP_PLAUSIBLE_MIN
 from riskmodel.hazard.enhancement import EnhancementAllowance
 
 __all__ = [
@@ -84,12 +92,24 @@ class _Rule(BaseModel):
     annotation: str = Field(min_length=1)
 
 
+def _plain_flop(value: float | None) -> float | None:
+    """Refuse FLOP thresholds that are probably log10 FLOP or in other units."""
+    if value is not None and value < FLOP_PLAUSIBLE_MIN:
+        raise ValueError(
+            f"{value:g} FLOP is implausibly small (below {FLOP_PLAUSIBLE_MIN:g}); it looks "
+            "like log10 FLOP or another unit: write plain FLOP, e.g. 1e26"
+        )
+    return value
+
+
 class CoveredRule(_Rule):
     """The covered-model test."""
 
     flop_threshold: float = Field(gt=0.0, allow_inf_nan=False)
     cost_threshold_usd: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
     performance_equivalent_year: int | None = Field(default=None, ge=2015, le=2100)
+
+    _flop = field_validator("flop_threshold")(_plain_flop)
 
 
 class DerivativeRule(_Rule):
@@ -100,6 +120,8 @@ class DerivativeRule(_Rule):
     max_cost_fraction: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
     finetune_flop_threshold: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
     finetune_cost_threshold_usd: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
+
+    _flop = field_validator("finetune_flop_threshold")(_plain_flop)
 
     @model_validator(mode="after")
     def _needs(self) -> DerivativeRule:
@@ -168,7 +190,8 @@ class PolicyVariant(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
+    # written to result tables: never starts like a spreadsheet formula
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
     title: str = Field(min_length=1)
     source: str = Field(min_length=1)
     covered: CoveredRule
@@ -185,13 +208,21 @@ class PolicyVariant(BaseModel):
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the variant file ({exc.strerror})") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 (byte 0x{raw[exc.start]:02x} at byte offset {exc.start}, "
+            f"line {line})"
+        ) from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML (nested too deeply)") from None
 
 
 def _enhancement(raw: dict[str, Any], origin: str) -> dict[str, Any]:
@@ -234,21 +265,29 @@ def load_variant(path: str | Path, *, defaults: str | Path | None = DEFAULTS_FIL
     path = Path(path)
     origin = str(path)
     raw = _read(path)
+    if not raw:
+        raise ConfigError(f"{origin}: the variant file is empty (no title, source or rules)")
     if defaults is not None:
         raw = merge_overrides(_read(Path(defaults)), raw)
+    if "path" in raw:
+        raise ConfigError(f"{origin}: 'path': unknown key")
     raw.setdefault("name", path.stem)
     raw = _enhancement(raw, origin)
     try:
         variant = PolicyVariant(**raw, path=origin)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "(file)"
-        message = first["msg"]
-        if first["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif first["type"] == "missing":
-            message = "missing key"
-        raise ConfigError(f"{origin}: '{key}': {message}") from None
+        # unknown keys first: a misspelt key also shows up as the missing correct one
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        problems = []
+        for err in errors[:5]:
+            key = ".".join(str(part) for part in err["loc"]) or "(file)"
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = "unknown key"
+            elif err["type"] == "missing":
+                message = "missing key"
+            problems.append(f"'{key}': {message}")
+        raise ConfigError(f"{origin}: " + "; ".join(problems)) from None
     _check_bar(variant, origin)
     if variant.covered.performance_equivalent_year is not None and not math.isfinite(
         variant.covered.flop_threshold

@@ -277,13 +277,21 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
     Shared by every elicitation-style file (uplift, enhancement, risk chain, hazard bars).
     """
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read {what} file {path}: {exc.strerror}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{what} file {path} is not UTF-8 (byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{what} file {path} is not UTF-8 (byte 0x{raw[exc.start]:02x} at byte offset "
+            f"{exc.start}, line {line})"
+        ) from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
         raise ConfigError(f"{what} file {path} does not parse: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{what} file {path} does not parse: nested too deeply") from None
 
 
 def read_table(data: Mapping[str, Any], key: str, origin: str) -> Mapping[str, Any]:
@@ -304,7 +312,12 @@ def read_scalar(table: Mapping[str, Any], key: str, origin: str, kind: type) -> 
         raise ConfigError(f"{origin}: missing key '{key}'")
     value = table[leaf]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ConfigError(
+                f"{origin}: '{key}' is too large ({len(str(value))}-digit integer)"
+            ) from None
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
         raise ConfigError(f"{origin}: '{key}' must be a {kind.__name__}, got {value!r}")
     if kind is float and not math.isfinite(value):

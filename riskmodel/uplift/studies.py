@@ -30,6 +30,7 @@ import datetime as dt
 import io
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from riskmodel.errors import EvidenceError
+from riskmodel.evidence.loaders import check_cell_text
 
 __all__ = [
     "STUDY_COLUMNS",
@@ -72,7 +74,7 @@ STUDY_DOMAINS = ("cyber", "software")
 CI_MASS = 0.95
 #: Shipped studies file.
 DEFAULT_STUDIES_PATH = Path(__file__).resolve().parents[2] / "data" / "uplift_studies.csv"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,18 @@ def _parse_row(cells: dict[str, str], *, file: str, row: int) -> UpliftStudy:
     try:
         if not _DATE.match(date):
             raise ValueError
-        dt.date.fromisoformat(date)
+        day = dt.date.fromisoformat(date)
     except ValueError:
         raise EvidenceError(
             f"'{date}' is not a date YYYY-MM-DD", file=file, row=row, column="date"
         ) from None
+    if day > dt.date.today():
+        raise EvidenceError(
+            f"{date} is in the future (today is {dt.date.today().isoformat()})",
+            file=file,
+            row=row,
+            column="date",
+        )
     domain = cells["domain"].lower()
     if domain not in STUDY_DOMAINS:
         raise EvidenceError(
@@ -133,7 +142,7 @@ def _parse_row(cells: dict[str, str], *, file: str, row: int) -> UpliftStudy:
             column="domain",
         )
     participants_text = cells["participants"]
-    if not participants_text.isdigit() or int(participants_text) < 1:
+    if not re.fullmatch(r"[0-9]{1,9}", participants_text) or int(participants_text) < 1:
         raise EvidenceError(
             f"'{participants_text}' is not a positive whole number",
             file=file,
@@ -215,35 +224,84 @@ def load_uplift_studies(path: str | Path | None = None) -> pd.DataFrame:
     path = Path(path) if path is not None else DEFAULT_STUDIES_PATH
     file = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise EvidenceError("is a directory, not a CSV file", file=file) from None
     except OSError as exc:
         raise EvidenceError(f"cannot read file: {exc.strerror}", file=file) from None
-    except UnicodeDecodeError as exc:
-        raise EvidenceError(f"not UTF-8 (byte {exc.start})", file=file) from None
-    reader = csv.reader(io.StringIO(text))
     try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise EvidenceError("the file is empty", file=file, row=1) from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        line = data[: exc.start + bom].count(b"\n") + 1
+        raise EvidenceError(
+            f"not UTF-8: byte 0x{data[exc.start + bom]:02x} at byte offset {exc.start + bom} "
+            "cannot be decoded; save the file as UTF-8",
+            file=file,
+            row=line,
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        """Non-blank records with the line each starts on; CSV syntax errors explained."""
+        while True:
+            start = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise EvidenceError(
+                    f"malformed CSV ({exc}); check the quotes in the record starting here",
+                    file=file,
+                    row=start,
+                ) from None
+            if any(cell.strip() for cell in record):
+                yield start, record
+
+    rows = records()
+    first = next(rows, None)
+    if first is None:
+        raise EvidenceError(
+            "the file is empty; expected a header line with the columns "
+            + ", ".join(STUDY_COLUMNS),
+            file=file,
+            row=1,
+        )
+    header_line, header = first[0], [h.strip().lower() for h in first[1]]
+    while header and not header[-1]:
+        header.pop()
+    for i, name in enumerate(header, start=1):
+        if not name:
+            raise EvidenceError(f"header column {i} has no name", file=file, row=header_line)
+        if name in header[: i - 1]:
+            raise EvidenceError(
+                "column appears twice in the header", file=file, row=header_line, column=name
+            )
     for column in STUDY_COLUMNS:
         if column not in header and column not in OPTIONAL_COLUMNS:
-            raise EvidenceError("missing column", file=file, row=1, column=column)
+            raise EvidenceError("missing column", file=file, row=header_line, column=column)
     extra = [h for h in header if h not in STUDY_COLUMNS]
     if extra:
-        raise EvidenceError("unknown column", file=file, row=1, column=extra[0])
+        raise EvidenceError(
+            f"unknown column; expected columns: {', '.join(STUDY_COLUMNS)}",
+            file=file,
+            row=header_line,
+            column=extra[0],
+        )
     studies: list[UpliftStudy] = []
     seen: set[str] = set()
-    line = reader.line_num
-    for record in reader:
-        start, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
+    for start, record in rows:
+        if len(record) > len(header) and not any(c.strip() for c in record[len(header) :]):
+            record = record[: len(header)]
         if len(record) != len(header):
             raise EvidenceError(
                 f"{len(record)} cells, expected {len(header)}", file=file, row=start
             )
         cells = dict.fromkeys(OPTIONAL_COLUMNS, "")
         cells.update({h: c.strip() for h, c in zip(header, record, strict=True)})
+        for column, cell in cells.items():
+            check_cell_text(cell, file=file, line=start, column=column)
         study = _parse_row(cells, file=file, row=start)
         if study.study in seen:
             raise EvidenceError(
@@ -251,6 +309,10 @@ def load_uplift_studies(path: str | Path | None = None) -> pd.DataFrame:
             )
         seen.add(study.study)
         studies.append(study)
+    if not studies:
+        raise EvidenceError(
+            "the file has a header but no study rows", file=file, row=header_line + 1
+        )
     frame = pd.DataFrame([s.__dict__ for s in studies], columns=list(STUDY_COLUMNS))
     frame["capability_level"] = frame["capability_level"].astype(float)
     frame["log_speedup"] = np.log(frame["measured_speedup"].astype(float))
