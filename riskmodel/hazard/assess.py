@@ -147,11 +147,13 @@ def _check_date(date: str) -> str:
     return date
 
 
-def _select_bars(
+def select_bars(
     bars: Sequence[str | HazardBar] | str | HazardBar | None,
     bars_path: str | Path | None,
     inputs: HazardInputs | None = None,
 ) -> list[HazardBar]:
+    """Bars by name or object (``None``: every bar of the file) from ``bars_path``, else
+    ``inputs``, else the shipped file; refuses unknown names and unmodelled harms."""
     if bars_path is None and inputs is not None:
         available = dict(inputs.bars)
     else:
@@ -363,7 +365,7 @@ def assess(
     _check_date(date)
     if not (isinstance(flop, int | float) and flop > 0 and math.isfinite(flop)):
         raise RiskmodelError(f"training FLOP must be a positive number, got {flop}")
-    selected = _select_bars(bars, bars_path, inputs)
+    selected = select_bars(bars, bars_path, inputs)
     setting = _Setting(fit, link, inputs)
     n_post = setting.view.n_samples
     n = n_post if n_samples is None else int(n_samples)
@@ -533,7 +535,7 @@ def capability_needed(
         Capability needed (dex; ``inf`` when never met), shape (sample,), and the
         enhancement-parameter draws of the same samples (same for every bar at one seed).
     """
-    (selected,) = _select_bars([bar], bars_path, inputs)
+    (selected,) = select_bars([bar], bars_path, inputs)
     setting = _Setting(fit, link, inputs)
     rows = np.asarray(posterior_index, dtype=int)
     if rows.ndim != 1 or rows.size == 0 or rows.min() < 0 or rows.max() >= setting.view.n_samples:
@@ -600,7 +602,7 @@ def crossing(
         it (YYYY-MM-DD, ``None`` after :data:`DATE_HORIZON`). See the module docstring.
     """
     date = _check_date(date) if date is not None else dt.date.today().isoformat()
-    (selected,) = _select_bars([bar], bars_path, inputs)
+    (selected,) = select_bars([bar], bars_path, inputs)
     if n_draws < 1 or n_inner < 1:
         raise RiskmodelError("n_draws and n_inner must be positive")
     setting = _Setting(fit, link, inputs)

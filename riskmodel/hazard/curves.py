@@ -31,11 +31,11 @@ from riskmodel.hazard.assess import (
     LinkParams,
     assess,
     crossing,
+    select_bars,
 )
 from riskmodel.hazard.bars import (
     HazardBar,
     RiskChainPriors,
-    load_hazard_bars,
     load_risk_chain_priors,
 )
 from riskmodel.hazard.inputs import HazardInputs
@@ -90,21 +90,7 @@ def _resolve_bars(
     items = [bars] if isinstance(bars, str | HazardBar) else list(bars)
     if not items:
         raise ConfigError("bars: no hazard bar selected")
-    if bars_path is None and inputs is not None:
-        available = dict(inputs.bars)
-    else:
-        available = load_hazard_bars(bars_path)
-    resolved = []
-    for item in items:
-        if isinstance(item, HazardBar):
-            resolved.append(item)
-        elif item in available:
-            resolved.append(available[item])
-        else:
-            raise ConfigError(
-                f"unknown hazard bar '{item}' (key 'bar'); defined: {', '.join(available)}"
-            )
-    return resolved
+    return select_bars(items, bars_path, inputs)
 
 
 def bar_condition(bar: HazardBar, *, chain: RiskChainPriors | None = None) -> str:
