@@ -594,6 +594,8 @@ def reduced_capability_evidence(evidence: Evidence | None = None) -> Evidence:
     tables["models"] = pd.concat(
         [models[models["model"].isin(used)], others.iloc[::SBC_TREND_EVERY]]
     )
+    horizons = tables["time_horizons"]
+    tables["time_horizons"] = horizons[horizons["model"].isin(used)]
     return Evidence.from_tables(tables)
 
 

@@ -79,7 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.add_argument("--seed", type=int, default=0)
 
-    sub.add_parser("benchmarks", help="list the known benchmarks")
+    p = sub.add_parser("benchmarks", help="list the known benchmarks (or harnesses)")
+    p.add_argument(
+        "--harnesses", action="store_true", help="list the known evaluation harnesses instead"
+    )
 
     p = sub.add_parser("assess", help="probability that a model is hazardous under each bar")
     p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
@@ -150,10 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--docs", default="docs/validation.md", help="Markdown report to write")
     p.add_argument("--no-docs", action="store_true", help="write the tables only")
     p.add_argument("--refit", action="store_true", help="refit (and overwrite) cached fits")
+    p.add_argument(
+        "--known-only",
+        action="store_true",
+        help="train only on results made public before each cutoff (their result_date), "
+        "not on every measurement of a pre-cutoff model",
+    )
     return parser
 
 
-#: Default cutoffs of ``riskmodel backtest``: inside the shipped data (vintage 2025-02-27),
+#: Default cutoffs of ``riskmodel backtest``: inside the shipped data (vintage 2025-09-01),
 #: each leaving at least one complete post-cutoff half-year of records and results.
 BACKTEST_CUTOFFS = ("2023-01-01", "2023-07-01", "2024-01-01", "2024-07-01")
 #: Reduced sampler settings of the backtest fits (as the slow tests; 2-6 min per fit).
@@ -177,6 +186,7 @@ def _backtest(args: argparse.Namespace) -> int:
         fit_dir=out / "fits",
         reuse_fits=not args.refit,
         progress=True,
+        known_only=args.known_only,
     )
     print(report.fits.to_string(index=False))
     print(report.summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
@@ -227,9 +237,17 @@ def _cell(value: object) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "benchmarks":
-        from riskmodel.evidence import format_benchmark_table, load_benchmark_registry
+        from riskmodel.evidence import (
+            format_benchmark_table,
+            format_harness_table,
+            load_benchmark_registry,
+            load_harness_registry,
+        )
 
-        print(format_benchmark_table(load_benchmark_registry()))
+        if args.harnesses:
+            print(format_harness_table(load_harness_registry()))
+        else:
+            print(format_benchmark_table(load_benchmark_registry()))
         return 0
     if args.command == "fit":
         from riskmodel.capability import fit, fit_diagnostics

@@ -37,7 +37,17 @@ from riskmodel.settings import Settings, check_references, load_settings
 __all__ = ["run_report", "cached_or_new_fit", "REPORT_BENCHMARKS", "REPORT_DATES", "REPORT_FLOPS"]
 
 #: Benchmarks whose forecasts the main job prints (those present in the fit are used).
-REPORT_BENCHMARKS = ("cybench", "mmlu", "gpqa", "humaneval", "gsm8k", "nyu_ctf")
+REPORT_BENCHMARKS = (
+    "cybench",
+    "nyu_ctf",
+    "gpqa_diamond",
+    "swe_bench_verified",
+    "terminal_bench_2",
+    "osworld",
+    "frontiermath",
+    "mmlu",
+    "humaneval",
+)
 #: Release dates of the printed frontier forecasts.
 REPORT_DATES = ("2025-06-01", "2026-06-01", "2027-06-01", "2028-06-01")
 #: Training compute (FLOP) of the printed fixed-compute forecasts, released mid-2026.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,6 +85,27 @@ FIGURE_TEXT: dict[str, tuple[str, str]] = {
 
 def _fmt_flop(value: float) -> str:
     return "never (beyond 1e32)" if not np.isfinite(value) else f"{value:.1e} FLOP"
+
+
+def convergence_warning(diagnostics: dict[str, Any]) -> list[str]:
+    """A first headline sentence when the capability fit failed the convergence gate
+    (kept with ``--allow-unconverged``); empty when it passed.
+
+    Parameters
+    ----------
+    diagnostics
+        :func:`~riskmodel.capability.store.fit_diagnostics` of the fit.
+    """
+    if diagnostics.get("passed", True):
+        return []
+    return [
+        "Provisional: the capability fit did not pass the convergence gate (max R-hat "
+        f"{diagnostics.get('max_rhat', float('nan')):.4f}, min bulk ESS "
+        f"{diagnostics.get('min_ess_bulk', float('nan')):.0f}, "
+        f"{diagnostics.get('divergences', 0)} divergences; the gate asks R-hat <= 1.01, bulk "
+        "ESS >= 400, no divergences). It was kept with --allow-unconverged: read every "
+        "number below as provisional and rerun with more draws or another seed."
+    ]
 
 
 def headline_findings(
@@ -300,7 +322,10 @@ def build_report(
     html = render_report(
         title="riskmodel: hazardous-capability thresholds and SB-1047 policy variants",
         vintage=str(tree.attrs.get("data_vintage", "")),
-        headline=headline_findings(hazard_table, crossings, dataset, date=settings.hazard.date),
+        headline=[
+            *convergence_warning(diagnostics),
+            *headline_findings(hazard_table, crossings, dataset, date=settings.hazard.date),
+        ],
         hazard_table=hazard_table,
         crossing_table=crossings,
         variant_tables=tables,

@@ -196,8 +196,10 @@ def test_incident_probability_monotone_in_uplift(u1, u2) -> None:
     chain = load_risk_chain_priors()
     params = chain.sample(rng=np.random.default_rng(2), size=200)
     lo, hi = sorted((u1, u2))
+    # Rounding tolerance: at u = 1 the probability is 0 up to ~1e-17 of float noise, and
+    # hypothesis finds u = 1 vs 1 + 2e-16 where that noise decides the order.
     assert np.all(
-        incident_probability(hi, chain, params) >= incident_probability(lo, chain, params)
+        incident_probability(hi, chain, params) >= incident_probability(lo, chain, params) - 1e-12
     )
 
 
@@ -355,16 +357,20 @@ def test_consistent_strong_cyber_studies_raise_the_updated_uplift(view) -> None:
     cyber["study"] = [f"strong_{i}" for i in range(4)]
     cyber[["measured_speedup", "log_speedup", "log_speedup_sd"]] = [3.0, math.log(3.0), 0.1]
     strong = pd.concat([cyber, shipped.iloc[[1]]], ignore_index=True)
-    base = updated_link_params(view, link="direct", studies=shipped, draws=1000, tune=1000)
-    moved = updated_link_params(view, link="direct", studies=strong, draws=1000, tune=1000)
+    # 2 x 2500 draws: the four tight studies make uplift_at_low and between_study_sd mix
+    # slowly; at 2 x 1000 their bulk ESS sat at ~280-400, on the gate's edge (failed on a
+    # fresh clone). Measured at 2 x 2500 over seeds 0-3: min bulk ESS 792-1022, R-hat <= 1.004.
+    base = updated_link_params(view, link="direct", studies=shipped, draws=2500, tune=1000)
+    moved = updated_link_params(view, link="direct", studies=strong, draws=2500, tune=1000)
     assert base.diagnostics.passed and moved.diagnostics.passed
     link = make_link("direct", priors=load_uplift_priors())
     capability = study_capabilities_from_fit(shipped, view)[0][0]
-    before = np.median(link.uplift(np.full(2000, capability), base.params))
-    after = np.median(link.uplift(np.full(2000, capability), moved.params))
+    n_draws = len(next(iter(base.params.values())))
+    before = np.median(link.uplift(np.full(n_draws, capability), base.params))
+    after = np.median(link.uplift(np.full(n_draws, capability), moved.params))
     assert before < 1.5 and 2.0 < after < 3.5
     # Memoised: the same inputs return the same object without resampling.
-    assert updated_link_params(view, link="direct", studies=shipped, draws=1000, tune=1000) is base
+    assert updated_link_params(view, link="direct", studies=shipped, draws=2500, tune=1000) is base
 
 
 def test_link_params_modes(view) -> None:

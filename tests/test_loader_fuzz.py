@@ -34,6 +34,7 @@ from riskmodel.config import FitConfig, config_hash, load_config
 from riskmodel.errors import RiskmodelError
 from riskmodel.evidence import Evidence
 from riskmodel.evidence.loaders import load_evidence_csv, load_shipped_evidence
+from riskmodel.evidence.schema import SHIPPED_TABLES
 from riskmodel.hazard.bars import load_hazard_bars
 from riskmodel.policy.variants import VARIANTS_DIR, PolicyVariant, load_variant, variant_hash
 from riskmodel.settings import Settings, load_settings
@@ -101,6 +102,27 @@ AWKWARD_CELLS = [
     "line\nbreak",
     'quote"inside',
     "\ufeffbom",
+    # format 2 values
+    "percent",
+    "fraction",
+    "high",
+    "16k",
+    "High",
+    "extended thinking",
+    "lab_agent",
+    "researcher",
+    "metr_agent",
+    "agent",
+    "chat",
+    "base_few_shot",
+    "1.0",
+    "1.1",
+    "metr_file",
+    "epoch_hub",
+    "notable;large_scale",
+    "likely_above",
+    "released before o1-preview (2024-09-12)",
+    "2026-01-30",
 ]
 cell_values = st.one_of(
     st.sampled_from(AWKWARD_CELLS),
@@ -326,17 +348,23 @@ def _dump_toml(data: dict, prefix: tuple = ()) -> str:
 def _small_tables(out: Path) -> Path:
     """A small, consistent copy of the shipped tables (fast to load and to mutate)."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "benchmarks.csv").write_bytes((DATA / "benchmarks.csv").read_bytes())
+    for name in ("benchmarks.csv", "harnesses.csv"):
+        (out / name).write_bytes((DATA / name).read_bytes())
     results = _rows((DATA / "benchmark_results.csv").read_text(encoding="utf-8"))
     runs = _rows((DATA / "task_runs.csv").read_text(encoding="utf-8"))
+    horizons = _rows((DATA / "time_horizons.csv").read_text(encoding="utf-8"))
+    effort = results[0].index("effort")
     keep_results = [results[0]] + [r for r in results[1:] if r[1] == "cybench"][:8]
     keep_results += [r for r in results[1:] if r[1] == "arc_c"][:8]
+    keep_results += [r for r in results[1:] if r[effort]][:6]  # non-default efforts
     keep_runs = [runs[0]] + [r for r in runs[1:] if r[1] == "cybench"][:12]
-    used = {r[0] for r in keep_results[1:] + keep_runs[1:]}
+    keep_horizons = [horizons[0]] + horizons[1:7]
+    used = {r[0] for r in keep_results[1:] + keep_runs[1:] + keep_horizons[1:]}
     models = _rows((DATA / "models.csv").read_text(encoding="utf-8"))
     keep_models = [models[0]] + [r for r in models[1:] if r[0] in used]
     (out / "benchmark_results.csv").write_text(_csv(keep_results), encoding="utf-8")
     (out / "task_runs.csv").write_text(_csv(keep_runs), encoding="utf-8")
+    (out / "time_horizons.csv").write_text(_csv(keep_horizons), encoding="utf-8")
     (out / "models.csv").write_text(_csv(keep_models), encoding="utf-8")
     return out
 
@@ -357,10 +385,14 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 RESEARCHER_CSV = """\
-model,release_date,organization,training_flop,flop_confidence,open_weights,frontier,benchmark,n_attempted,n_solved,score,harness,source,benchmark_chance,benchmark_n_tasks
-lab-x/model-a,2025-01-15,Lab X,3.8e25,likely,false,false,arc_c,1000,800,,lab_harness,Lab X report,,
-lab-x/model-a,2025-01-15,,,,,,cybench,40,9,0.225,lab_harness,Lab X report,,
-lab-x/model-b,2025-03-01,Lab X,,,,true,new_eval,60,21,0.35,,Lab X report,0,60
+model,release_date,organization,training_flop,flop_confidence,open_weights,frontier,reasoning_trained,reasoning_source,benchmark,n_attempted,n_solved,score,score_unit,score_se,effort,result_date,harness,source,harness_name,harness_kind,harness_description,benchmark_chance,benchmark_n_tasks
+lab-x/model-a,2025-01-15,Lab X,3.8e25,likely,false,false,true,Lab X model card,arc_c,1000,800,,,,,,\
+lab_harness,Lab X report,Lab X harness,chat,Zero-shot,,
+lab-x/model-a,2025-01-15,,,,,,,,cybench,40,9,22.5,percent,6.6,high,2025-02-01,lab_harness,\
+Lab X report,,,,,
+lab-x/model-a,2025-01-15,,,,,,,,cybench,40,7,0.175,fraction,0.06,low,2025-02-01,lab_harness,\
+Lab X report,,,,,
+lab-x/model-b,2025-03-01,Lab X,,,,true,false,,new_eval,60,21,0.35,,,,,,Lab X report,,,,0,60
 """
 
 
@@ -379,6 +411,26 @@ def _check_evidence(ev: Evidence) -> None:
     assert ev.models.loc[ev.evidence_models(), "release_date"].notna().all()
     flop = ev.models["training_flop"].dropna().astype(float)
     assert np.isfinite(flop).all() and (flop > 0).all()
+    # format 2: keys, harnesses, units, dates, reasoning sources
+    key = ["model", "benchmark", "harness", "effort"]
+    assert not results.duplicated(key).any() and results["effort"].notna().all()
+    assert results["effort"].str.fullmatch(r"[a-z0-9_]*").all()
+    assert results["harness"].isin(ev.harnesses.index).all()
+    assert ev.task_runs["harness"].isin(ev.harnesses.index).all()
+    se = results["score_se"].dropna()
+    assert ((se >= 0) & (se <= 1)).all()
+    release = ev.models["release_date"]
+    for table in (results, ev.task_runs, ev.time_horizons):
+        assert table["result_date"].notna().all()
+        assert (table["result_date"] >= table["model"].map(release)).all()
+    assert ev.time_horizons["model"].isin(ev.models.index).all()
+    hz = ev.time_horizons
+    assert (hz["p50_minutes"] > 0).all()
+    assert not (hz["p80_minutes"] > hz["p50_minutes"]).any()
+    flagged = ev.models["reasoning_trained"].eq(True).fillna(False).astype(bool)
+    assert ev.models.loc[flagged, "reasoning_source"].notna().all()
+    assert ev.known_by("2000-01-01").results.empty
+    assert len(ev.known_by("2200-01-01").results) == len(results)
     assert Evidence.from_tables(ev.to_tables()).content_hash() == ev.content_hash()
 
 
@@ -398,13 +450,14 @@ def test_small_tables_load(small_base: Evidence) -> None:
     assert len(small_base.results) > 0 and len(small_base.task_runs) > 0
 
 
-@pytest.mark.parametrize(
-    "table", ["benchmarks.csv", "models.csv", "benchmark_results.csv", "task_runs.csv"]
-)
+SHIPPED_FILES = [spec.filename for spec in SHIPPED_TABLES]
+
+
+@pytest.mark.parametrize("table", SHIPPED_FILES)
 def test_shipped_table_loader(small_data: Path, scratch: Path, table: str) -> None:
     folder = scratch / f"shipped_{table}"
     folder.mkdir()
-    for name in ("benchmarks.csv", "models.csv", "benchmark_results.csv", "task_runs.csv"):
+    for name in SHIPPED_FILES:
         (folder / name).write_bytes((small_data / name).read_bytes())
     base = (small_data / table).read_text(encoding="utf-8")
 

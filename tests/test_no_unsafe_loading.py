@@ -64,6 +64,8 @@ CONFIG_READERS = (
     ("riskmodel/config.py", "read_config_file"),
     ("riskmodel/uplift/elicitation.py", "read_toml"),
     ("riskmodel/policy/variants.py", "_read"),
+    ("scripts/build_data/curated.py", "load"),
+    ("riskmodel/evidence/loaders.py", "read_declared_vintage"),
 )
 PARSERS = {("tomllib", "loads"), ("tomllib", "load"), ("json", "loads"), ("json", "load")}
 

@@ -122,3 +122,13 @@ def test_report_end_to_end(small_fit: xr.DataTree, tmp_path: Path) -> None:
     match = re.search(r'data-images-loaded="(\d+)/(\d+)"', dom)
     assert match, "the page's load script did not run"
     assert match.group(1) == match.group(2) == str(n_images)
+
+
+def test_a_fit_that_failed_the_gate_is_flagged_first() -> None:
+    from riskmodel.report_findings import convergence_warning
+
+    assert convergence_warning({"passed": True, "max_rhat": 1.001}) == []
+    (line,) = convergence_warning(
+        {"passed": False, "max_rhat": 1.0165, "min_ess_bulk": 364.2, "divergences": 0}
+    )
+    assert line.startswith("Provisional") and "1.0165" in line and "364" in line

@@ -81,7 +81,13 @@ RUN_TIMEOUT = 900
 def tiny_data_dir(out: Path) -> Path:
     """The shipped tables with results and task runs cut down to a few benchmarks."""
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("benchmarks.csv", "models.csv"):
+    for name in (
+        "benchmarks.csv",
+        "models.csv",
+        "harnesses.csv",
+        "time_horizons.csv",
+        "vintage.toml",
+    ):
         (out / name).write_bytes((DATA / name).read_bytes())
     for name, keep in (("benchmark_results.csv", TINY_RESULTS), ("task_runs.csv", TINY_SUITES)):
         with (

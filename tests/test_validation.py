@@ -483,12 +483,14 @@ def _synthetic_count_evidence(
     models.loc[has_evidence, "source"] = "not_epoch"
     models = models[has_evidence | ~epoch]
     rows = []
-    for year in range(2018, 2025):
+    # 2018 to the data vintage: 2025 only January-August (243 days), as Epoch's lists
+    for year in range(2018, 2026):
+        days = 243 if year == 2025 else 365
         expected = np.exp(truth["alpha"] + truth["beta"] * (year - 2024) + truth["gamma"] * 2)
-        expected /= truth["gamma"]  # runs at or above 1e23 (u = -2 from 1e25)
+        expected *= days / 365 / truth["gamma"]  # runs at or above 1e23 (u = -2 from 1e25)
         for i in range(rng.poisson(expected)):
             day = pd.Timestamp(year=year, month=1, day=1) + pd.Timedelta(
-                days=int(rng.integers(0, 365))
+                days=int(rng.integers(0, days))
             )
             rows.append(
                 {
@@ -522,7 +524,8 @@ def test_count_target_on_synthetic_world(shipped_evidence: Evidence) -> None:
     )
     rows = result.rows
     assert result.n_train["count_years"] == 5  # 2018-2022
-    assert set(rows["item"]) == {"2023H1", "2023H2", "2024H1", "2024H2"}
+    # complete half-years from the cutoff to the vintage (2025-09-01)
+    assert set(rows["item"]) == {"2023H1", "2023H2", "2024H1", "2024H2", "2025H1"}
     runs = harness.epoch_base_runs(evidence.models)
     for row in rows.itertuples():
         start = pd.Timestamp(row.date)
@@ -542,7 +545,7 @@ def test_count_target_on_synthetic_world(shipped_evidence: Evidence) -> None:
         )
         assert row.q05 <= expected <= row.q95
     assert bayes["in_90"].mean() >= 0.75
-    assert result.summary.loc[("counts", "world_model"), "n"] == 12
+    assert result.summary.loc[("counts", "world_model"), "n"] == 15  # 5 half-years x 3 levels
 
 
 # ---------------------------------------------------------------------------- end to end
@@ -652,3 +655,29 @@ def test_bad_backtest_requests_fail_before_any_fit(tmp_path, capsys) -> None:
         assert code == 2
         assert message in capsys.readouterr().err
     assert not list(tmp_path.iterdir())  # nothing fitted, nothing written
+
+
+def test_results_published_after_the_cutoff_are_not_training_evidence(
+    shipped_evidence: Evidence,
+) -> None:
+    # GPQA Diamond runs of 2025 on models released in 2023 (Epoch ran them later): a
+    # backtest at 2025-01-01 must not see them, although the models were released before.
+    cutoff = "2025-01-01"
+    cut = pd.Timestamp(cutoff)
+    results = shipped_evidence.results
+    dates = shipped_evidence.models["release_date"]
+    late = results[(results["model"].map(dates) < cut) & (results["result_date"] >= cut)]
+    assert len(late) > 0 and "gpqa_diamond" in set(late["benchmark"])
+    train = training_evidence(shipped_evidence, cutoff, known_only=True)
+    check_split(train, cutoff, known_only=True)
+    assert (train.results["result_date"] < cut).all() and len(train.results) > 0
+    assert (train.task_runs["result_date"] < cut).all()
+    key = ["model", "benchmark", "harness", "effort"]
+    kept = train.results.set_index(key).index
+    assert not kept.isin(late.set_index(key).index).any()
+    # a table that still holds one of them is refused, naming the date
+    leaky = dataclasses.replace(train, results=pd.concat([train.results, late.iloc[:1]]))
+    with pytest.raises(RiskmodelError, match="made public on or after the cutoff"):
+        check_split(leaky, cutoff, known_only=True)
+    # the default reading keeps every measurement of a pre-cutoff model
+    assert len(training_evidence(shipped_evidence, cutoff).results) > len(train.results)

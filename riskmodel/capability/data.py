@@ -15,7 +15,7 @@ from riskmodel.config import CapabilityConfig
 from riskmodel.errors import EvidenceError
 from riskmodel.evidence import Evidence
 
-__all__ = ["CapabilityData", "prepare_capability_data", "years_since"]
+__all__ = ["CapabilityData", "fitted_results", "prepare_capability_data", "years_since"]
 
 #: Days per (Julian) year, used to express dates as fractional years.
 DAYS_PER_YEAR = 365.25
@@ -92,10 +92,20 @@ def _flop_sd(confidence: pd.Series, config: CapabilityConfig) -> np.ndarray:
 
 
 def _trend_mask(models: pd.DataFrame, config: CapabilityConfig) -> pd.Series:
+    """Models that inform the compute trend (boolean, indexed like ``models``).
+
+    Rows that are only on Epoch's large-scale list (``epoch_lists == "large_scale"``) are
+    left out: that list holds models believed trained with >= 1e23 FLOP, a sample
+    truncated from below, which would pull the trend up. Notable models and models from
+    other sources inform it.
+    """
     domain = models["domain"].fillna("").astype(str)
     in_domain = np.zeros(len(models), dtype=bool)
     for label in config.trend_domains:
         in_domain |= domain.str.contains(label, regex=False).to_numpy()
+    if "epoch_lists" in models.columns:
+        lists = models["epoch_lists"].fillna("").astype(str)
+        in_domain &= (lists != "large_scale").to_numpy()
     return (
         pd.Series(in_domain, index=models.index)
         & models["training_flop"].notna()
@@ -103,6 +113,41 @@ def _trend_mask(models: pd.DataFrame, config: CapabilityConfig) -> pd.Series:
         & (models["release_date"] >= pd.Timestamp(config.trend_start_date))
         & models["flop_confidence"].isin(list(config.flop_sd_dex))
     )
+
+
+def fitted_results(results: pd.DataFrame, config: CapabilityConfig) -> pd.DataFrame:
+    """The aggregate results the capability model is fitted to: one per
+    (model, benchmark, harness).
+
+    Benchmarks in ``config.excluded_benchmarks`` are left out. Where a model was evaluated
+    at several reasoning-effort settings (``effort``: e.g. ``medium`` and ``high``, or
+    thinking budgets ``16k``/``32k``) under one harness, the best-scoring setting is kept:
+    the model's capability is read as what it does under its strongest evaluated setting
+    (the bill asks what a model *can* be used to do). Ties keep the first row in table
+    order. The other settings stay in the evidence; they are not independent measurements
+    of one fixed capability, so fitting them all would overstate the evidence.
+
+    Parameters
+    ----------
+    results
+        Canonical results table (``Evidence.results``).
+    config
+        Capability configuration (``excluded_benchmarks``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept rows, in their original order.
+    """
+    kept = results[~results["benchmark"].isin(config.excluded_benchmarks)]
+    if "effort" not in kept.columns or kept.empty:
+        return kept
+    key = ["model", "benchmark", "harness"]
+    order = kept.assign(_row=np.arange(len(kept))).sort_values(
+        ["score", "_row"], ascending=[False, True], kind="stable"
+    )
+    best = order.drop_duplicates(key, keep="first")["_row"].to_numpy()
+    return kept.iloc[np.sort(best)]
 
 
 def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> CapabilityData:
@@ -120,8 +165,8 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
     CapabilityData
     """
     models = evidence.models
-    excluded = set(config.excluded_benchmarks)
-    used = evidence.results[~evidence.results["benchmark"].isin(excluded)]["model"]
+    results = fitted_results(evidence.results, config)
+    used = results["model"]
     names = [
         m for m in evidence.evidence_models() if m in set(used) | set(evidence.task_runs["model"])
     ]
@@ -142,8 +187,6 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
 
     trend = models[_trend_mask(models, config) & ~models.index.isin(names)]
 
-    results = evidence.results
-    results = results[~results["benchmark"].isin(config.excluded_benchmarks)]
     bench_names = sorted(results["benchmark"].unique()) if len(results) else []
     bench_pos = {b: i for i, b in enumerate(bench_names)}
     registry = evidence.benchmarks

@@ -1,7 +1,9 @@
-"""The benchmark registry: which benchmarks evidence may refer to, and their properties.
+"""The benchmark and harness registries: what evidence may refer to, and its properties.
 
-The registry is ``data/benchmarks.csv`` (see :data:`riskmodel.evidence.schema.BENCHMARKS`).
-A researcher file may declare further benchmarks; those join the registry of the
+The benchmark registry is ``data/benchmarks.csv`` (see
+:data:`riskmodel.evidence.schema.BENCHMARKS`), the harness registry ``data/harnesses.csv``
+(:data:`riskmodel.evidence.schema.HARNESSES`). A researcher file may declare further
+benchmarks and harnesses; those join the registries of the
 :class:`~riskmodel.evidence.dataset.Evidence` it is loaded into.
 """
 
@@ -13,10 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .loaders import _load_registry, default_data_dir
-from .schema import BENCHMARKS
+from .loaders import _load_harness_registry, _load_registry, default_data_dir
+from .schema import BENCHMARKS, HARNESSES
 
-__all__ = ["load_benchmark_registry", "format_benchmark_table", "closest_benchmarks"]
+__all__ = [
+    "load_benchmark_registry",
+    "load_harness_registry",
+    "format_benchmark_table",
+    "format_harness_table",
+    "closest_benchmarks",
+]
 
 
 def load_benchmark_registry(path: str | Path | None = None) -> pd.DataFrame:
@@ -42,6 +50,30 @@ def load_benchmark_registry(path: str | Path | None = None) -> pd.DataFrame:
     """
     p = Path(path) if path is not None else default_data_dir() / BENCHMARKS.filename
     return _load_registry(p)
+
+
+def load_harness_registry(path: str | Path | None = None) -> pd.DataFrame:
+    """Load and validate the harness registry.
+
+    Parameters
+    ----------
+    path
+        CSV file in the ``harnesses.csv`` format; default ``harnesses.csv`` in
+        :func:`~riskmodel.evidence.loaders.default_data_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per harness, index ``slug`` (sorted), columns ``name``, ``kind``
+        (``base_few_shot``, ``chat`` or ``agent``), ``description`` and ``source``.
+
+    Raises
+    ------
+    EvidenceError
+        If the file is missing or invalid (naming file, line and column).
+    """
+    p = Path(path) if path is not None else default_data_dir() / HARNESSES.filename
+    return _load_harness_registry(p)
 
 
 def closest_benchmarks(slug: str, registry: pd.DataFrame, *, n: int = 3) -> list[str]:
@@ -70,6 +102,28 @@ def _cell(v: object) -> str:
     return str(v)
 
 
+def _text_table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
+
+    def fmt(cells: list[str]) -> str:
+        parts = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    lines = [fmt(header), "  ".join("-" * w for w in widths)]
+    lines += [fmt(row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _short(text: object, limit: int) -> str:
+    desc = _cell(text).replace("\n", " ")
+    if len(desc) > limit:
+        desc = desc[: max(limit - 3, 0)].rstrip() + "..."
+    return desc
+
+
 def format_benchmark_table(registry: pd.DataFrame, *, max_description: int = 60) -> str:
     """Plain-text table of the registry, for ``riskmodel benchmarks``.
 
@@ -92,22 +146,44 @@ def format_benchmark_table(registry: pd.DataFrame, *, max_description: int = 60)
     table = table.sort_values("slug", kind="mergesort")
     rows: list[list[str]] = []
     for r in table.itertuples(index=False):
-        desc = _cell(r.description).replace("\n", " ")
-        if len(desc) > max_description:
-            desc = desc[: max(max_description - 3, 0)].rstrip() + "..."
         rows.append(
-            [r.slug, _cell(r.domain), f"{r.chance:.3g}", str(r.n_tasks), _cell(r.kind), desc]
+            [
+                r.slug,
+                _cell(r.domain),
+                f"{r.chance:.3g}",
+                str(r.n_tasks),
+                _cell(r.kind),
+                _short(r.description, max_description),
+            ]
         )
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    right = {2, 3}
+    return _text_table(header, rows, right={2, 3})
 
-    def fmt(cells: list[str]) -> str:
-        parts = [
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
 
-    lines = [fmt(header), "  ".join("-" * w for w in widths)]
-    lines += [fmt(row) for row in rows]
-    return "\n".join(lines) + "\n"
+def format_harness_table(
+    registry: pd.DataFrame, *, max_name: int = 40, max_description: int = 60
+) -> str:
+    """Plain-text table of the harness registry, for ``riskmodel benchmarks --harnesses``.
+
+    Parameters
+    ----------
+    registry
+        Registry as returned by :func:`load_harness_registry` (index ``slug``) or
+        :attr:`Evidence.harnesses`.
+    max_name, max_description
+        Names and descriptions longer than this many characters are cut and end in
+        ``...``.
+
+    Returns
+    -------
+    str
+        Header line, rule line and one line per harness (sorted by slug), columns
+        slug, kind, name, description; ends with a newline.
+    """
+    header = ["slug", "kind", "name", "description"]
+    table = registry.reset_index() if "slug" not in registry.columns else registry
+    table = table.sort_values("slug", kind="mergesort")
+    rows = [
+        [r.slug, _cell(r.kind), _short(r.name, max_name), _short(r.description, max_description)]
+        for r in table.itertuples(index=False)
+    ]
+    return _text_table(header, rows, right=set())

@@ -4,9 +4,15 @@ The loaders in :mod:`riskmodel.evidence.loaders` validate files against these sp
 and :func:`render_markdown_table` turns them into the column tables of
 ``docs/evidence_format.md``, so the documentation cannot drift from what is enforced.
 
-Four tables ship with the package in ``data/`` (``models.csv``,
-``benchmark_results.csv``, ``task_runs.csv``, ``benchmarks.csv``). A fifth format,
-:data:`RESEARCHER_EVIDENCE`, is the long CSV a researcher writes to add evidence.
+Six tables ship with the package in ``data/`` (``benchmarks.csv``, ``harnesses.csv``,
+``models.csv``, ``benchmark_results.csv``, ``task_runs.csv``, ``time_horizons.csv``).
+A seventh format, :data:`RESEARCHER_EVIDENCE`, is the long CSV a researcher writes to add
+evidence.
+
+Format version 2 (issue 11, ``/work/notes/contract.md``) appended columns to ``models``,
+``benchmark_results`` and ``task_runs`` (listed in :data:`V2_COLUMNS`), added the
+``harnesses`` and ``time_horizons`` tables, the ``computer_use`` domain, and made
+``effort`` part of the key of a benchmark result.
 """
 
 from __future__ import annotations
@@ -27,14 +33,26 @@ __all__ = [
     "BENCHMARK_DOMAINS",
     "BENCHMARK_KINDS",
     "DEFAULT_HARNESS",
+    "HARNESS_KINDS",
+    "EFFORT_PATTERN",
+    "SCORE_UNITS",
+    "COMPUTE_NOTES",
+    "EPOCH_LISTS",
+    "HORIZON_VERSIONS",
+    "HORIZON_SOURCES",
+    "REASONING_CUTOFF",
     "MODELS",
     "BENCHMARK_RESULTS",
     "TASK_RUNS",
     "BENCHMARKS",
+    "HARNESSES",
+    "TIME_HORIZONS",
     "RESEARCHER_EVIDENCE",
     "SHIPPED_TABLES",
+    "V2_COLUMNS",
     "MODEL_LEVEL_COLUMNS",
     "BENCHMARK_DECLARATION_COLUMNS",
+    "HARNESS_DECLARATION_COLUMNS",
     "render_markdown_table",
     "format_number",
 ]
@@ -61,10 +79,37 @@ FLOP_PLAUSIBLE_MAX = 1e30
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 #: How sure the training-compute estimate is (Epoch AI's vocabulary plus two of ours).
 FLOP_CONFIDENCE_LEVELS = ("confident", "likely", "speculative", "derived", "unknown")
-BENCHMARK_DOMAINS = ("general", "reasoning", "math", "code", "cyber", "software")
+BENCHMARK_DOMAINS = (
+    "general",
+    "reasoning",
+    "math",
+    "code",
+    "cyber",
+    "software",
+    "computer_use",
+)
 BENCHMARK_KINDS = ("aggregate", "tasks", "both")
-#: Harness name given to researcher results that do not name one.
+#: Harness name given to researcher results that do not name one (declared in harnesses.csv).
 DEFAULT_HARNESS = "researcher"
+#: How a harness runs the model: few-shot prompting of a base model, a chat model answering
+#: directly, or an agent scaffold with tools and several steps.
+HARNESS_KINDS = ("base_few_shot", "chat", "agent")
+#: Reasoning effort or thinking budget: lower-case letters, digits and ``_``; empty = default.
+EFFORT_PATTERN = r"^[a-z0-9_]*$"
+#: Units a researcher may write scores in (``percent`` is divided by 100 on loading).
+SCORE_UNITS = ("fraction", "percent")
+#: Epoch AI's verdict on training compute versus 1e25 FLOP where it gives no number.
+COMPUTE_NOTES = ("likely_above", "possibly_above", "unlikely_above")
+#: Epoch AI's model lists a ``models.csv`` row can be on (``epoch_lists``, ``;``-separated).
+EPOCH_LISTS = ("notable", "large_scale")
+#: Versions of METR's time-horizon methodology.
+HORIZON_VERSIONS = ("1.0", "1.1")
+#: Where a time horizon comes from: METR's own file or the Epoch AI Benchmarking Hub copy.
+HORIZON_SOURCES = ("metr_file", "epoch_hub")
+#: Release of o1-preview (OpenAI, "Learning to reason with LLMs"), the first model trained
+#: with reinforcement learning for long chains of thought; earlier models are not.
+REASONING_CUTOFF = "2024-09-12"
+_EPOCH_LISTS_PATTERN = "^(?:{0})(?:;(?:{0}))*$".format("|".join(EPOCH_LISTS))
 
 
 @dataclass(frozen=True)
@@ -98,6 +143,9 @@ class ColumnSpec:
         (for conditionally required columns).
     pattern
         Regular expression that text values must match in full, if any.
+    range_note
+        Text that replaces the generated allowed values or range in the documentation
+        (for columns whose range depends on another column).
     """
 
     name: str
@@ -114,9 +162,12 @@ class ColumnSpec:
     default: str | None = None
     requirement: str | None = None
     pattern: str | None = None
+    range_note: str | None = None
 
     def range_text(self) -> str:
         """Human-readable allowed values or range, e.g. ``"> 0"`` or ``"[0, 1)"``."""
+        if self.range_note is not None:
+            return self.range_note
         if self.allowed is not None:
             return ", ".join(f"`{v}`" for v in self.allowed)
         if self.pattern is not None:
@@ -198,6 +249,26 @@ _FLOP_DESC = (
     "in the wrong unit."
 )
 
+_EFFORT = ColumnSpec(
+    "effort",
+    "str",
+    "Reasoning effort or thinking budget as evaluated, lower case (`low`, `medium`, "
+    "`high`, `minimal`, `16k`, `32k`, `unknown`...). Part of the key: one model may have "
+    "one result per effort.",
+    pattern=EFFORT_PATTERN,
+    default="the model's default setting (or not applicable)",
+)
+
+_SCORE_SE = ColumnSpec(
+    "score_se",
+    "float",
+    "Standard error of `score` as the source gives it.",
+    unit="fraction",
+    minimum=0.0,
+    maximum=1.0,
+    default="none given",
+)
+
 MODELS = TableSpec(
     name="models",
     filename="models.csv",
@@ -260,14 +331,44 @@ MODELS = TableSpec(
         ColumnSpec("epoch_name", "str", "Name of the model in Epoch AI's database."),
         ColumnSpec("release_date_source", "str", "Where the release date comes from."),
         ColumnSpec("source", "str", "Where the compute figure comes from."),
+        ColumnSpec(
+            "reasoning_trained",
+            "bool",
+            "Whether the model was trained with reinforcement learning for reasoning "
+            "(o1-style long chains of thought). Models released before o1-preview "
+            f"({REASONING_CUTOFF}) are `false`; later models are `true` or `false` only "
+            "from a cited source.",
+            default="unknown",
+        ),
+        ColumnSpec(
+            "reasoning_source",
+            "str",
+            "Citation for `reasoning_trained`.",
+            requirement="column yes, value when `reasoning_trained` is `true`",
+        ),
+        ColumnSpec(
+            "compute_note_vs_1e25",
+            "enum",
+            "Epoch AI's verdict on the training compute versus 1e25 FLOP where it gives no number.",
+            allowed=COMPUTE_NOTES,
+            default="no verdict",
+        ),
+        ColumnSpec(
+            "epoch_lists",
+            "str",
+            "Epoch AI lists the model is on, `;`-separated (`notable`, `large_scale`).",
+            pattern=_EPOCH_LISTS_PATTERN,
+            default="on neither list",
+            range_note="`notable`, `large_scale`, or both separated by `;`",
+        ),
     ),
 )
 
 BENCHMARK_RESULTS = TableSpec(
     name="benchmark_results",
     filename="benchmark_results.csv",
-    description="One row per (model, benchmark, harness): an aggregate benchmark result.",
-    key=("model", "benchmark", "harness"),
+    description=("One row per (model, benchmark, harness, effort): an aggregate benchmark result."),
+    key=("model", "benchmark", "harness", "effort"),
     columns=(
         ColumnSpec("model", "str", "Model identifier, as in `models.csv`.", nonempty=True),
         ColumnSpec("benchmark", "str", "Benchmark slug, as in `benchmarks.csv`.", nonempty=True),
@@ -296,8 +397,22 @@ BENCHMARK_RESULTS = TableSpec(
             maximum=1.0,
             requirement="unless both counts are given",
         ),
-        ColumnSpec("harness", "str", "Evaluation harness or setting.", nonempty=True),
+        ColumnSpec(
+            "harness",
+            "str",
+            "Evaluation harness (scaffold or setting), a slug declared in `harnesses.csv`.",
+            nonempty=True,
+        ),
         ColumnSpec("source", "str", "Where the result comes from."),
+        _EFFORT,
+        _SCORE_SE,
+        ColumnSpec(
+            "result_date",
+            "date",
+            "When the result became public (hub run date, leaderboard date, system card, "
+            "paper); on or after the model's `release_date`.",
+            nonempty=True,
+        ),
     ),
 )
 
@@ -331,6 +446,121 @@ TASK_RUNS = TableSpec(
         ),
         ColumnSpec("human_source", "str", "Where the human time comes from."),
         ColumnSpec("source", "str", "Where the run comes from."),
+        ColumnSpec(
+            "harness",
+            "str",
+            "Agent scaffold the run used, a slug declared in `harnesses.csv`.",
+            nonempty=True,
+        ),
+        ColumnSpec(
+            "result_date",
+            "date",
+            "When the run became public; on or after the model's `release_date`.",
+            nonempty=True,
+        ),
+    ),
+)
+
+HARNESSES = TableSpec(
+    name="harnesses",
+    filename="harnesses.csv",
+    description="The harness registry: one row per evaluation harness (scaffold or setting).",
+    key=("slug",),
+    columns=(
+        ColumnSpec(
+            "slug",
+            "str",
+            "Identifier: lower-case letter, then lower-case letters, digits or `_`. For "
+            "agents with a step budget the budget is part of the slug (`..._50_steps`).",
+            nonempty=True,
+            pattern=SLUG_PATTERN.pattern,
+        ),
+        ColumnSpec("name", "str", "Display name.", nonempty=True),
+        ColumnSpec(
+            "kind",
+            "enum",
+            "How the model is run: few-shot prompts to a base model, a chat model "
+            "answering directly, or an agent scaffold with tools and several steps.",
+            allowed=HARNESS_KINDS,
+            nonempty=True,
+        ),
+        ColumnSpec("description", "str", "What the harness does (prompting, tools, limits)."),
+        ColumnSpec("source", "str", "Reference for the harness."),
+    ),
+)
+
+TIME_HORIZONS = TableSpec(
+    name="time_horizons",
+    filename="time_horizons.csv",
+    description="One row per (model, horizon_version): a METR time horizon.",
+    key=("model", "horizon_version"),
+    columns=(
+        ColumnSpec("model", "str", "Model identifier, as in `models.csv`.", nonempty=True),
+        ColumnSpec(
+            "horizon_version",
+            "enum",
+            "Version of METR's task suite and method.",
+            allowed=HORIZON_VERSIONS,
+            nonempty=True,
+        ),
+        ColumnSpec(
+            "p50_minutes",
+            "float",
+            "Length (in skilled-human time) of the tasks the model completes with 50 % "
+            "probability.",
+            unit="minutes",
+            minimum=0.0,
+            min_exclusive=True,
+            nonempty=True,
+        ),
+        ColumnSpec(
+            "p50_ci_low",
+            "float",
+            "Lower end of the 95 % interval of `p50_minutes`; at most `p50_minutes`.",
+            unit="minutes",
+            minimum=0.0,
+            default="unknown",
+        ),
+        ColumnSpec(
+            "p50_ci_high",
+            "float",
+            "Upper end of the 95 % interval of `p50_minutes`; at least `p50_minutes`.",
+            unit="minutes",
+            minimum=0.0,
+            default="unknown",
+        ),
+        ColumnSpec(
+            "p80_minutes",
+            "float",
+            "Task length completed with 80 % probability; at most `p50_minutes`.",
+            unit="minutes",
+            minimum=0.0,
+            min_exclusive=True,
+            default="unknown",
+        ),
+        ColumnSpec(
+            "average_score",
+            "float",
+            "Average success rate over the task suite.",
+            unit="fraction",
+            minimum=0.0,
+            maximum=1.0,
+            default="unknown",
+        ),
+        ColumnSpec(
+            "result_date",
+            "date",
+            "When METR (or the hub) published the horizon; on or after the model's `release_date`.",
+            nonempty=True,
+        ),
+        ColumnSpec(
+            "source",
+            "enum",
+            "`metr_file`: METR's own file; `epoch_hub`: the Epoch AI Benchmarking Hub copy "
+            "(version 1.1 uses the hub where it has the model).",
+            allowed=HORIZON_SOURCES,
+            nonempty=True,
+        ),
     ),
 )
 
@@ -385,10 +615,10 @@ RESEARCHER_EVIDENCE = TableSpec(
     name="researcher_evidence",
     filename="",
     description=(
-        "Long format: one row per (model, benchmark, harness) result, with the "
+        "Long format: one row per (model, benchmark, harness, effort) result, with the "
         "model's details repeated (or left empty) on each row."
     ),
-    key=("model", "benchmark", "harness"),
+    key=("model", "benchmark", "harness", "effort"),
     columns=(
         ColumnSpec(
             "model",
@@ -431,14 +661,14 @@ RESEARCHER_EVIDENCE = TableSpec(
         ColumnSpec(
             "score",
             "float",
-            "Fraction solved, between 0 and 1 (not a percentage). If the counts are "
-            "given too it must agree with `n_solved / n_attempted` to within "
-            "`0.5 / n_attempted`.",
-            unit="fraction",
+            "Fraction solved, between 0 and 1, or a percentage between 0 and 100 if "
+            "`score_unit` is `percent`. If the counts are given too it must agree with "
+            "`n_solved / n_attempted` to within `0.5 / n_attempted`.",
+            unit="fraction (or percent, see `score_unit`)",
             minimum=0.0,
-            maximum=1.0,
             required=False,
             requirement="unless both counts are given",
+            range_note="[0, 1]; percent: 0 or (1, 100]",
         ),
         ColumnSpec("organization", "str", "Developer of the model.", required=False),
         ColumnSpec(
@@ -487,8 +717,10 @@ RESEARCHER_EVIDENCE = TableSpec(
         ColumnSpec(
             "harness",
             "str",
-            "Evaluation harness or setting; distinguishes several results of one model "
-            "on one benchmark.",
+            "Evaluation harness (scaffold or setting), a slug from the harness registry "
+            "(`riskmodel benchmarks --harnesses` lists them) or a new slug declared with "
+            "the `harness_*` columns; distinguishes several results of one model on one "
+            "benchmark.",
             required=False,
             default=f"`{DEFAULT_HARNESS}`",
         ),
@@ -541,11 +773,96 @@ RESEARCHER_EVIDENCE = TableSpec(
             required=False,
             requirement="for a new benchmark",
         ),
+        ColumnSpec(
+            "effort",
+            "str",
+            _EFFORT.description,
+            required=False,
+            pattern=EFFORT_PATTERN,
+            default=_EFFORT.default,
+        ),
+        ColumnSpec(
+            "score_se",
+            "float",
+            "Standard error of `score` as the source gives it, in the unit of `score` "
+            "(`score_unit`).",
+            unit="fraction (or percent, see `score_unit`)",
+            minimum=0.0,
+            required=False,
+            default="none given",
+            range_note="[0, 1]; percent: [0, 100]",
+        ),
+        ColumnSpec(
+            "result_date",
+            "date",
+            "When the result became public; not before the model's `release_date`.",
+            required=False,
+            default="the model's `release_date`",
+        ),
+        ColumnSpec(
+            "score_unit",
+            "enum",
+            "Unit of `score` and `score_se` on this row. Percentages are divided by 100.",
+            allowed=SCORE_UNITS,
+            required=False,
+            default="`fraction`",
+        ),
+        ColumnSpec(
+            "reasoning_trained",
+            "bool",
+            "Whether the model was trained with reinforcement learning for reasoning "
+            "(o1-style long chains of thought).",
+            required=False,
+            default="unknown",
+        ),
+        ColumnSpec(
+            "reasoning_source",
+            "str",
+            "Citation for `reasoning_trained`.",
+            required=False,
+            requirement="when `reasoning_trained` is `true`",
+        ),
+        ColumnSpec(
+            "harness_name",
+            "str",
+            "Display name of a new harness.",
+            required=False,
+            default="the slug",
+        ),
+        ColumnSpec(
+            "harness_kind",
+            "enum",
+            "How a new harness runs the model.",
+            allowed=HARNESS_KINDS,
+            required=False,
+            requirement="for a new harness",
+        ),
+        ColumnSpec(
+            "harness_description",
+            "str",
+            "What a new harness does (prompting, tools, limits).",
+            required=False,
+            default="empty",
+        ),
     ),
 )
 
 #: The tables shipped in ``data/``, in loading order.
-SHIPPED_TABLES: tuple[TableSpec, ...] = (BENCHMARKS, MODELS, BENCHMARK_RESULTS, TASK_RUNS)
+SHIPPED_TABLES: tuple[TableSpec, ...] = (
+    BENCHMARKS,
+    HARNESSES,
+    MODELS,
+    BENCHMARK_RESULTS,
+    TASK_RUNS,
+    TIME_HORIZONS,
+)
+
+#: Columns added by format version 2, per table (appended after the older columns).
+V2_COLUMNS: dict[str, tuple[str, ...]] = {
+    "models": ("reasoning_trained", "reasoning_source", "compute_note_vs_1e25", "epoch_lists"),
+    "benchmark_results": ("effort", "score_se", "result_date"),
+    "task_runs": ("harness", "result_date"),
+}
 
 #: Researcher columns describing the model rather than the result.
 MODEL_LEVEL_COLUMNS: tuple[str, ...] = (
@@ -556,6 +873,8 @@ MODEL_LEVEL_COLUMNS: tuple[str, ...] = (
     "open_weights",
     "training_cost_usd",
     "frontier",
+    "reasoning_trained",
+    "reasoning_source",
 )
 
 #: Researcher columns declaring a benchmark, mapped to registry columns.
@@ -565,6 +884,13 @@ BENCHMARK_DECLARATION_COLUMNS: dict[str, str] = {
     "benchmark_domain": "domain",
     "benchmark_chance": "chance",
     "benchmark_n_tasks": "n_tasks",
+}
+
+#: Researcher columns declaring a harness, mapped to registry columns.
+HARNESS_DECLARATION_COLUMNS: dict[str, str] = {
+    "harness_name": "name",
+    "harness_kind": "kind",
+    "harness_description": "description",
 }
 
 

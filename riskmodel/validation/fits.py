@@ -23,9 +23,10 @@ from riskmodel.validation.splits import check_split, training_evidence
 __all__ = ["fit_path", "cached_training_fit"]
 
 
-def fit_path(fit_dir: str | Path, cutoff: str) -> Path:
+def fit_path(fit_dir: str | Path, cutoff: str, *, known_only: bool = False) -> Path:
     """Path of the cached training fit of ``cutoff`` in ``fit_dir``."""
-    return Path(fit_dir) / f"capability_fit_before_{cutoff}.nc"
+    suffix = "_known" if known_only else ""
+    return Path(fit_dir) / f"capability_fit_before_{cutoff}{suffix}.nc"
 
 
 def cached_training_fit(
@@ -37,6 +38,7 @@ def cached_training_fit(
     reuse: bool = True,
     allow_unconverged: bool = True,
     progressbar: bool = False,
+    known_only: bool = False,
 ) -> tuple[xr.DataTree, bool]:
     """The capability fit on the evidence released before ``cutoff``.
 
@@ -57,6 +59,9 @@ def cached_training_fit(
         diagnostics).
     progressbar
         Show the sampler's progress bar.
+    known_only
+        Train only on results made public before ``cutoff``
+        (:func:`~riskmodel.validation.splits.training_evidence`).
 
     Returns
     -------
@@ -65,9 +70,9 @@ def cached_training_fit(
         ``attrs["diagnostics"]`` holds ``sampling_seconds``, the sampler's wall time
         when it was made; ``attrs["fit_wall_seconds"]`` the whole fit's.
     """
-    train = training_evidence(evidence, cutoff)
-    check_split(train, cutoff)
-    path = fit_path(fit_dir, cutoff) if fit_dir is not None else None
+    train = training_evidence(evidence, cutoff, known_only=known_only)
+    check_split(train, cutoff, known_only=known_only)
+    path = fit_path(fit_dir, cutoff, known_only=known_only) if fit_dir is not None else None
     if reuse and path is not None and path.exists():
         try:
             tree = load_fit(path)

@@ -436,9 +436,9 @@ def _count_rows(
 # ---------------------------------------------------------------------------------------
 
 
-def _check_fit(tree: xr.DataTree, cutoff: str) -> None:
+def _check_fit(tree: xr.DataTree, cutoff: str, *, known_only: bool) -> None:
     """A fit passed in must have been trained on pre-cutoff evidence only."""
-    check_split(fit_evidence(tree), cutoff)
+    check_split(fit_evidence(tree), cutoff, known_only=known_only)
 
 
 def check_request(evidence: Evidence, *, cutoffs: Sequence[str], targets: Sequence[str]) -> None:
@@ -475,6 +475,7 @@ def backtest(
     n_baseline_samples: int = BASELINE_SAMPLES,
     allow_unconverged: bool = True,
     progressbar: bool = False,
+    known_only: bool = False,
 ) -> Backtest:
     """Fit every method on evidence released before ``cutoff``; score its forecasts of
     what came after.
@@ -505,6 +506,10 @@ def backtest(
         reported), so that a backtest always reports.
     progressbar
         Show the sampler's progress bar.
+    known_only
+        Train only on results and task runs made public before ``cutoff`` (by their
+        ``result_date``), not on every measurement of a pre-cutoff model
+        (:func:`~riskmodel.validation.splits.training_evidence`).
 
     Returns
     -------
@@ -525,8 +530,8 @@ def backtest(
     tree, seconds, diagnostics = None, 0.0, {}
 
     if {"benchmark", "frontier"} & set(targets):
-        train = training_evidence(evidence, cutoff)
-        check_split(train, cutoff)
+        train = training_evidence(evidence, cutoff, known_only=known_only)
+        check_split(train, cutoff, known_only=known_only)
         n_train["models"] = len(train.evidence_models())
         n_train["results"] = len(train.results)
         if fit is None:
@@ -536,7 +541,7 @@ def backtest(
             )
             seconds = time.perf_counter() - start
         else:
-            _check_fit(fit, cutoff)
+            _check_fit(fit, cutoff, known_only=known_only)
             tree = fit
         diagnostics = json.loads(tree.attrs.get("diagnostics", "{}"))
         bayes = BayesianForecaster(posterior_view(tree), rng)

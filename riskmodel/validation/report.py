@@ -132,6 +132,7 @@ def run_backtests(
     evidence: Evidence | None = None,
     targets: Sequence[str] = TARGETS,
     progress: bool = False,
+    known_only: bool = False,
 ) -> BacktestReport:
     """Run the backtest at every cutoff and write its tables, figures and report.
 
@@ -161,6 +162,9 @@ def run_backtests(
         Subset of :data:`~riskmodel.validation.harness.TARGETS`.
     progress
         Print a line per cutoff.
+    known_only
+        Train only on results made public before each cutoff (strict as-of view; see
+        :mod:`riskmodel.validation.splits`).
 
     Returns
     -------
@@ -181,9 +185,22 @@ def run_backtests(
         tree, reused = None, False
         if {"benchmark", "frontier"} & set(targets):
             tree, reused = cached_training_fit(
-                evidence, config, cutoff=cutoff, fit_dir=fit_dir, reuse=reuse_fits
+                evidence,
+                config,
+                cutoff=cutoff,
+                fit_dir=fit_dir,
+                reuse=reuse_fits,
+                known_only=known_only,
             )
-        result = backtest(evidence, config, cutoff=cutoff, seed=seed, targets=targets, fit=tree)
+        result = backtest(
+            evidence,
+            config,
+            cutoff=cutoff,
+            seed=seed,
+            targets=targets,
+            fit=tree,
+            known_only=known_only,
+        )
         results.append(result)
         fit_rows.append(_fit_row(result, reused))
         path = out_dir / f"backtest_{cutoff}.csv"

@@ -6,21 +6,38 @@ Split rule
 Training evidence is everything known about models released *strictly before* the
 cutoff: their benchmark results and task runs, and the *models table restricted to
 those models* (models without a release date are kept: they cannot inform anything
-dated). Restricting the models table matters: the capability model's compute trend
-is fitted to every language model of the table with a FLOP value, so
+dated). Restricting the models table matters: the capability model's compute trend is
+fitted to every language model of the table with a FLOP value, so
 :meth:`Evidence.released_before` alone (which keeps the table whole) would let the
 compute of post-cutoff models into the training fit.
+
+Two readings of "known", chosen by ``known_only``:
+
+* ``False`` (default): every measurement of a pre-cutoff model, whenever it was made. A
+  later evaluation of an older model is treated as a measurement that could have been
+  made at the time; the backtest then scores the model's structure (how capability
+  extrapolates to later models), not the history of publication. Needed for cutoffs
+  before mid-2024: the ObsScaling scores were compiled in May 2024 and METR's run file
+  published in February 2025, so a strict as-of view of 2023 holds no results at all.
+* ``True``: strictly what was public before the cutoff, also by ``result_date``
+  (:meth:`Evidence.known_by`). Many results on older models were produced later (GPQA
+  Diamond runs of 2025 on 2023 models, SWE-bench Verified runs of 2026, Terminal-Bench
+  2.0, which did not exist at the 2025-09-01 cutoff, the Claude 4 Cybench values of a
+  September 2025 system card). Use it for cutoffs in 2025, where a benchmark that did
+  not exist yet would otherwise leak into training.
 
 What a forecast may condition on: the release date of a post-cutoff model and its
 training FLOP (Epoch's estimate) - the forecast is "given a model of this compute
 released on this date". Its results are never seen. Caveat: FLOP estimates and
-release dates of pre-cutoff models are Epoch's values at the 2025-02-24 vintage, which
-may have been revised after the cutoff; the data hold no earlier vintage.
+release dates of pre-cutoff models are Epoch's values at the shipped vintage (export of
+February 2026), which may have been revised after the cutoff. For a true as-of view of a
+2025-02 cutoff, rebuild the 2025-02 data with ``scripts/build_data --vintage 2025-02``
+and point ``RISKMODEL_DATA_DIR`` at it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -70,9 +87,10 @@ class Window:
         return (self.start + (self.end - self.start) / 2).strftime("%Y-%m-%d")
 
 
-def training_evidence(evidence: Evidence, cutoff: str) -> Evidence:
+def training_evidence(evidence: Evidence, cutoff: str, *, known_only: bool = False) -> Evidence:
     """Evidence of models released strictly before ``cutoff``, with the models table
-    restricted to them (see the module docstring).
+    restricted to them; with ``known_only``, also only the results and task runs made
+    public before ``cutoff`` (see the module docstring).
 
     Parameters
     ----------
@@ -80,29 +98,28 @@ def training_evidence(evidence: Evidence, cutoff: str) -> Evidence:
         All evidence.
     cutoff
         YYYY-MM-DD.
+    known_only
+        Drop results and task runs whose ``result_date`` is on or after ``cutoff``.
 
     Returns
     -------
     Evidence
     """
     cut = parse_iso_date(cutoff, what="cutoff")
-    before = evidence.released_before(cutoff)
+    known = evidence.released_before(cutoff)
+    if known_only:
+        known = known.known_by(cutoff)
     dates = evidence.models["release_date"]
     keep = evidence.models[(dates < cut) | dates.isna()]
-    return Evidence(
-        models=keep,
-        results=before.results,
-        task_runs=before.task_runs,
-        benchmarks=evidence.benchmarks,
-        sources=evidence.sources,
-    )
+    return replace(known, models=keep)
 
 
-def check_split(train: Evidence, cutoff: str) -> None:
+def check_split(train: Evidence, cutoff: str, *, known_only: bool = False) -> None:
     """Raise if anything released on or after ``cutoff`` is in ``train``.
 
-    Checks the models table (every dated model), the models of the results and of the
-    task runs.
+    Checks the models table (every dated model) and the models of the results, task runs
+    and time horizons; with ``known_only``, also that no result was made public on or
+    after the cutoff.
 
     Raises
     ------
@@ -117,8 +134,17 @@ def check_split(train: Evidence, cutoff: str) -> None:
             f"training evidence holds {len(late)} model(s) released on or after the cutoff "
             f"{cutoff}, e.g. '{late[0]}'"
         )
-    for table in ("results", "task_runs"):
-        names = set(getattr(train, table)["model"])
+    for table in ("results", "task_runs", "time_horizons"):
+        frame = getattr(train, table)
+        late_results = frame["result_date"] >= cut
+        if known_only and late_results.any():
+            first = frame.loc[late_results].iloc[0]
+            raise RiskmodelError(
+                f"training {table} hold {int(late_results.sum())} result(s) made public on or "
+                f"after the cutoff {cutoff}, e.g. model '{first['model']}' "
+                f"({first['result_date']:%Y-%m-%d})"
+            )
+        names = set(frame["model"])
         leaked = sorted(m for m in names if m not in dates.index or not dates[m] < cut)
         if leaked:
             raise RiskmodelError(

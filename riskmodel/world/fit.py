@@ -1,10 +1,24 @@
-"""Fit the world of training runs to Epoch AI's notable-model records.
+"""Fit the world of training runs to Epoch AI's records.
 
-The simulated world (:mod:`riskmodel.world.generate`) needs four fitted pieces, each
-fitted here to Epoch AI's notable-model rows of ``data/models.csv`` (rows whose
-``source`` contains ``epoch_notable_models``; base runs only, i.e. rows without a
-``base_model``, with a known FLOP value; full calendar years 2018-2024, because 2025 is
-a partial year at the 2025-02-27 data vintage).
+The simulated world (:mod:`riskmodel.world.generate`) needs five fitted pieces: a count
+model of training runs by compute and year, the share of them that Epoch records with a
+compute estimate, cost per FLOP, developer tier and open weights. All are fitted here to
+the Epoch rows of ``data/models.csv`` (read from :func:`riskmodel.evidence.loaders.
+default_data_dir`, so ``$RISKMODEL_DATA_DIR`` is honoured), selected by the
+``epoch_lists`` column; base runs only (rows without a ``base_model``).
+
+Years and the partial last year
+-------------------------------
+The data vintage (``data_vintage`` in ``data/world_assumptions.toml``, 2025-09-01) says
+the records hold models released *before* that date. The fit years are 2018 up to the
+vintage's year (:func:`fit_years`): 2018..2025, with 2025 observed from 1 January to 31
+August, an **exposure** of 243/365 of a year. Every expected count of 2025 in the
+likelihood and in the in-sample check is the model's whole-year count times 243/365; the
+runs of January-August 2025 are neither dropped nor read as a whole year. The model's
+intensity is constant within a calendar year (releases uniform within the year), so this
+is its exact likelihood; if runs in fact grow within the year at the fitted rate at 1e25
+FLOP (x3.4 from 2024 to 2025), January-August holds ~53% of the year's runs above 1e25
+rather than 67%, and the fitted 2025 level is read from a slightly low window.
 
 Units and coordinates
 ---------------------
@@ -13,10 +27,37 @@ FLOP in dex; ``tau = year - 2024`` is years from the reference year (an integer 
 year for the count model, a decimal release year for the per-run models). Every rate is
 per calendar year.
 
+The census: Epoch's large-scale list
+------------------------------------
+The count model describes the runs on Epoch's "Large-Scale AI Models" list (models
+Epoch believes were trained with at least 1e23 FLOP, ``large_scale`` in
+``epoch_lists``), **with or without a compute estimate**, plus any notable-list run
+with an estimate at or above the floor (none today: every notable base run >= 1e23 is
+on the large-scale list). Base runs per year at the 2025-09-01 vintage (estimate >=
+threshold; "none": on the list without an estimate):
+
+====  =================================  =================================
+year  notable list >=1e23/1e24/1e25/1e26  large-scale list >=1e23/1e24/1e25/1e26, none
+====  =================================  =================================
+2021  7 / 1 / 0 / 0                       10 / 3 / 0 / 0, 0
+2022  15 / 2 / 0 / 0                      20 / 2 / 0 / 0, 7
+2023  21 / 9 / 3 / 0                      55 / 16 / 3 / 0, 64
+2024  31 / 29 / 8 / 0                     102 / 40 / 8 / 0, 61
+2025  21 / 20 / 7 / 3 (Jan-Aug)           65 / 45 / 7 / 3, 55 (Jan-Aug)
+====  =================================  =================================
+
+At and above 1e25 the two lists agree run for run; between 1e23 and 1e25 the
+large-scale list holds 1.4-3x the notable list's runs (notability is judged relative to
+the frontier, so runs far below it drop out of the notable list), and only it says which
+runs without an estimate are above the floor. It is therefore the census. The floor is
+fixed at 1e23 by it (:data:`~riskmodel.world.assumptions.CENSUS_FLOOR_LOG10_FLOP`); three
+large-scale rows whose ``training_flop`` in ``models.csv`` (from ObsScaling) is below
+1e23 are left out. Cost per FLOP comes from the notable list, the only one with costs.
+
 Count model (runs per year at or above a compute level)
 -------------------------------------------------------
-Base runs with ``x >= floor`` (assumption, default 23) are a Poisson process in (year,
-x) with intensity, in runs per year per dex of log10 FLOP (natural-log parameters)::
+Census runs with ``x >= floor`` are a Poisson process in (year, x) with intensity, in
+runs per year per dex of log10 FLOP (natural-log parameters)::
 
     log lambda(x, tau) = alpha + beta * tau - gamma * u - delta / 2 * (u - mu * tau)**2
 
@@ -35,117 +76,230 @@ curvature (1/dex**2) and ``mu`` (dex/year) the drift of the curvature's centre.
   * sqrt(2 * pi / delta) * Phi(-sqrt(delta) * (u - mu * tau + gamma / delta))``.
 
 ``alpha``, ``beta`` and ``gamma`` mean the same in both forms: the log-linear model is the
-first-order expansion of the curved one at (1e25, 2024).
+first-order expansion of the curved one at (1e25, 2024). Fitted (shipped data), the
+centre moves up 0.67 dex/year (4.7x/year, as Epoch's frontier compute does) with an sd
+of 0.91 dex, while the total of the untruncated shape barely grows (``beta - gamma *
+mu`` = 0.07/year): the census count at a fixed compute level rises while the frontier
+approaches it and falls once the frontier has moved on. Even the large-scale list lists
+fewer runs just above 1e23 as the frontier moves away (with an estimate, 1e23-1e24: 39
+in 2023, 62 in 2024, 20 in January-August 2025); fewer runs are not actually trained at
+that scale (compute gets cheaper), so the simulated world holds, by default, the
+intensity at each compute level at its peak once the frontier has passed
+(``sub_frontier = "hold_peak"``, an assumption; ``"as_recorded"`` keeps the fitted
+decline). Held-peak runs are a lower bound on the runs trained far below the frontier.
 
-*Check of the log-linear form.* It fits poorly: it forces the same FLOP distribution
-above the floor in every year, but the runs Epoch records move up (mean excess over 1e23
-0.6 dex in 2022, 1.8 dex in 2024; a Kolmogorov-Smirnov test of the pooled excesses
-against its exponential gives p = 0.01), and it puts the 2024 count at or above 1e24 at 16
-(observed 28, outside its Poisson range). The curved form adds two parameters and
-raises the log-likelihood by 38.7 (AIC lower by 73); its 90% predictive intervals cover
-every in-sample count at 1e24 and 1e25 (:func:`riskmodel.world.generate.calibration_table`).
-Both fits are kept in :attr:`WorldFit.diagnostics`.
+*Check of the log-linear form.* On the census the curved form raises the log-likelihood
+by 103.3 for two parameters (AIC lower by 203; the same comparison on the runs with an
+estimate alone: 48.4). Both fits are kept in :attr:`WorldFit.diagnostics`.
 
-The fitted centre moves up ~0.6 dex/year (4x/year), as Epoch's frontier compute does,
-with ~0.6 dex of spread: Epoch records runs that are notable *relative to the frontier*,
-so the recorded count at a fixed compute level rises while the frontier approaches it and
-falls once the frontier has moved on. That fall is a recording effect, not fewer runs
-being trained; the simulated world therefore holds, by default, the intensity at each
-compute level at its peak once the frontier has passed (``sub_frontier = "hold_peak"``,
-an assumption; ``"as_recorded"`` keeps the fitted decline). Held-peak runs are a lower
-bound on the runs actually trained far below the frontier.
+Runs without a compute estimate, and what Epoch records
+-------------------------------------------------------
+Of the census runs of 2023, 2024 and January-August 2025, 54%, 37% and 46% have no
+compute estimate, and the share is lowest where policy thresholds sit: closed models of
+the frontier developers (of 17 closed frontier-developer runs of January-August 2025
+without an estimate, 6 carry Epoch's verdict "likely above 1e25"). A count model fitted
+to the runs with an estimate alone would describe what Epoch records, not the runs that
+happened, and would move with Epoch's estimating effort: between the February 2025 and
+February 2026 exports the estimates of GPT-4o (3.8e25), Claude 3 Opus (1.6e25), Gemini
+1.5 Pro (1.6e25), GPT-4o mini and Gemini 1.0 Pro were withdrawn, and the recorded count
+above 1e25 in 2024 fell from 12 to 8.
 
-*Estimation.* Maximum likelihood of the inhomogeneous Poisson process on the individual
-runs' x and the yearly totals above the floor (log L = sum over runs of log lambda minus,
-per year, the expected number of runs above the floor). Parameter uncertainty by a
-Laplace approximation: multivariate normal draws around the MLE with the inverse
-numerical Hessian as covariance. It is taken on the scale of :data:`FITTING_SCALE`
-(curved form: ln of the total recorded runs in 2024, their growth rate, the 2024 centre
-of the shape, ln delta and mu, which are nearly orthogonal; log-linear form: alpha, beta,
-ln gamma), and the draws are mapped back to (alpha, beta, gamma, delta, mu). On data
-simulated at the fitted parameters with the real sample size (~75 runs, 150 replicates)
-the 90% Laplace intervals cover 86-91% of the time on that scale, so the approximation
-is adequate. Taken directly on (alpha, beta, gamma, ln delta, mu) the approximation was
-worse (77-90% coverage in 60 replicates at three times the data). A full MCMC fit would
-change little and cost a PyMC compile.
+*Recording groups.* Each census run is in one of eight groups: frontier developer or
+other (see below) x language/multimodal or other domain (image, video, speech, audio,
+biology, ...; Epoch's ``domain``) x closed or open weights. Whether a run carries an
+estimate depends strongly on the group (runs of 2024 with an estimate: open
+frontier-developer language runs 11 of 11, other open language runs 64 of 72, other
+closed language runs 20 of 38, closed frontier-developer language runs 3 of 18, other
+closed non-language runs 1 of 13). The model assumes that
+*within a group and year, whether Epoch has an estimate does not depend on the run's
+compute* (missing at random given group and year). Then
 
-*Data caveats.* Only runs with a FLOP estimate count (Epoch has none for some closed
-models; none of its 2023-2024 frontier-flagged rows lacks one). Records of 2024 may still
-be incomplete at the vintage (Epoch lists 55 notable models for 2024 against 105 for
-2023), mostly for small runs, which the curved form absorbs as a shape rather than a
-trend; counts near 1e25 and above, where policy thresholds sit, are the best recorded.
+* the **recording share** ``r[g, y]`` of group ``g`` in year ``y`` has the posterior
+  ``Beta(1 + recorded, 1 + listed - recorded)`` (uniform prior), independent across groups
+  and years and of the count model (the likelihood factorises);
+* a run without an estimate still counts in the count model, as a censored observation:
+  its compute is integrated out, over [floor, 1e30], with weight
+  ``lambda(x, y) * P(g | x, t)`` (``P(g | x, t)`` the product of the tier, open-weights
+  and domain models below, at its release time ``t``), times Epoch's verdict on it where
+  it has one.
+
+*Verdicts.* ``compute_note_vs_1e25`` is evidence on ``x >= 25``: a verdict with the
+elicited probability ``p`` (``compute_notes`` in the assumptions: likely above 0.85,
+possibly above 0.5, unlikely above 0.15) weighs the part of the integral above 1e25 by
+``p`` and the part below by ``1 - p`` (a likelihood ratio ``p / (1 - p)`` on the model's
+own odds). From ``compute_notes.review_start`` (2025-01-01), when Epoch reviewed every
+release of the leading developers against 1e25, a run with neither an estimate nor a
+verdict is read as a weak verdict ``no_verdict = 0.2``. Without it (missing at random for
+2025 too), the fit would put 37.5 runs above 1e25 in January-August 2025 (7 with an
+estimate, 30.5 imputed among the 55 without); with it 19.9 (12.9 imputed), close to a
+run-by-run reading of the list (the 7, 6 'likely above', a few of the rest).
+
+Counts as Epoch records them, and counts of runs that happened
+--------------------------------------------------------------
+Three counts per year ``y`` and threshold ``X`` (runs at or above ``X``), all base runs
+at or above the floor, each Poisson given the parameters:
+
+* **happened** -- runs of the simulated world: the fitted intensity, with the held peak
+  below the frontier under ``hold_peak``: ``H = e_y * integral_X^inf lambda_world(x, y) dx``;
+* **listed** -- runs on Epoch's large-scale list, with or without an estimate: the
+  fitted intensity, ``L = e_y * integral_X^inf lambda(x, y) dx``; ``L <= H``, equal above
+  the held region (at and above 1e25 up to 2026) and everywhere under ``as_recorded``;
+* **recorded** -- runs Epoch lists *with a compute estimate* at or above ``X`` (what a
+  table of Epoch's data shows):
+  ``R = e_y * integral_X^inf lambda(x, y) * rho(x, y) dx`` with the recorded fraction
+  ``rho(x, y) = sum_g P(g | x, y + 1/2) * r[g, y] <= 1``.
+
+``e_y`` is the exposure (1 for a whole year). Recorded runs are a binomial thinning of
+listed runs, which are a binomial thinning of the runs that happened, so in every
+simulated world ``recorded <= listed <= happened`` and ``E[recorded] = E[listed] * (mean
+of rho over the listed runs above X)``: at 1e25 that mean is 0.37 (90%: 0.29-0.47) in
+2024, 0.40 (0.31-0.48) in 2025 and 0.48 (0.41-0.56) in 2026
+(:func:`riskmodel.world.generate.recording_share_table`). Recording shares of years after
+the fit are those of the last ``recording.future_pool_years`` fitted years (2025),
+i.e. records read at the lag of the data vintage (6-13 months after release). The
+world's population (:func:`~riskmodel.world.generate.sample_population`) is the happened
+count; ``riskmodel population``, the in-sample check and the backtests use the recorded
+count (:func:`~riskmodel.world.generate.predictive_counts`, ``basis="recorded"``).
+
+Estimation and checks
+---------------------
+The count, tier, open-weights and domain parameters are fitted jointly (12 parameters):
+the posterior mode of the census likelihood (log L = sum over runs with an estimate of
+``log lambda + log P(g | x, t)``, plus sum over runs without one of the log of their
+integral, minus per year ``e_y`` times the expected runs above the floor) under flat
+priors on the count parameters and the weak logistic priors below, found by BFGS and
+Newton steps on central differences; the integrals by the trapezoid rule on 0.05 dex.
+Parameter uncertainty by a Laplace approximation: multivariate normal draws around the
+mode with the inverse numerical Hessian as covariance, on the scale of
+:data:`FITTING_SCALE` for the count part (curved form: ln of the total runs per year in
+2024, their growth rate, the 2024 centre of the shape, ln delta and mu, which are nearly
+orthogonal). A fit takes ~1 s; :func:`fit_world` fits both forms (~2.5 s on 2 cores).
+
+* *In-sample calibration* (:func:`riskmodel.world.generate.calibration_table`, 90%
+  predictive intervals of recorded counts, 2025 at its exposure): 15 of 16 counts at
+  1e24 and 1e25 in 2018-2025 are covered; 2021 at 1e24 is not (3 against 0-2). 2025 at
+  1e25 sits at the lower edge (7 against 7-22): the fitted trend expects ~35 runs above
+  1e25 in January-August 2025 (recorded ~14), more than the ~20 the runs themselves
+  support. Census totals (listed, at 1e23): 6 of 8 covered, 2022 (27 against 31-55) and
+  2023 (119 against 78-116) not.
+* *Recovery* (``tests/test_world.py``): on censuses simulated at parameters like the
+  shipped ones, thinned by group as the data are (30 replicates), the fitted count
+  above 1e25 in 2024 is off by -5% on average (sd 17%), and the 90% intervals of the
+  share of runs above 1e25 with an estimate cover the truth (z-scores: mean 0.4, sd
+  0.8); a fit to the recorded runs alone finds 39% of the runs above 1e25 (8 replicates).
+* *External check*: Epoch's own count of models above 1e25 (data insight of 2025-01-30,
+  which also uses estimates from benchmark scores) is "roughly two a month during 2024";
+  the fit gives 15.7 listed runs above 1e25 in 2024 (90% predictive 8-23) and 18.2
+  (8 with an estimate, 10.2 imputed) for the runs on the list.
 
 Cost model
 ----------
-``log10(cost_usd / FLOP) = a + b * tau + e``, ``e ~ Normal(0, s**2)``, on the Epoch base
-runs of 2018-2024 with both a cost (2023 USD) and a FLOP value (``tau`` decimal years).
-Bayesian linear regression under the reference prior ``p(a, b, s**2) ~ 1 / s**2`` (the
-flat limit of the conjugate normal-inverse-gamma prior), whose posterior is exact:
-``s**2 ~ nu * s_hat**2 / chi2(nu)``, ``nu = n - 2``, and ``(a, b) | s ~ Normal(OLS,
-s**2 (X'X)^-1)``. Epoch's cost column is sparse after 2023 (130 rows, one of them in
-2024), so ``a`` (the 2024 level) is the trend's extrapolation by about a year.
+``log10(cost_usd / FLOP) = a + b * tau + e``, ``e ~ Normal(0, s**2)``, on the notable
+base runs of the fit years with both a cost (2023 USD) and a FLOP value (``tau`` decimal
+years): 141 of the list's 178 rows with a cost (24 are from before 2018, 13 are
+derivatives), 2018-2025, 8 of them in 2024 and 5 in 2025. Bayesian linear regression under
+the reference prior ``p(a, b, s**2) ~ 1 / s**2`` (the flat limit of the conjugate
+normal-inverse-gamma prior), whose posterior is exact: ``s**2 ~ nu * s_hat**2 /
+chi2(nu)``, ``nu = n - 2``, and ``(a, b) | s ~ Normal(OLS, s**2 (X'X)^-1)``. Costs are
+sparse after 2023, so ``a`` (the 2024 level) leans on the trend.
 
-Developer tier and open weights
--------------------------------
+Developer tier, open weights and domain
+---------------------------------------
 The frontier developers are the ``n_frontier`` organisations (assumption, default 5) with
-the most base runs at or above ``frontier_log10_flop`` (default 1e25) in 2018-2024, after
-merging aliases (e.g. Google Brain and DeepMind into Google DeepMind); ties are broken by
-runs at or above 1e24, then by the largest run, then by name. A run is by a frontier
-developer when any of its listed organisations is one.
-``P(frontier | x, tau) = expit(c0 + c1 * (u - m * tau))`` and
-``P(open | frontier, x, tau) = expit(o0 + o1 * frontier + o2 * (u - m * tau))`` are
-logistic regressions on the same base runs above the floor as the count model, fitted
-at the posterior mode under weak normal priors (sd :data:`LOGISTIC_INTERCEPT_PRIOR_SD` on
-the intercept, :data:`LOGISTIC_SLOPE_PRIOR_SD` on the other coefficients, which keeps the
-mode finite if a small sample is separated) with Laplace draws.
+the most census runs at or above ``frontier_log10_flop`` (default 1e25) in the fit years,
+after merging aliases (e.g. Google Brain and DeepMind into Google DeepMind); a run without
+an estimate that Epoch judges likely above 1e25 counts its verdict's probability (0.85).
+Ties are broken by runs at or above 1e24, then by the largest run, then by name. Shipped:
+Google DeepMind (1 run with an estimate + 4 verdicts: 4.4), OpenAI (3.85), Anthropic
+(3.7), xAI (3) and Meta AI (2, ahead of Mistral AI's 2 on 9 runs at or above 1e24 against
+4). A run is by a frontier developer when any of its listed organisations is one.
+``P(frontier | x, tau) = expit(c0 + c1 * (u - m * tau))``,
+``P(open | frontier, x, tau) = expit(o0 + o1 * frontier + o2 * (u - m * tau))`` and
+``P(language | x, tau) = expit(l0 + l1 * (u - m * tau))`` (domain independent of tier and
+openness given compute; a nuisance of the census fit, the simulated world has no domain)
+are logistic regressions fitted jointly with the count model on every census run (above)
+under weak normal priors (sd :data:`LOGISTIC_INTERCEPT_PRIOR_SD` on intercepts,
+:data:`LOGISTIC_SLOPE_PRIOR_SD` on the other coefficients, which keeps the mode finite if
+a small sample is separated).
 
-Both measure compute from the frontier path ``25 + m * tau`` (log10 FLOP), with ``m``
-(:attr:`WorldFit.frontier_drift`, dex/year) the count model's MLE of ``mu`` (0 for the
-log-linear form, which makes them models of absolute log10 FLOP), so the year enters
-through the moving frontier. Alternatives are fitted and their AIC kept in
-:attr:`WorldFit.diagnostics`:
+They measure compute from the frontier path ``25 + m * tau`` (log10 FLOP), with ``m``
+the count model's ``mu`` (inside the fit; the simulation uses its mode,
+:attr:`WorldFit.frontier_drift`; 0 for the log-linear form, which makes them models of
+absolute log10 FLOP), so the year enters through the moving frontier. Alternatives are
+fitted to the runs with an estimate and their AIC kept in :attr:`WorldFit.diagnostics`:
 
-* tier on absolute log10 FLOP alone fits much worse (AIC 104 against 86): runs of a
-  given size were mostly frontier developers' in 2020-2021 and mostly others' in 2024,
-  and with compute drifting up it would make nearly every future run a frontier
-  developer's. A free year term on top of relative compute improves the fit only
-  slightly (AIC 85.3, likelihood-ratio p = 0.10);
+* tier on absolute log10 FLOP alone fits much worse (AIC 267 against 229): with compute
+  drifting up it would make nearly every future run a frontier developer's. A free year
+  term on top of relative compute does not help (AIC 231);
 * open weights on absolute log10 FLOP and a free year (the same as relative compute plus
-  a free year) has AIC 85.5 against 84.2: openness of runs above 1e23 rose from 0% in
-  2020-2021 to ~40% in 2022-2024 and then levelled off, and a free year term would
-  extrapolate the early rise to ~75% open by 2030.
+  a free year) has AIC 233.7 against 237.1: openness of census runs rose from 0% in
+  2019-2021 to 26%, 34%, 53% and 48% in 2022-2025, a rise that a free year term would
+  extrapolate. (With openness falling with compute above the frontier path, the open
+  share of simulated base runs still rises, from 59% in 2025 to 79% in 2030, as most
+  runs fall ever further below the frontier.)
 
 So the shares of frontier developers and of open weights at a given distance below the
 frontier are held constant over time; a trend in either would be an assumption, not a
-finding of these data.
+finding of these data (for openness, a weakly supported one).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import special, stats
 
 from riskmodel.errors import ConfigError, EvidenceError, RiskmodelError
-from riskmodel.uplift.elicitation import (
-    FittedPrior,
-    read_date,
-    read_parameter,
-    read_scalar,
-    read_table,
-    read_toml,
+from riskmodel.evidence.loaders import default_data_dir
+from riskmodel.world.assumptions import (
+    CENSUS_FLOOR_LOG10_FLOP,
+    DEFAULT_ASSUMPTIONS_PATH,
+    SUB_FRONTIER_MODES,
+    VERDICTS,
+    WorldAssumptions,
+    load_world_assumptions,
+)
+from riskmodel.world.census import (
+    GROUPS,
+    LANGUAGE_NAMES,
+    LOGISTIC_INTERCEPT_PRIOR_SD,
+    LOGISTIC_SLOPE_PRIOR_SD,
+    OPEN_NAMES,
+    TIER_NAMES,
+    VERDICT_LOG10_FLOP,
+    CensusFit,
+    CensusRuns,
+    GroupParams,
+    RecordingFit,
+    fit_census_model,
+    fit_recording,
+)
+from riskmodel.world.counts import (
+    COUNT_FORMS,
+    COUNT_NAMES,
+    FITTING_SCALE,
+    NEWTON_ITERATIONS,
+    REFERENCE_LOG10_FLOP,
+    REFERENCE_YEAR,
+    CountModelFit,
+    CountParams,
+    _inverse_pd,
+    fit_count_model,
 )
 
 __all__ = [
     "DEFAULT_ASSUMPTIONS_PATH",
     "DEFAULT_MODELS_PATH",
     "EPOCH_SOURCE_TOKEN",
+    "EPOCH_LISTS_COLUMN",
+    "CENSUS_LIST",
+    "FIRST_FIT_YEAR",
     "FIT_YEARS",
     "REFERENCE_YEAR",
     "REFERENCE_LOG10_FLOP",
@@ -154,61 +308,42 @@ __all__ = [
     "SUB_FRONTIER_MODES",
     "FITTING_SCALE",
     "PARAMETER_UNITS",
+    "GROUPS",
     "WorldAssumptions",
     "CountParams",
     "CountModelFit",
+    "CensusRuns",
+    "GroupParams",
+    "RecordingFit",
     "WorldFit",
     "load_world_assumptions",
     "fit_count_model",
+    "fit_years",
+    "census_runs",
     "fit_world",
 ]
 
-_REPO = Path(__file__).resolve().parents[2]
-#: Shipped world assumptions.
-DEFAULT_ASSUMPTIONS_PATH = _REPO / "data" / "world_assumptions.toml"
-#: Shipped models table (Epoch notable models and evidence models).
-DEFAULT_MODELS_PATH = _REPO / "data" / "models.csv"
-#: Token in the ``source`` column that marks Epoch's notable-model records.
+#: Shipped models table at import time (``$RISKMODEL_DATA_DIR/models.csv`` or
+#: ``<repository>/data/models.csv``); :func:`fit_world` resolves the folder at call time.
+DEFAULT_MODELS_PATH = default_data_dir() / "models.csv"
+#: Token in the ``source`` column of Epoch's notable-model rows (kept for callers that
+#: select the notable list by source; the world fit selects by :data:`EPOCH_LISTS_COLUMN`).
 EPOCH_SOURCE_TOKEN = "epoch_notable_models"
-#: Full calendar years of Epoch records used by every fit (first, last; inclusive).
-FIT_YEARS = (2018, 2024)
-#: Year at which ``tau = 0`` (the last full year before the vintage).
-REFERENCE_YEAR = 2024
-#: log10 FLOP at which ``u = 0`` (1e25 FLOP, the scale of the 2023-2024 frontier).
-REFERENCE_LOG10_FLOP = 25.0
+#: Column naming the Epoch lists a row is on (``notable``, ``large_scale``, ``;``-separated).
+EPOCH_LISTS_COLUMN = "epoch_lists"
+#: The Epoch list that is the census of the count model (runs believed >= 1e23 FLOP).
+CENSUS_LIST = "large_scale"
+#: The Epoch list of notable models (the source of cost per FLOP).
+NOTABLE_LIST = "notable"
+#: First calendar year of every fit.
+FIRST_FIT_YEAR = 2018
+#: Calendar years fitted at the shipped data vintage (2025-09-01): 2018..2025, 2025 a
+#: partial year (see :func:`fit_years`).
+FIT_YEARS = (FIRST_FIT_YEAR, 2025)
 #: Thresholds (log10 FLOP) of the observed-count summary.
 SUMMARY_LOG10_THRESHOLDS = (23.0, 24.0, 25.0, 26.0)
-#: Forms of the count model (see the module docstring).
-COUNT_FORMS = ("curved", "loglinear")
-#: How the simulated world treats compute levels the frontier has passed.
-SUB_FRONTIER_MODES = ("hold_peak", "as_recorded")
-#: Parameters on which the count model is fitted and its Laplace approximation taken.
-#: Curved form: ln of the recorded runs per year in 2024 over all compute levels (the
-#: untruncated normal shape), their growth (1/year), the 2024 centre of the shape (dex
-#: from 1e25), ln delta and mu; this parameterisation is close to orthogonal and its
-#: likelihood close to normal (see the module docstring). Log-linear form: alpha, beta,
-#: ln gamma.
-FITTING_SCALE: dict[str, tuple[str, ...]] = {
-    "curved": ("log_total", "growth", "centre", "ln_delta", "mu"),
-    "loglinear": ("alpha", "beta", "ln_gamma"),
-}
-#: Prior sd (logit units per dex or per year) of logistic slopes: weak, keeps the mode
-#: finite under separation (Gelman et al. 2008 use 2.5 for standardised inputs).
-LOGISTIC_SLOPE_PRIOR_SD = 2.5
-#: Prior sd (logit units) of logistic intercepts: effectively flat.
-LOGISTIC_INTERCEPT_PRIOR_SD = 10.0
 #: Threshold (log10 FLOP) of the first tie-breaker when ranking frontier developers.
 TIE_BREAK_LOG10_FLOP = 24.0
-#: Relative step of central-difference gradients of a negative log-likelihood.
-GRADIENT_STEP = 1e-6
-#: Step of central-difference Hessians (parameters are O(1) on the fitted scales).
-HESSIAN_STEP = 1e-4
-#: Largest absolute gradient component accepted at a maximum-likelihood estimate.
-GRADIENT_TOLERANCE = 1e-4
-#: Newton iterations polishing a Nelder-Mead optimum (and iterations of logistic fits).
-NEWTON_ITERATIONS = 50
-#: Nelder-Mead iteration budget of the count-model fit.
-SIMPLEX_ITERATIONS = 20000
 
 #: Units of every parameter of :class:`WorldFit`.
 PARAMETER_UNITS: dict[str, str] = {
@@ -225,587 +360,12 @@ PARAMETER_UNITS: dict[str, str] = {
     "open_intercept": "logit P(open weights) of a non-frontier run on the frontier path",
     "open_frontier": "logit difference, frontier developer vs other",
     "open_flop": "logit per dex of log10 FLOP above the frontier path",
+    "language_intercept": "logit P(language or multimodal model) on the frontier path",
+    "language_flop": "logit per dex of log10 FLOP above the frontier path",
 }
-_COUNT_NAMES = ("alpha", "beta", "gamma", "delta", "mu")
-_TIER_NAMES = ("tier_intercept", "tier_flop")
-_OPEN_NAMES = ("open_intercept", "open_frontier", "open_flop")
-
-
-# ---------------------------------------------------------------------------------------
-# Assumptions file
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorldAssumptions:
-    """The validated world assumptions (``data/world_assumptions.toml``).
-
-    Attributes
-    ----------
-    path, version, updated, data_vintage
-        Provenance (dates as YYYY-MM-DD).
-    floor_log10_flop
-        Smallest run modelled (log10 FLOP).
-    count_form
-        ``"curved"`` or ``"loglinear"`` (see the module docstring).
-    sub_frontier
-        ``"hold_peak"`` or ``"as_recorded"``.
-    n_frontier_developers
-        Number of frontier developers.
-    frontier_log10_flop
-        Runs at or above this log10 FLOP rank the frontier developers.
-    organization_aliases
-        Epoch organisation name -> developer it belongs to.
-    other_developer_pool
-        Number of non-frontier developers that can train runs.
-    other_developer_zipf_exponent
-        Zipf exponent of their shares (0 = equal shares).
-    derivatives_per_open_base, derivatives_per_closed_base
-        Mean derivatives (runs) per open-weight / closed base run.
-    derivative_mean_lag_years
-        Mean time (years) from a base run's release to a derivative's.
-    derivative_flop_fraction
-        Distribution of a derivative's extra compute as a fraction of its parent's FLOP
-        (lognormal; the quantiles are across derivatives).
-    derivative_frontier_share
-        Probability that a derivative is by a frontier developer.
-    derivative_open_if_parent_open, derivative_open_if_parent_closed
-        Probability that a derivative's weights are open, by the parent's openness.
-    loophole_share
-        Probability that a would-be base run at or above ``loophole_min_log10_flop`` is
-        declared a derivative of an earlier, smaller model.
-    loophole_min_log10_flop
-        Smallest run (log10 FLOP) for which a loophole declaration is attempted.
-    loophole_min_flop_multiple
-        The run's compute is at least this multiple of the declared parent's FLOP.
-    """
-
-    path: str
-    version: str
-    updated: str
-    data_vintage: str
-    floor_log10_flop: float
-    count_form: str
-    sub_frontier: str
-    n_frontier_developers: int
-    frontier_log10_flop: float
-    organization_aliases: Mapping[str, str]
-    other_developer_pool: int
-    other_developer_zipf_exponent: float
-    derivatives_per_open_base: float
-    derivatives_per_closed_base: float
-    derivative_mean_lag_years: float
-    derivative_flop_fraction: FittedPrior
-    derivative_frontier_share: float
-    derivative_open_if_parent_open: float
-    derivative_open_if_parent_closed: float
-    loophole_share: float
-    loophole_min_log10_flop: float
-    loophole_min_flop_multiple: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able values (the flop-fraction distribution as its elicited quantiles)."""
-        out: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if isinstance(value, FittedPrior):
-                value = {
-                    "family": value.family,
-                    **{
-                        f"q{round(q * 100):02d}": v
-                        for q, v in zip(value.levels, value.values, strict=True)
-                    },
-                }
-            elif isinstance(value, Mapping):
-                value = dict(value)
-            out[name] = value
-        return out
-
-
-def _positive(v: float) -> str | None:
-    return None if v > 0 else "must be > 0"
-
-
-def _nonnegative(v: float) -> str | None:
-    return None if v >= 0 else "must be >= 0"
-
-
-def _probability(v: float) -> str | None:
-    return None if 0 <= v <= 1 else "must be a probability in [0, 1]"
-
-
-def _at_least(bound: float) -> Callable[[float], str | None]:
-    def check(v: float) -> str | None:
-        return None if v >= bound else f"must be >= {bound:g}"
-
-    return check
-
-
-def _above(bound: float) -> Callable[[float], str | None]:
-    def check(v: float) -> str | None:
-        return None if v > bound else f"must be > {bound:g}"
-
-    return check
-
-
-def _log10_flop(v: float) -> str | None:
-    return None if 18 <= v <= 30 else "must be a log10 FLOP between 18 and 30"
-
-
-# (section, key) -> (kind, check). Kinds: float, int, choice tuple, "aliases",
-# "lognormal" (a quantile table read by read_parameter).
-_SPEC: dict[str, dict[str, tuple[Any, Any]]] = {
-    "count_model": {
-        "floor_log10_flop": (float, _log10_flop),
-        "form": (COUNT_FORMS, None),
-        "sub_frontier": (SUB_FRONTIER_MODES, None),
-    },
-    "developers": {
-        "n_frontier": (int, _at_least(1)),
-        "frontier_log10_flop": (float, _log10_flop),
-        "other_pool_size": (int, _at_least(2)),
-        "other_zipf_exponent": (float, _nonnegative),
-        "organization_aliases": ("aliases", None),
-    },
-    "derivatives": {
-        "per_open_base": (float, _nonnegative),
-        "per_closed_base": (float, _nonnegative),
-        "mean_lag_years": (float, _positive),
-        "flop_fraction": ("lognormal", None),
-        "frontier_share": (float, _probability),
-        "open_if_parent_open": (float, _probability),
-        "open_if_parent_closed": (float, _probability),
-    },
-    "loopholes": {
-        "share": (float, _probability),
-        "min_log10_flop": (float, _log10_flop),
-        "min_flop_multiple": (float, _above(1.0)),
-    },
-}
-_TOP_LEVEL = ("version", "updated", "data_vintage", *_SPEC)
-_ASSUMPTION_KEYS = ("value", "units", "rationale", "source", "elicited")
-
-
-def _read_assumption(table: Mapping[str, Any], key: str, origin: str, kind: Any, check: Any) -> Any:
-    """One ``{value, units, rationale, source | elicited}`` table, validated."""
-    for name in table:
-        if name not in _ASSUMPTION_KEYS:
-            raise ConfigError(f"{origin}: unknown key '{key}.{name}'")
-    read_scalar(table, f"{key}.units", origin, str)
-    read_scalar(table, f"{key}.rationale", origin, str)
-    source = table.get("source")
-    elicited = table.get("elicited", False)
-    if source is not None and not isinstance(source, str):
-        raise ConfigError(f"{origin}: '{key}.source' must be a string")
-    if not isinstance(elicited, bool):
-        raise ConfigError(f"{origin}: '{key}.elicited' must be true or false")
-    if not (source or elicited):
-        raise ConfigError(f"{origin}: '{key}' needs a 'source' citation or 'elicited = true'")
-    if isinstance(kind, tuple):
-        value = read_scalar(table, f"{key}.value", origin, str)
-        if value not in kind:
-            raise ConfigError(
-                f"{origin}: '{key}.value' must be one of {', '.join(kind)}, got '{value}'"
-            )
-        return value
-    if kind == "aliases":
-        if "value" not in table:
-            raise ConfigError(f"{origin}: missing key '{key}.value'")
-        value = table["value"]
-        if not isinstance(value, Mapping):
-            raise ConfigError(f"{origin}: '{key}.value' must be a table of names")
-        for alias, target in value.items():
-            if not isinstance(target, str) or not target.strip():
-                raise ConfigError(
-                    f"{origin}: '{key}.value.{alias}' must be a developer name, got {target!r}"
-                )
-        return {str(k).strip(): v.strip() for k, v in value.items()}
-    value = read_scalar(table, f"{key}.value", origin, kind)
-    problem = check(value) if check is not None else None
-    if problem is not None:
-        raise ConfigError(f"{origin}: '{key}.value' {problem}, got {value!r}")
-    return value
-
-
-def load_world_assumptions(path: str | Path | None = None) -> WorldAssumptions:
-    """Load and validate the world assumptions file.
-
-    Parameters
-    ----------
-    path
-        TOML file; defaults to :data:`DEFAULT_ASSUMPTIONS_PATH`.
-
-    Returns
-    -------
-    WorldAssumptions
-
-    Raises
-    ------
-    ConfigError
-        Unreadable or unparsable file, a missing, unknown or mistyped key, or an
-        impossible value (negative rate, probability outside [0, 1], ...); the message
-        names the file and the dotted key.
-    """
-    path = Path(path) if path is not None else DEFAULT_ASSUMPTIONS_PATH
-    origin = str(path)
-    data = read_toml(path, "world assumptions")
-    for name in data:
-        if name not in _TOP_LEVEL:
-            raise ConfigError(f"{origin}: unknown key '{name}'")
-    version = read_scalar(data, "version", origin, str)
-    updated = read_date(data, "updated", origin)
-    vintage = read_date(data, "data_vintage", origin)
-    values: dict[str, Any] = {}
-    for section, spec in _SPEC.items():
-        table = read_table(data, section, origin)
-        for name in table:
-            if name not in spec:
-                raise ConfigError(f"{origin}: unknown key '{section}.{name}'")
-        for key, (kind, check) in spec.items():
-            dotted = f"{section}.{key}"
-            sub = read_table(table, key, origin) if key in table else None
-            if sub is None:
-                raise ConfigError(f"{origin}: missing table '{dotted}'")
-            if kind == "lognormal":
-                prior = read_parameter(sub, dotted, origin)
-                if prior.family != "lognormal":
-                    raise ConfigError(f"{origin}: '{dotted}.family' must be lognormal")
-                values[dotted] = prior
-            else:
-                values[dotted] = _read_assumption(sub, dotted, origin, kind, check)
-    if values["loopholes.min_log10_flop"] < values["count_model.floor_log10_flop"]:
-        raise ConfigError(
-            f"{origin}: 'loopholes.min_log10_flop.value' must not be below "
-            "'count_model.floor_log10_flop.value'"
-        )
-    return WorldAssumptions(
-        path=origin,
-        version=version,
-        updated=updated,
-        data_vintage=vintage,
-        floor_log10_flop=values["count_model.floor_log10_flop"],
-        count_form=values["count_model.form"],
-        sub_frontier=values["count_model.sub_frontier"],
-        n_frontier_developers=values["developers.n_frontier"],
-        frontier_log10_flop=values["developers.frontier_log10_flop"],
-        organization_aliases=values["developers.organization_aliases"],
-        other_developer_pool=values["developers.other_pool_size"],
-        other_developer_zipf_exponent=values["developers.other_zipf_exponent"],
-        derivatives_per_open_base=values["derivatives.per_open_base"],
-        derivatives_per_closed_base=values["derivatives.per_closed_base"],
-        derivative_mean_lag_years=values["derivatives.mean_lag_years"],
-        derivative_flop_fraction=values["derivatives.flop_fraction"],
-        derivative_frontier_share=values["derivatives.frontier_share"],
-        derivative_open_if_parent_open=values["derivatives.open_if_parent_open"],
-        derivative_open_if_parent_closed=values["derivatives.open_if_parent_closed"],
-        loophole_share=values["loopholes.share"],
-        loophole_min_log10_flop=values["loopholes.min_log10_flop"],
-        loophole_min_flop_multiple=values["loopholes.min_flop_multiple"],
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# Count model
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CountParams:
-    """Count-model parameters (arrays broadcastable against each other, or scalars).
-
-    See the module docstring for the intensity. ``delta`` and ``mu`` are ignored by the
-    log-linear form.
-    """
-
-    form: str
-    alpha: Any
-    beta: Any
-    gamma: Any
-    delta: Any
-    mu: Any
-
-    def log_density(self, log10_flop: Any, year: Any) -> np.ndarray:
-        """ln of the recorded intensity (runs per year per dex of log10 FLOP)."""
-        u = np.asarray(log10_flop, dtype=float) - REFERENCE_LOG10_FLOP
-        tau = np.asarray(year, dtype=float) - REFERENCE_YEAR
-        out = self.alpha + self.beta * tau - self.gamma * u
-        if self.form == "curved":
-            out = out - 0.5 * self.delta * (u - self.mu * tau) ** 2
-        return out
-
-    def log_count_above(self, log10_flop: Any, year: Any) -> np.ndarray:
-        """ln of the expected recorded runs per year at or above ``log10_flop``."""
-        u = np.asarray(log10_flop, dtype=float) - REFERENCE_LOG10_FLOP
-        tau = np.asarray(year, dtype=float) - REFERENCE_YEAR
-        if self.form == "loglinear":
-            return self.alpha + self.beta * tau - self.gamma * u - np.log(self.gamma)
-        centre, sd = self.centre(tau), 1.0 / np.sqrt(self.delta)
-        return (
-            self.alpha
-            + (self.beta - self.gamma * self.mu) * tau
-            + self.gamma**2 / (2.0 * self.delta)
-            + 0.5 * np.log(2.0 * np.pi / self.delta)
-            + special.log_ndtr(-(u - centre) / sd)
-        )
-
-    def centre(self, tau: Any) -> np.ndarray:
-        """Curved form: centre of the normal shape (dex from 1e25) in year ``tau``."""
-        return self.mu * tau - self.gamma / self.delta
-
-    def held_boundary(self, tau: Any) -> np.ndarray:
-        """Curved form: ``u`` (dex from 1e25) below which the recorded intensity of year
-        ``tau`` has passed its peak over time (meaningful where ``delta * mu > 0``)."""
-        return self.mu * tau - self.beta / (self.delta * self.mu)
-
-    def held_log_density(self, u: Any) -> np.ndarray:
-        """Curved form: ln of the peak-over-time intensity at ``u`` (log-linear in u)."""
-        return (
-            self.alpha
-            + self.beta**2 / (2.0 * self.delta * self.mu**2)
-            + (self.beta / self.mu - self.gamma) * u
-        )
-
-    def to_vector(self) -> np.ndarray:
-        """The parameters on the fitting scale (see :data:`FITTING_SCALE`)."""
-        if self.form == "loglinear":
-            return np.array([self.alpha, self.beta, np.log(self.gamma)], dtype=float)
-        log_total = (
-            self.alpha + self.gamma**2 / (2.0 * self.delta) + 0.5 * np.log(2.0 * np.pi / self.delta)
-        )
-        values = (
-            log_total,
-            self.beta - self.gamma * self.mu,
-            -self.gamma / self.delta,
-            np.log(self.delta),
-            self.mu,
-        )
-        return np.array(values, dtype=float)
-
-    @classmethod
-    def from_vector(cls, theta: np.ndarray, form: str) -> CountParams:
-        """From the fitting scale (see :data:`FITTING_SCALE`)."""
-        if form == "loglinear":
-            return cls(form, theta[0], theta[1], np.exp(theta[2]), 0.0, 0.0)
-        log_total, growth, centre, log_delta, mu = theta
-        delta = np.exp(log_delta)
-        gamma = -centre * delta
-        alpha = log_total - gamma**2 / (2.0 * delta) - 0.5 * np.log(2.0 * np.pi / delta)
-        return cls(form, alpha, growth + gamma * mu, gamma, delta, mu)
-
-
-def _count_nll(
-    theta: np.ndarray, form: str, x: np.ndarray, year: np.ndarray, years: np.ndarray, floor: float
-) -> float:
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        params = CountParams.from_vector(theta, form)
-        value = -(
-            np.sum(params.log_density(x, year))
-            - np.sum(np.exp(params.log_count_above(floor, years)))
-        )
-    return float(value) if np.isfinite(value) else np.inf
-
-
-def _gradient(f: Callable[[np.ndarray], float], theta: np.ndarray) -> np.ndarray:
-    out = np.empty_like(theta)
-    for i in range(theta.size):
-        h = GRADIENT_STEP * max(1.0, abs(theta[i]))
-        e = np.zeros_like(theta)
-        e[i] = h
-        out[i] = (f(theta + e) - f(theta - e)) / (2 * h)
-    return out
-
-
-def _hessian(f: Callable[[np.ndarray], float], theta: np.ndarray) -> np.ndarray:
-    k = theta.size
-    h = HESSIAN_STEP
-    out = np.empty((k, k))
-    f0 = f(theta)
-    for i in range(k):
-        ei = np.zeros(k)
-        ei[i] = h
-        out[i, i] = (f(theta + 2 * ei) - 2 * f0 + f(theta - 2 * ei)) / (4 * h * h)
-        for j in range(i):
-            ej = np.zeros(k)
-            ej[j] = h
-            value = (
-                f(theta + ei + ej) - f(theta + ei - ej) - f(theta - ei + ej) + f(theta - ei - ej)
-            ) / (4 * h * h)
-            out[i, j] = out[j, i] = value
-    return out
-
-
-def _inverse_pd(hessian: np.ndarray, what: str) -> np.ndarray:
-    """Inverse of a positive-definite Hessian (the Laplace covariance)."""
-    try:
-        chol = np.linalg.cholesky(hessian)
-    except np.linalg.LinAlgError:
-        raise RiskmodelError(
-            f"{what}: the Hessian at the optimum is not positive definite; the parameters "
-            "are not identified by these data"
-        ) from None
-    inv_chol = np.linalg.inv(chol)
-    return inv_chol.T @ inv_chol
-
-
-def _minimise(nll: Callable[[np.ndarray], float], start: np.ndarray, what: str) -> np.ndarray:
-    """Nelder-Mead, then Newton steps with backtracking on a numerical Hessian."""
-    result = optimize.minimize(
-        nll,
-        start,
-        method="Nelder-Mead",
-        options={
-            "xatol": 1e-9,
-            "fatol": 1e-11,
-            "maxiter": SIMPLEX_ITERATIONS,
-            "maxfev": 2 * SIMPLEX_ITERATIONS,
-        },
-    )
-    theta = np.asarray(result.x, dtype=float)
-    for _ in range(NEWTON_ITERATIONS):
-        grad = _gradient(nll, theta)
-        if np.max(np.abs(grad)) < GRADIENT_TOLERANCE:
-            return theta
-        step = _inverse_pd(_hessian(nll, theta), what) @ grad
-        current, t = nll(theta), 1.0
-        while nll(theta - t * step) > current and t > 1e-8:
-            t /= 2
-        theta = theta - t * step
-    if np.max(np.abs(_gradient(nll, theta))) >= GRADIENT_TOLERANCE:
-        raise RiskmodelError(f"{what}: maximum likelihood did not converge")
-    return theta
-
-
-@dataclass(frozen=True, eq=False)
-class CountModelFit:
-    """Maximum-likelihood fit of the count model with its Laplace covariance.
-
-    Attributes
-    ----------
-    form
-        ``"curved"`` or ``"loglinear"``.
-    theta, covariance
-        MLE and inverse Hessian on the fitting scale (see :meth:`CountParams.from_vector`).
-    log_likelihood
-        Maximised log-likelihood (natural log).
-    n_runs
-        Runs fitted.
-    floor_log10_flop, years
-        Floor (log10 FLOP) and calendar years of the fit.
-    """
-
-    form: str
-    theta: np.ndarray
-    covariance: np.ndarray
-    log_likelihood: float
-    n_runs: int
-    floor_log10_flop: float
-    years: tuple[int, ...]
-
-    @property
-    def n_parameters(self) -> int:
-        """Number of free parameters."""
-        return int(self.theta.size)
-
-    @property
-    def aic(self) -> float:
-        """Akaike information criterion, ``2 k - 2 log L``."""
-        return 2.0 * self.n_parameters - 2.0 * self.log_likelihood
-
-    @property
-    def params(self) -> CountParams:
-        """Parameters at the MLE."""
-        return CountParams.from_vector(self.theta, self.form)
-
-    def estimates(self) -> dict[str, float]:
-        """MLE on the natural scale: alpha, beta, gamma, delta, mu."""
-        p = self.params
-        return {name: float(getattr(p, name)) for name in _COUNT_NAMES}
-
-    def standard_errors(self) -> dict[str, float]:
-        """Laplace standard errors on the fitting scale (``ln delta``, ``ln gamma`` for
-        the transformed parameters)."""
-        names = FITTING_SCALE[self.form]
-        return dict(zip(names, np.sqrt(np.diag(self.covariance)).tolist(), strict=True))
-
-    def draws(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Laplace draws on the natural scale, each of shape ``(n,)``."""
-        theta = rng.multivariate_normal(self.theta, self.covariance, size=n, method="cholesky")
-        p = CountParams.from_vector(theta.T, self.form)
-        return {
-            name: np.broadcast_to(np.asarray(getattr(p, name), dtype=float), (n,)).copy()
-            for name in _COUNT_NAMES
-        }
-
-
-def fit_count_model(
-    log10_flop: np.ndarray,
-    year: np.ndarray,
-    *,
-    years: Sequence[int],
-    floor_log10_flop: float,
-    form: str = "curved",
-) -> CountModelFit:
-    """Maximum-likelihood fit of the Poisson count model with Laplace covariance.
-
-    Parameters
-    ----------
-    log10_flop
-        log10 training FLOP of each base run, shape (n,); runs below the floor or outside
-        ``years`` are ignored.
-    year
-        Calendar year of each run's release, shape (n,).
-    years
-        Calendar years observed (a year without runs still counts: zero runs).
-    floor_log10_flop
-        Smallest log10 FLOP modelled.
-    form
-        ``"curved"`` or ``"loglinear"``.
-
-    Returns
-    -------
-    CountModelFit
-
-    Raises
-    ------
-    RiskmodelError
-        Unknown form, too few runs, or no interior maximum.
-    """
-    if form not in COUNT_FORMS:
-        raise RiskmodelError(f"unknown count-model form '{form}'; use one of {COUNT_FORMS}")
-    x = np.asarray(log10_flop, dtype=float)
-    yr = np.asarray(year, dtype=float)
-    years_arr = np.asarray(sorted(set(int(y) for y in years)), dtype=float)
-    keep = (x >= floor_log10_flop) & np.isin(yr, years_arr)
-    x, yr = x[keep], yr[keep]
-    n_theta = 3 if form == "loglinear" else 5
-    if x.size < 2 * n_theta:
-        raise RiskmodelError(
-            f"count model: {x.size} runs at or above 1e{floor_log10_flop:g} FLOP are too few "
-            f"to fit {n_theta} parameters"
-        )
-    last = years_arr.max()
-    start_alpha = math.log(max(1.0, float(np.sum(yr == last))))
-    start = (
-        np.array([start_alpha, 0.5, 0.0])
-        if form == "loglinear"
-        else np.array([start_alpha, 0.3, 0.0, 0.0, 0.5])
-    )
-
-    def nll(theta: np.ndarray) -> float:
-        return _count_nll(theta, form, x, yr, years_arr, floor_log10_flop)
-
-    what = f"count model ({form})"
-    theta = _minimise(nll, start, what)
-    covariance = _inverse_pd(_hessian(nll, theta), what)
-    return CountModelFit(
-        form=form,
-        theta=theta,
-        covariance=covariance,
-        log_likelihood=-nll(theta),
-        n_runs=int(x.size),
-        floor_log10_flop=float(floor_log10_flop),
-        years=tuple(int(y) for y in years_arr),
-    )
+_GROUP_NAMES = TIER_NAMES + OPEN_NAMES + LANGUAGE_NAMES
+#: Epoch domain names that make a run a language (or multimodal) model.
+_LANGUAGE_DOMAINS = ("Language", "Multimodal")
 
 
 # ---------------------------------------------------------------------------------------
@@ -819,10 +379,6 @@ class _LaplaceFit:
     mode: np.ndarray
     covariance: np.ndarray
     n_rows: int
-
-    def draws(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        theta = rng.multivariate_normal(self.mode, self.covariance, size=n, method="cholesky")
-        return {name: theta[:, i].copy() for i, name in enumerate(self.names)}
 
 
 def _fit_logistic(X: np.ndarray, y: np.ndarray, names: tuple[str, ...], what: str) -> _LaplaceFit:
@@ -846,28 +402,18 @@ def _fit_logistic(X: np.ndarray, y: np.ndarray, names: tuple[str, ...], what: st
     return _LaplaceFit(names, theta, _inverse_pd(hess, what), int(y.size))
 
 
-def _fit_logistic_variants(
-    designs: Mapping[str, list[np.ndarray]], y: np.ndarray, names: tuple[str, ...], what: str
-) -> tuple[_LaplaceFit, dict[str, float]]:
-    """Fit the first design (named ``names``) and report every design's AIC.
-
-    Parameters
-    ----------
-    designs
-        Name -> covariate columns (intercept first); the first entry is the model used.
-    y
-        0/1 outcomes, shape (n,).
-    """
-    fits: dict[str, _LaplaceFit] = {}
+def _logistic_aic(
+    designs: Mapping[str, list[np.ndarray]], y: np.ndarray, what: str
+) -> dict[str, float]:
+    """AIC of each design (covariate columns, intercept first) fitted to 0/1 ``y``."""
     aic: dict[str, float] = {}
     for name, columns in designs.items():
         X = np.column_stack(columns)
-        labels = tuple(f"c{i}" for i in range(X.shape[1])) if fits else names
-        fits[name] = _fit_logistic(X, y, labels, what)
-        p = special.expit(X @ fits[name].mode)
+        fit = _fit_logistic(X, y, tuple(f"c{i}" for i in range(X.shape[1])), what)
+        p = special.expit(X @ fit.mode)
         loglik = float(np.sum(y * np.log(p) + (1 - y) * np.log1p(-p)))
         aic[name] = 2.0 * X.shape[1] - 2.0 * loglik
-    return fits[next(iter(designs))], aic
+    return aic
 
 
 @dataclass(frozen=True, eq=False)
@@ -901,6 +447,28 @@ def _fit_cost(tau: np.ndarray, y: np.ndarray) -> _CostFit:
 # ---------------------------------------------------------------------------------------
 
 
+def fit_years(vintage: str) -> tuple[tuple[int, ...], dict[int, float]]:
+    """Calendar years fitted at a data vintage and the observed share of the last one.
+
+    Records are of models released before ``vintage`` (YYYY-MM-DD), so the vintage's
+    own year is observed from 1 January to the day before the vintage: exposure
+    ``days / days in the year`` (243/365 for 2025-09-01). A vintage on 1 January ends
+    the fit with the previous, complete year.
+
+    Returns
+    -------
+    tuple
+        Years ``FIRST_FIT_YEAR .. last`` and ``{last: share}`` if the last is partial.
+    """
+    day = dt.date.fromisoformat(vintage)
+    start = dt.date(day.year, 1, 1)
+    days = (day - start).days
+    if days == 0:
+        return tuple(range(FIRST_FIT_YEAR, day.year)), {}
+    length = (dt.date(day.year + 1, 1, 1) - start).days
+    return tuple(range(FIRST_FIT_YEAR, day.year + 1)), {day.year: days / length}
+
+
 def _decimal_year(dates: pd.Series) -> np.ndarray:
     dates = pd.to_datetime(dates)
     start = pd.to_datetime(dates.dt.year.astype(str) + "-01-01")
@@ -920,8 +488,25 @@ def _developers(organization: Any, aliases: Mapping[str, str]) -> tuple[str, ...
     return tuple(names)
 
 
-def _epoch_rows(models: pd.DataFrame, vintage: str) -> pd.DataFrame:
-    """Epoch notable-model base runs of the fit years, with derived columns."""
+def _on_list(cells: pd.Series, name: str) -> np.ndarray:
+    """bool per row: ``name`` is one of the ``;``-separated lists in ``cells``."""
+    return (
+        cells.fillna("")
+        .astype(str)
+        .map(lambda cell: name in [part.strip() for part in cell.split(";")])
+        .to_numpy(bool)
+    )
+
+
+def _epoch_rows(models: pd.DataFrame, assumptions: WorldAssumptions) -> pd.DataFrame:
+    """Epoch base runs of the fit years with derived columns.
+
+    Columns added: ``year``, ``t`` (decimal year), ``log10_flop`` (NaN without an
+    estimate), ``notable``, ``large_scale``, ``census`` (in the count model's census),
+    ``language``, ``verdict`` (Epoch's verdict or None), ``p_above`` (the probability
+    of being at or above 1e25 that the verdict, or its absence after the review start,
+    stands for; NaN for runs with an estimate and unreviewed runs without a verdict).
+    """
     table = models.reset_index() if "model" not in models.columns else models
     needed = (
         "organization",
@@ -930,45 +515,127 @@ def _epoch_rows(models: pd.DataFrame, vintage: str) -> pd.DataFrame:
         "training_cost_usd",
         "open_weights",
         "base_model",
-        "source",
+        "domain",
+        "compute_note_vs_1e25",
+        EPOCH_LISTS_COLUMN,
     )
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise EvidenceError(f"models table lacks column(s) {', '.join(missing)}")
-    epoch = table[table["source"].astype(str).str.contains(EPOCH_SOURCE_TOKEN, regex=False)]
+    lists = table[EPOCH_LISTS_COLUMN]
+    notable, large = _on_list(lists, NOTABLE_LIST), _on_list(lists, CENSUS_LIST)
+    epoch = table[notable | large].copy()
+    epoch["notable"], epoch["large_scale"] = notable[notable | large], large[notable | large]
     dates = pd.to_datetime(epoch["release_date"])
-    late = dates > pd.Timestamp(vintage)
+    vintage = assumptions.data_vintage
+    late = dates >= pd.Timestamp(vintage)
     if late.any():
         first = epoch.loc[late, "model"].iloc[0]
         raise EvidenceError(
-            f"models table has {int(late.sum())} Epoch row(s) released after the data "
+            f"models table has {int(late.sum())} Epoch row(s) released on or after the data "
             f"vintage {vintage} (e.g. '{first}'); data after the vintage must not be used",
             column="release_date",
         )
+    years, _ = fit_years(vintage)
     base = epoch["base_model"].isna() | (epoch["base_model"].astype(str).str.strip() == "")
-    year = dates.dt.year
-    rows = epoch[base & year.between(*FIT_YEARS)].copy()
+    rows = epoch[base & dates.dt.year.between(years[0], years[-1])].copy()
     rows["year"] = pd.to_datetime(rows["release_date"]).dt.year.astype(int)
     rows["t"] = _decimal_year(rows["release_date"])
-    with np.errstate(divide="ignore"):
-        rows["log10_flop"] = np.log10(rows["training_flop"].astype(float))
-    rows["open_weights"] = rows["open_weights"].astype(bool)
+    flop = pd.to_numeric(rows["training_flop"], errors="coerce").to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rows["log10_flop"] = np.where(flop > 0, np.log10(flop), np.nan)
+    rows["open_weights"] = rows["open_weights"].fillna(False).astype(bool)
+    domain = rows["domain"].fillna("").astype(str)
+    rows["language"] = domain.map(
+        lambda d: d.strip() == "" or any(k in d for k in _LANGUAGE_DOMAINS)
+    ).astype(bool)
+    floor = assumptions.floor_log10_flop
+    x = rows["log10_flop"].to_numpy(float)
+    recorded = np.isfinite(x)
+    above = recorded & (np.where(recorded, x, -np.inf) >= floor)
+    # The census: runs on the large-scale list (believed >= 1e23) without an estimate or
+    # with one at or above the floor, and notable runs at or above the floor.
+    rows["census"] = (rows["large_scale"].to_numpy(bool) & ~recorded) | above
+    notes = (
+        rows["compute_note_vs_1e25"]
+        .astype(object)
+        .where(rows["compute_note_vs_1e25"].notna(), None)
+    )
+    unknown = sorted({str(v) for v in notes if v is not None} - set(VERDICTS))
+    if unknown:
+        raise EvidenceError(
+            f"column compute_note_vs_1e25 has unknown verdict(s) {unknown}; "
+            f"expected one of {', '.join(VERDICTS)}",
+            column="compute_note_vs_1e25",
+        )
+    rows["verdict"] = notes
+    p_above = np.array(
+        [assumptions.verdict_p_above[v] if v is not None else np.nan for v in notes], dtype=float
+    )
+    reviewed = pd.to_datetime(rows["release_date"]) >= pd.Timestamp(assumptions.review_start)
+    no_verdict = ~np.isfinite(p_above) & ~recorded & reviewed.to_numpy(bool)
+    p_above[no_verdict] = assumptions.no_verdict_p_above
+    p_above[recorded] = np.nan
+    rows["p_above"] = p_above
     return rows
 
 
+def census_runs(
+    rows: pd.DataFrame, frontier: tuple[str, ...], aliases: Mapping[str, str]
+) -> CensusRuns:
+    """The census runs of :func:`_epoch_rows` output as :class:`CensusRuns`."""
+    census = rows[rows["census"]]
+    is_frontier = np.array(
+        [any(d in frontier for d in _developers(o, aliases)) for o in census["organization"]],
+        dtype=bool,
+    )
+    return CensusRuns(
+        log10_flop=census["log10_flop"].to_numpy(float),
+        year=census["year"].to_numpy(np.int64),
+        time=census["t"].to_numpy(float),
+        frontier=is_frontier,
+        language=census["language"].to_numpy(bool),
+        open_weights=census["open_weights"].to_numpy(bool),
+        p_above=census["p_above"].to_numpy(float),
+    )
+
+
 def _rank_frontier(
-    rows: pd.DataFrame, aliases: Mapping[str, str], n: int, frontier_log10_flop: float
-) -> tuple[str, ...]:
-    """The ``n`` developers with most runs at or above ``frontier_log10_flop``."""
+    rows: pd.DataFrame,
+    aliases: Mapping[str, str],
+    n: int,
+    frontier_log10_flop: float,
+    p_above: Mapping[str, float],
+) -> tuple[tuple[str, ...], dict[str, float]]:
+    """The ``n`` developers with most census runs at or above ``frontier_log10_flop``.
+
+    A run with an estimate counts 1 if at or above the level; a run without one that
+    Epoch judges likely above 1e25 counts that verdict's probability (when the level is
+    1e25); other runs without an estimate do not count. Ties are
+    broken by runs at or above 1e24, then the largest run, then the name.
+
+    Returns
+    -------
+    tuple
+        The names, and every developer's score.
+    """
+    census = rows[rows["census"]]
     stats_by_dev: dict[str, list[float]] = {}
-    for org, x in zip(rows["organization"], rows["log10_flop"], strict=True):
-        if not np.isfinite(x):
+    verdicts = frontier_log10_flop == VERDICT_LOG10_FLOP
+    for org, x, verdict in zip(
+        census["organization"], census["log10_flop"], census["verdict"], strict=True
+    ):
+        if np.isfinite(x):
+            score, tie, top = float(x >= frontier_log10_flop), float(x >= TIE_BREAK_LOG10_FLOP), x
+        elif verdicts and verdict is not None and p_above[verdict] > 0.5:
+            score, tie, top = p_above[verdict], 0.0, -np.inf
+        else:
             continue
         for dev in _developers(org, aliases):
             entry = stats_by_dev.setdefault(dev, [0.0, 0.0, -np.inf])
-            entry[0] += x >= frontier_log10_flop
-            entry[1] += x >= TIE_BREAK_LOG10_FLOP
-            entry[2] = max(entry[2], x)
+            entry[0] += score
+            entry[1] += tie
+            entry[2] = max(entry[2], top)
     if len(stats_by_dev) < n:
         raise ConfigError(
             f"developers.n_frontier = {n} exceeds the {len(stats_by_dev)} developers with a "
@@ -978,7 +645,7 @@ def _rank_frontier(
         stats_by_dev,
         key=lambda d: (-stats_by_dev[d][0], -stats_by_dev[d][1], -stats_by_dev[d][2], d),
     )
-    return tuple(ranked[:n])
+    return tuple(ranked[:n]), {d: stats_by_dev[d][0] for d in ranked}
 
 
 # ---------------------------------------------------------------------------------------
@@ -998,38 +665,61 @@ class WorldFit:
     count_form
         ``"curved"`` or ``"loglinear"``.
     alpha, beta, gamma, delta, mu
-        Count model (Laplace draws).
+        Count model of the census (runs listed, with or without a compute estimate;
+        joint Laplace draws).
     cost_a, cost_b, cost_s
         Cost model (exact posterior draws).
     tier_intercept, tier_flop
-        P(frontier developer) logistic in log10 FLOP above the frontier path
-        (Laplace draws).
+        P(frontier developer) logistic in log10 FLOP above the frontier path.
     open_intercept, open_frontier, open_flop
-        P(open weights) logistic (Laplace draws).
+        P(open weights) logistic.
+    language_intercept, language_flop
+        P(language or multimodal model) logistic (a nuisance of the census fit; the
+        simulated world has no domain).
     estimates
-        Point estimates: MLE (count), posterior mean (cost), posterior mode (logistic).
+        Point estimates: joint posterior mode (count, tier, open, language; MLE for the
+        count part), posterior mean (cost).
     frontier_drift
         Slope (dex/year) of the frontier path ``25 + frontier_drift * (year - 2024)``
-        from which the tier model measures compute; a fixed number (the count MLE of
-        ``mu``), not a draw, because the tier coefficients were fitted with it.
+        from which the tier, open-weights and recording models measure compute: the
+        mode of ``mu`` (0 for the log-linear form), a fixed number, not a draw.
     assumptions
         The assumptions used.
     frontier_developers
         Names of frontier developers ``0 .. n - 1`` (the developer ids of a population).
     observed_counts
-        Base runs per year (rows, 2018-2024) at or above each summary threshold
-        (columns ``ge_1e23`` ... ``ge_1e26``), as Epoch records them.
+        Census runs with a compute estimate per fitted year (rows) at or above each
+        summary threshold (columns ``ge_1e23`` ... ``ge_1e26``): Epoch-recorded counts.
+        A partial year is counted as observed (not scaled up).
+    listed_counts
+        Per fitted year: ``exposure``, ``listed`` (census runs, with or without an
+        estimate), ``recorded`` (with an estimate), ``verdict_likely``,
+        ``verdict_possibly``, ``verdict_unlikely`` (runs without an estimate by Epoch's
+        verdict).
     data_log10_flop, data_year
-        The runs fitted by the count model (log10 FLOP; calendar year), shape (n_runs,).
+        The census runs with an estimate (log10 FLOP; calendar year), shape (n_runs,).
+    census
+        Every census run of the fit (:class:`~riskmodel.world.census.CensusRuns`).
+    recording
+        Recording shares by group and year (:class:`~riskmodel.world.census.RecordingFit`).
+    recording_draws
+        Read-only float64 array (n_draws, n_years + 1, 8): posterior draws of every
+        group's recording share in each fitted year and, at index ``n_years``, in the
+        years after the fit (the pooled last years). Draw ``d`` pairs with parameter
+        draw ``d``.
     data_vintage
         Vintage (YYYY-MM-DD) of the data the fit may use.
     fit_years
         First and last calendar year fitted.
+    exposure
+        Observed share of each fitted year (1 except a partial last year).
     n_draws, seed
         Number of draws and the seed that produced them.
     diagnostics
         Data sizes, log-likelihoods and AIC of both count forms, the likelihood-ratio
-        statistic and p-value of curved vs log-linear.
+        statistic and p-value of curved vs log-linear, the same for the count model fitted
+        to the runs with an estimate alone, AIC of alternative tier and open-weights
+        designs, frontier-ranking scores.
     """
 
     count_form: str
@@ -1046,15 +736,22 @@ class WorldFit:
     open_intercept: np.ndarray
     open_frontier: np.ndarray
     open_flop: np.ndarray
+    language_intercept: np.ndarray
+    language_flop: np.ndarray
     estimates: dict[str, float]
     frontier_drift: float
     assumptions: WorldAssumptions
     frontier_developers: tuple[str, ...]
     observed_counts: pd.DataFrame
+    listed_counts: pd.DataFrame
     data_log10_flop: np.ndarray
     data_year: np.ndarray
+    census: CensusRuns
+    recording: RecordingFit
+    recording_draws: np.ndarray
     data_vintage: str
     fit_years: tuple[int, int]
+    exposure: dict[int, float]
     n_draws: int
     seed: int
     diagnostics: dict[str, float] = field(default_factory=dict)
@@ -1065,13 +762,39 @@ class WorldFit:
         ``(n_draws,)`` each."""
         return {name: getattr(self, name) for name in PARAMETER_UNITS}
 
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Every fitted calendar year."""
+        return tuple(range(self.fit_years[0], self.fit_years[1] + 1))
+
     def count_params(self, index: np.ndarray | None = None) -> CountParams:
         """Count-model parameters of the draws ``index`` (all draws by default)."""
         sel = slice(None) if index is None else np.asarray(index)
         return CountParams(
             self.count_form,
-            *(getattr(self, name)[sel] for name in _COUNT_NAMES),
+            *(getattr(self, name)[sel] for name in COUNT_NAMES),
         )
+
+    def group_params(self, index: np.ndarray | None = None) -> GroupParams:
+        """Tier, open-weights and domain coefficients of the draws ``index``, measured
+        from the fixed frontier path (:attr:`frontier_drift`)."""
+        sel = slice(None) if index is None else np.asarray(index)
+        return GroupParams(
+            *(getattr(self, name)[sel] for name in _GROUP_NAMES), drift=self.frontier_drift
+        )
+
+    def recording_shares(self, year: int, index: np.ndarray | None = None) -> np.ndarray:
+        """Recording share of every group in ``year`` for the draws ``index``, shape
+        ``index.shape + (8,)`` (years before the fit use its first year, years after it
+        the pooled last years)."""
+        sel = slice(None) if index is None else np.asarray(index)
+        years = self.years
+        k = years.index(year) if year in years else (0 if year < years[0] else len(years))
+        return self.recording_draws[sel, k, :]
+
+    def exposure_of(self, year: int) -> float:
+        """Observed share of ``year`` in the fit (1 for a whole or unfitted year)."""
+        return float(self.exposure.get(int(year), 1.0))
 
     def parameter_table(self) -> pd.DataFrame:
         """One row per parameter: ``parameter``, ``units``, ``estimate``, ``mean``,
@@ -1098,24 +821,51 @@ class WorldFit:
         return {
             "data_vintage": self.data_vintage,
             "fit_years": list(self.fit_years),
-            "source": f"Epoch AI notable models (rows with '{EPOCH_SOURCE_TOKEN}' in source)",
+            "exposure": {str(k): v for k, v in self.exposure.items()},
+            "source": (
+                f"Epoch AI large-scale models (census: '{CENSUS_LIST}' in "
+                f"{EPOCH_LISTS_COLUMN}; notable rows >= 1e{self.assumptions.floor_log10_flop:g} "
+                "FLOP) and notable models (cost)"
+            ),
             "count_form": self.count_form,
             "n_draws": self.n_draws,
             "seed": self.seed,
             "frontier_developers": list(self.frontier_developers),
             "parameters": self.parameter_table().to_dict(orient="records"),
             "observed_counts": self.observed_counts.to_dict(orient="records"),
+            "listed_counts": self.listed_counts.to_dict(orient="records"),
+            "recording": self.recording.table(),
             "assumptions": self.assumptions.to_dict(),
             "diagnostics": dict(self.diagnostics),
         }
 
 
-def _observed_counts(x: np.ndarray, year: np.ndarray) -> pd.DataFrame:
-    years = np.arange(FIT_YEARS[0], FIT_YEARS[1] + 1)
-    table = {"year": years}
+def _observed_counts(x: np.ndarray, year: np.ndarray, years: tuple[int, ...]) -> pd.DataFrame:
+    table: dict[str, Any] = {"year": np.asarray(years)}
     for thr in SUMMARY_LOG10_THRESHOLDS:
         table[f"ge_1e{thr:g}"] = np.array([np.sum((year == y) & (x >= thr)) for y in years])
     return pd.DataFrame(table)
+
+
+def _listed_counts(
+    rows: pd.DataFrame, years: tuple[int, ...], exposure: Mapping[int, float]
+) -> pd.DataFrame:
+    census = rows[rows["census"]]
+    recorded = np.isfinite(census["log10_flop"].to_numpy(float))
+    out = []
+    for y in years:
+        in_year = census["year"].to_numpy(int) == y
+        verdict = census["verdict"][in_year & ~recorded]
+        out.append(
+            {
+                "year": int(y),
+                "exposure": float(exposure.get(y, 1.0)),
+                "listed": int(in_year.sum()),
+                "recorded": int((in_year & recorded).sum()),
+                **{f"verdict_{v.split('_')[0]}": int((verdict == v).sum()) for v in VERDICTS},
+            }
+        )
+    return pd.DataFrame(out)
 
 
 def _read_only(values: np.ndarray) -> np.ndarray:
@@ -1137,14 +887,15 @@ def fit_world(
     n_draws: int = 4000,
     seed: int = 0,
 ) -> WorldFit:
-    """Fit the count, cost, tier and open-weights models to Epoch's records.
+    """Fit the count, recording, cost, tier and open-weights models to Epoch's records.
 
     Parameters
     ----------
     models
         The models table (``pd.read_csv("data/models.csv")`` or ``Evidence.models``);
-        defaults to :data:`DEFAULT_MODELS_PATH`. Only Epoch notable-model base runs of
-        2018-2024 are used.
+        defaults to ``models.csv`` in :func:`riskmodel.evidence.loaders.default_data_dir`
+        (``$RISKMODEL_DATA_DIR`` or ``<repository>/data``). Only Epoch base runs (rows on
+        an Epoch list, without a base model) of the fit years are used.
     assumptions
         World assumptions; defaults to :func:`load_world_assumptions`.
     n_draws
@@ -1159,7 +910,8 @@ def fit_world(
     Raises
     ------
     EvidenceError
-        The table lacks a column or holds Epoch rows after the data vintage.
+        The table lacks a column, holds Epoch rows on or after the data vintage, or an
+        unknown verdict.
     RiskmodelError
         A model cannot be fitted (too few rows, no interior maximum).
     """
@@ -1167,84 +919,110 @@ def fit_world(
         raise RiskmodelError(f"n_draws must be >= 1, got {n_draws}")
     assumptions = assumptions if assumptions is not None else load_world_assumptions()
     if models is None:
-        models = pd.read_csv(DEFAULT_MODELS_PATH)
-    rows = _epoch_rows(models, assumptions.data_vintage)
+        models = pd.read_csv(default_data_dir() / "models.csv")
+    if assumptions.floor_log10_flop != CENSUS_FLOOR_LOG10_FLOP:
+        raise ConfigError(
+            f"count_model.floor_log10_flop must be {CENSUS_FLOOR_LOG10_FLOP:g} (the census "
+            f"floor), got {assumptions.floor_log10_flop:g}"
+        )
+    years, exposure = fit_years(assumptions.data_vintage)
+    rows = _epoch_rows(models, assumptions)
     floor = assumptions.floor_log10_flop
-    years = tuple(range(FIT_YEARS[0], FIT_YEARS[1] + 1))
-    with_flop = rows[np.isfinite(rows["log10_flop"])]
-    above = with_flop[with_flop["log10_flop"] >= floor]
-    x = above["log10_flop"].to_numpy(float)
-    year = above["year"].to_numpy(int)
-
-    fits = {
-        form: fit_count_model(x, year, years=years, floor_log10_flop=floor, form=form)
+    aliases = assumptions.organization_aliases
+    frontier, scores = _rank_frontier(
+        rows,
+        aliases,
+        assumptions.n_frontier_developers,
+        assumptions.frontier_log10_flop,
+        assumptions.verdict_p_above,
+    )
+    runs = census_runs(rows, frontier, aliases)
+    census_rows = rows[rows["census"]]
+    fits: dict[str, CensusFit] = {
+        form: fit_census_model(
+            runs, years=years, floor_log10_flop=floor, form=form, exposure=exposure
+        )
         for form in COUNT_FORMS
     }
-    count_fit = fits[assumptions.count_form]
+    census_fit = fits[assumptions.count_form]
+    recorded = runs.recorded
+    x = runs.log10_flop[recorded]
+    year = runs.year[recorded]
+    recorded_only = {
+        form: fit_count_model(
+            x, year, years=years, floor_log10_flop=floor, form=form, exposure=exposure
+        )
+        for form in COUNT_FORMS
+    }
+    recording = fit_recording(runs, years=years, pool_years=assumptions.recording_pool_years)
 
-    costed = with_flop[with_flop["training_cost_usd"].notna()]
+    # Cost per FLOP: base runs of the fit years with a cost and an estimate (notable list).
+    with_flop = rows[np.isfinite(rows["log10_flop"])]
+    costed = with_flop[pd.to_numeric(with_flop["training_cost_usd"], errors="coerce") > 0]
     cost_usd = costed["training_cost_usd"].to_numpy(float)
     cost_y = np.log10(cost_usd) - costed["log10_flop"].to_numpy(float)
     cost_fit = _fit_cost(costed["t"].to_numpy(float) - REFERENCE_YEAR, cost_y)
 
-    aliases = assumptions.organization_aliases
-    frontier = _rank_frontier(
-        with_flop, aliases, assumptions.n_frontier_developers, assumptions.frontier_log10_flop
-    )
-    is_frontier = np.array(
-        [any(d in frontier for d in _developers(org, aliases)) for org in above["organization"]],
-        dtype=float,
-    )
-    u = x - REFERENCE_LOG10_FLOP
-    tau = above["t"].to_numpy(float) - REFERENCE_YEAR
+    estimates = census_fit.estimates()
+    drift = float(estimates["mu"]) if census_fit.form == "curved" else 0.0
+    rng = np.random.default_rng(seed)
+    draws: dict[str, np.ndarray] = {}
+    draws.update(census_fit.draws(n_draws, rng))
+    draws.update(cost_fit.draws(n_draws, rng))
+    shares = np.stack([recording.draws(y, n_draws, rng) for y in (*years, years[-1] + 1)], axis=1)
+
+    # Alternative tier and open-weights designs, on the runs with an estimate (diagnostic).
+    sel = recorded & (np.where(recorded, runs.log10_flop, -np.inf) >= floor)
+    u = runs.log10_flop[sel] - REFERENCE_LOG10_FLOP
+    tau = runs.time[sel] - REFERENCE_YEAR
     ones = np.ones_like(u)
-    drift = float(count_fit.estimates()["mu"])
     relative = u - drift * tau
-    is_open = above["open_weights"].to_numpy(float)
-    tier_fit, tier_aic = _fit_logistic_variants(
+    tier_y = runs.frontier[sel].astype(float)
+    open_y = runs.open_weights[sel].astype(float)
+    tier_aic = _logistic_aic(
         {
             "relative": [ones, relative],
             "absolute": [ones, u],
             "relative_and_year": [ones, relative, tau],
         },
-        is_frontier,
-        _TIER_NAMES,
+        tier_y,
         "developer-tier model",
     )
-    open_fit, open_aic = _fit_logistic_variants(
+    open_aic = _logistic_aic(
         {
-            "relative": [ones, is_frontier, relative],
-            "absolute_and_year": [ones, is_frontier, u, tau],
+            "relative": [ones, tier_y, relative],
+            "absolute_and_year": [ones, tier_y, u, tau],
         },
-        is_open,
-        _OPEN_NAMES,
+        open_y,
         "open-weights model",
     )
 
-    rng = np.random.default_rng(seed)
-    draws: dict[str, np.ndarray] = {}
-    draws.update(count_fit.draws(n_draws, rng))
-    draws.update(cost_fit.draws(n_draws, rng))
-    draws.update(tier_fit.draws(n_draws, rng))
-    draws.update(open_fit.draws(n_draws, rng))
-
-    estimates = count_fit.estimates()
     estimates.update(
         cost_a=float(cost_fit.coef[0]),
         cost_b=float(cost_fit.coef[1]),
         cost_s=math.sqrt(cost_fit.s2),
     )
-    estimates.update(zip(_TIER_NAMES, tier_fit.mode.tolist(), strict=True))
-    estimates.update(zip(_OPEN_NAMES, open_fit.mode.tolist(), strict=True))
-
     lr = 2.0 * (fits["curved"].log_likelihood - fits["loglinear"].log_likelihood)
+    lr_recorded = 2.0 * (
+        recorded_only["curved"].log_likelihood - recorded_only["loglinear"].log_likelihood
+    )
     diagnostics = {
-        "n_count_runs": float(count_fit.n_runs),
+        "n_census_runs": float(len(runs.year)),
+        "n_count_runs": float(census_fit.n_recorded),
+        "n_unrecorded_runs": float(census_fit.n_unrecorded),
+        "n_verdict_runs": float(sum(v is not None for v in census_rows["verdict"])),
+        "n_reviewed_without_verdict_runs": float(
+            census_fit.n_verdicts - sum(v is not None for v in census_rows["verdict"])
+        ),
+        "n_below_floor_dropped": float(
+            np.sum(rows["large_scale"] & np.isfinite(rows["log10_flop"]) & ~rows["census"])
+        ),
         "n_cost_rows": float(cost_y.size),
-        "n_tier_rows": float(tier_fit.n_rows),
-        "n_open_rows": float(open_fit.n_rows),
-        "n_frontier_runs": float(is_frontier.sum()),
-        "n_open_runs": float(above["open_weights"].sum()),
+        "cost_first_year": float(costed["year"].min()),
+        "cost_last_year": float(costed["year"].max()),
+        "n_frontier_runs": float(runs.frontier.sum()),
+        "n_open_runs": float(runs.open_weights.sum()),
+        "n_language_runs": float(runs.language.sum()),
         "loglik_curved": fits["curved"].log_likelihood,
         "loglik_loglinear": fits["loglinear"].log_likelihood,
         "aic_curved": fits["curved"].aic,
@@ -1254,8 +1032,14 @@ def fit_world(
         "loglinear_alpha": fits["loglinear"].estimates()["alpha"],
         "loglinear_beta": fits["loglinear"].estimates()["beta"],
         "loglinear_gamma": fits["loglinear"].estimates()["gamma"],
+        "recorded_only_lr_curved_vs_loglinear": lr_recorded,
+        **{
+            f"recorded_only_{name}": value
+            for name, value in recorded_only[assumptions.count_form].estimates().items()
+        },
         **{f"tier_aic_{name}": value for name, value in tier_aic.items()},
         **{f"open_aic_{name}": value for name, value in open_aic.items()},
+        **{f"frontier_score_{name}": value for name, value in scores.items() if value > 0},
     }
     return WorldFit(
         count_form=assumptions.count_form,
@@ -1264,11 +1048,16 @@ def fit_world(
         frontier_drift=drift,
         assumptions=assumptions,
         frontier_developers=frontier,
-        observed_counts=_observed_counts(x, year),
+        observed_counts=_observed_counts(x, year, years),
+        listed_counts=_listed_counts(rows, years, exposure),
         data_log10_flop=_read_only(x),
         data_year=_read_only_int(year),
+        census=runs,
+        recording=recording,
+        recording_draws=_read_only(shares),
         data_vintage=assumptions.data_vintage,
-        fit_years=FIT_YEARS,
+        fit_years=(years[0], years[-1]),
+        exposure={int(y): float(exposure.get(y, 1.0)) for y in years},
         n_draws=int(n_draws),
         seed=int(seed),
         diagnostics=diagnostics,

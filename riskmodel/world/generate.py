@@ -9,7 +9,7 @@ Per world and calendar year
 1. **Base runs.** The number above the floor is Poisson with the world intensity
    integrated over log10 FLOP (see :mod:`riskmodel.world.fit`). With the curved count
    model and ``sub_frontier = "hold_peak"`` the intensity has two pieces: compute levels
-   the frontier has not yet passed follow the fitted (recorded) intensity, a normal shape
+   the frontier has not yet passed follow the fitted (census) intensity, a normal shape
    truncated below; levels it has passed keep their peak intensity, which is log-linear
    in log10 FLOP (a truncated exponential). Release times are uniform within the year.
 2. **Cost** (2023 USD): ``log10 cost = log10 FLOP + a + b * tau + s * z`` with ``tau`` the
@@ -40,30 +40,38 @@ over loophole-parent tries.
 
 Size and speed (shipped assumptions, ``fit_world()`` defaults, 1,000 worlds)
 -----------------------------------------------------------------------------
-Expected base runs per world and year, 2025..2030 (mean over parameter draws): 60, 86,
-122, 174, 249, 359 (90% range in 2030: 103-916; the growth rate is the most uncertain
-parameter). About 6, 24, 57, 104, 172, 272 of them are at or above 1e26 FLOP. With
-derivatives and loophole rows a world has on average 100, 174, 253, 362, 517, 743 rows
-in 2025..2030, so 1,000 worlds x 2025..2030 hold ~2.1 million rows: ~120 MiB of arrays,
-~0.6 GiB peak resident memory while generating, 0.7 s (1.7 s on a cold first call) on
-2 cores.
+Expected base runs per world and year, 2025..2030 (mean over parameter draws): 228, 301,
+382, 470, 567, 675 (90% range in 2030: 437-1021). About 8, 33, 89, 171, 264, 369 of them
+are at or above 1e26 FLOP. The census is Epoch's large-scale list (with the runs that
+lack a compute estimate), which holds 2-3x the notable list's runs between 1e23 and
+1e25, so a world has ~3x the rows of the 2025-02 fit: with derivatives and loophole rows
+401, 668, 893, 1136, 1397, 1689 rows in 2025..2030, so 1,000 worlds x 2025..2030 hold
+~6.2 million rows: ~350 MiB of arrays, ~1.6 GiB more peak resident memory while
+generating, 6-9 s on 2 cores.
 
-``predictive_counts`` and ``calibration_table`` use the *recorded* intensity (what
-Epoch's database would list), not the world intensity: they back the command
-``riskmodel population`` and the in-sample calibration check.
+Counts
+------
+``predictive_counts`` gives, per year and threshold, the predictive count of runs that
+*happened* (the world intensity above), of runs *listed* on Epoch's large-scale list (the
+fitted intensity) or of runs Epoch *records* with a compute estimate (the fitted intensity
+times the recorded fraction; the default), all from one joint draw
+(:func:`predictive_count_draws`: recorded <= listed <= happened in every draw; the
+relation is in :mod:`riskmodel.world.fit`). The recorded count backs the command
+``riskmodel population`` and the in-sample check ``calibration_table`` (the partial last
+fitted year at its exposure).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from riskmodel.errors import RiskmodelError
+from riskmodel.world.census import CensusRuns, GroupParams, recorded_fraction
 from riskmodel.world.fit import (
-    FIT_YEARS,
     REFERENCE_LOG10_FLOP,
     REFERENCE_YEAR,
     CountParams,
@@ -73,11 +81,15 @@ from riskmodel.world.population import Population
 
 __all__ = [
     "LOOPHOLE_PARENT_TRIES",
+    "BASES",
     "sample_population",
     "expected_base_runs",
+    "predictive_count_draws",
     "predictive_counts",
     "calibration_table",
+    "recording_share_table",
     "simulate_recorded_runs",
+    "simulate_census",
 ]
 
 #: Attempts at drawing a suitable declared parent for a loophole run (each attempt
@@ -432,6 +444,181 @@ def expected_base_runs(
     return pd.DataFrame(rows)
 
 
+#: Bases of predictive counts: runs with a compute estimate on Epoch's large-scale list
+#: (``recorded``, what Epoch's records show), every run on the list (``listed``), runs of
+#: the simulated world (``happened``; see :mod:`riskmodel.world.fit`).
+BASES = ("recorded", "listed", "happened")
+#: Quadrature step (dex) of the recorded fraction over log10 FLOP.
+QUADRATURE_STEP = 0.05
+#: Width (dex) of the quadrature above the highest threshold; beyond it the recorded
+#: fraction is held at its value there (group shares are flat far above the frontier).
+QUADRATURE_TOP_DEX = 6.0
+
+
+def _held_count_above(
+    params: CountParams, u_thr: np.ndarray, pieces: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Expected runs of the held piece (hold_peak) at or above ``u_thr`` (dex from 1e25)."""
+    lo, hi, slope = pieces["held_lo"], pieces["held_hi"], pieces["held_slope"]
+    valid = pieces["held_mean"] > 0
+    a = np.clip(u_thr, lo, hi)
+    width = hi - a
+    safe_mu = np.where(valid, params.mu, 1.0)
+    safe = CountParams(params.form, params.alpha, params.beta, params.gamma, params.delta, safe_mu)
+    densest = np.where(slope > 0, hi, a)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = (
+            np.exp(safe.held_log_density(densest)) * width * special.exprel(-np.abs(slope) * width)
+        )
+    return np.where(valid & (width > 0), value, 0.0)
+
+
+def _world_count_above(
+    params: CountParams, year: int, floor: float, sub_frontier: str, log_thr: np.ndarray
+) -> np.ndarray:
+    """Expected runs per year of the simulated world at or above each threshold.
+
+    ``params`` holds arrays of shape (n, 1); returns shape (n, n_thresholds).
+    """
+    pieces = _pieces(params, year, floor, sub_frontier)
+    u_thr = log_thr[None, :] - REFERENCE_LOG10_FLOP
+    tail_from = np.maximum(u_thr, pieces["tail_lo"])
+    tail = np.exp(params.log_count_above(tail_from + REFERENCE_LOG10_FLOP, year))
+    return tail + _held_count_above(params, u_thr, pieces)
+
+
+def _recorded_ratio(
+    world: WorldFit, index: np.ndarray, year: int, log_thr: np.ndarray, shares: np.ndarray
+) -> np.ndarray:
+    """Share of the fitted runs in each threshold bin ``[thr_k, thr_k+1)`` (the last one
+    open above) that carry a compute estimate, shape (n, n_thresholds).
+
+    Quadrature of the fitted intensity and of the intensity times the recorded fraction
+    ``sum_g P(g | x, t) r_g`` at mid-year; above :data:`QUADRATURE_TOP_DEX` past the
+    highest threshold the fraction is held at its value there.
+    """
+    params = world.count_params(index[:, None])
+    groups = world.group_params(index[:, None])
+    share = shares[:, None, :]
+    t_mid = year + 0.5
+    edges = np.append(log_thr, log_thr[-1] + QUADRATURE_TOP_DEX)
+    listed = np.empty((index.size, log_thr.size))
+    recorded = np.empty_like(listed)
+    for k in range(log_thr.size):
+        n_nodes = max(2, int(np.ceil((edges[k + 1] - edges[k]) / QUADRATURE_STEP)) + 1)
+        x = np.linspace(edges[k], edges[k + 1], n_nodes)
+        w = np.zeros(n_nodes)
+        w[:-1] += np.diff(x) / 2
+        w[1:] += np.diff(x) / 2
+        density = np.exp(params.log_density(x[None, :], year))
+        fraction = recorded_fraction(groups, share, x[None, :], t_mid)
+        listed[:, k] = density @ w
+        recorded[:, k] = (density * fraction) @ w
+    top = np.full((index.size, 1), edges[-1])
+    tail = np.exp(params.log_count_above(top, year))[:, 0]
+    listed[:, -1] += tail
+    recorded[:, -1] += tail * recorded_fraction(groups, share, top, t_mid)[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(listed > 0, recorded / listed, 0.0)
+    return np.clip(ratio, 0.0, 1.0)
+
+
+def _check_thresholds(world: WorldFit, thresholds: Sequence[float]) -> np.ndarray:
+    thr = np.unique(np.asarray(thresholds, dtype=float))
+    if thr.size == 0 or np.any(~np.isfinite(thr)) or np.any(thr <= 0):
+        raise RiskmodelError("thresholds must be positive FLOP values")
+    floor = world.assumptions.floor_log10_flop
+    if np.log10(thr[0]) < floor - 1e-12:
+        raise RiskmodelError(
+            f"threshold {thr[0]:.3g} FLOP is below the model's floor 1e{floor:g} FLOP"
+        )
+    return thr
+
+
+def predictive_count_draws(
+    world: WorldFit,
+    *,
+    years: Sequence[int],
+    thresholds: Sequence[float],
+    n_draws: int = 1000,
+    seed: int = 0,
+    exposure: Mapping[int, float] | None = None,
+) -> dict[str, np.ndarray]:
+    """Joint predictive draws of the counts of every basis (see :data:`BASES`).
+
+    Per parameter draw and year the runs of the simulated world in each threshold bin
+    are Poisson; the listed runs are a binomial thinning of them (the fitted intensity
+    over the world intensity, 1 unless runs below the frontier are held at their peak)
+    and the recorded runs a binomial thinning of the listed ones (the recorded fraction),
+    so ``recorded <= listed <= happened`` in every draw, bin and threshold.
+
+    Parameters
+    ----------
+    world
+        Fitted world.
+    years
+        Calendar years.
+    thresholds
+        Training compute thresholds (FLOP), at or above the floor.
+    n_draws
+        Parameter draws (with replacement if above ``world.n_draws``); recording shares
+        are drawn with the same index.
+    seed
+        Seed of the draw selection and the Poisson and binomial noise.
+    exposure
+        Observed share of a year (default 1: whole calendar years); every expected count
+        of that year is scaled by it.
+
+    Returns
+    -------
+    dict
+        ``years`` (tuple), ``thresholds`` (FLOP, ascending), and per basis ``<basis>``:
+        int counts of shape (n_years, n_draws, n_thresholds) at or above each threshold,
+        ``<basis>_mean``: expected counts of the same shape.
+    """
+    years = _check_years(years)
+    thr = _check_thresholds(world, thresholds)
+    if n_draws < 1:
+        raise RiskmodelError(f"n_draws must be >= 1, got {n_draws}")
+    shares_of = dict(exposure or {})
+    rng = np.random.default_rng(seed)
+    index = rng.choice(world.n_draws, size=n_draws, replace=n_draws > world.n_draws)
+    params = world.count_params(index[:, None])
+    log_thr = np.log10(thr)
+    floor, mode = world.assumptions.floor_log10_flop, world.assumptions.sub_frontier
+    out: dict[str, list[np.ndarray]] = {f"{b}{s}": [] for b in BASES for s in ("", "_mean")}
+
+    def bins(cumulative: np.ndarray) -> np.ndarray:
+        return np.clip(
+            cumulative - np.append(cumulative[:, 1:], 0.0 * cumulative[:, :1], 1), 0, None
+        )
+
+    for y in years:
+        share = float(shares_of.get(y, 1.0))
+        if not 0 < share <= 1:
+            raise RiskmodelError(f"exposure of {y} must be a share in (0, 1], got {share}")
+        listed_cum = share * np.exp(params.log_count_above(log_thr[None, :], y))
+        happened_cum = share * _world_count_above(params, y, floor, mode, log_thr)
+        happened_cum = np.maximum(happened_cum, listed_cum)
+        ratio = _recorded_ratio(world, index, y, log_thr, world.recording_shares(y, index))
+        listed_bin, happened_bin = bins(listed_cum), bins(happened_cum)
+        recorded_bin = ratio * listed_bin
+        with np.errstate(invalid="ignore", divide="ignore"):
+            keep = np.where(happened_bin > 0, np.clip(listed_bin / happened_bin, 0, 1), 0.0)
+        n_happened = rng.poisson(happened_bin)
+        n_listed = rng.binomial(n_happened, keep)
+        n_recorded = rng.binomial(n_listed, ratio)
+        for basis, counts, mean_bin in (
+            ("happened", n_happened, happened_bin),
+            ("listed", n_listed, listed_bin),
+            ("recorded", n_recorded, recorded_bin),
+        ):
+            out[basis].append(np.cumsum(counts[:, ::-1], axis=1)[:, ::-1])
+            out[f"{basis}_mean"].append(np.cumsum(mean_bin[:, ::-1], axis=1)[:, ::-1])
+    result: dict[str, np.ndarray] = {k: np.stack(v) for k, v in out.items()}
+    return {"years": years, "thresholds": thr, **result}
+
+
 def predictive_counts(
     world: WorldFit,
     *,
@@ -439,12 +626,17 @@ def predictive_counts(
     thresholds: Sequence[float],
     n_draws: int = 1000,
     seed: int = 0,
+    basis: str = "recorded",
+    exposure: Mapping[int, float] | None = None,
 ) -> pd.DataFrame:
     """Predictive counts of base models per year at or above compute thresholds.
 
-    Counts are those Epoch's notable-model database would record (the fitted, recorded
-    intensity), Poisson given a parameter draw, mixed over ``n_draws`` draws. Counts at
-    the thresholds are nested within each draw, so a higher threshold never has more.
+    By default the counts are those Epoch's records would show: base runs on its
+    large-scale list with a compute estimate (``basis="recorded"``; how they relate to
+    the runs that happened is in :mod:`riskmodel.world.fit`). ``"listed"`` counts every
+    run on the list, ``"happened"`` every run of the simulated world. Poisson and
+    binomial noise given a parameter draw, mixed over ``n_draws`` draws; counts at the
+    thresholds are nested within each draw, so a higher threshold never has more.
 
     Parameters
     ----------
@@ -457,7 +649,11 @@ def predictive_counts(
     n_draws
         Number of parameter draws (sampled with replacement if above ``world.n_draws``).
     seed
-        Seed of the draw selection and Poisson noise.
+        Seed of the draw selection and the noise.
+    basis
+        One of :data:`BASES`.
+    exposure
+        Observed share of a year (default: whole calendar years).
 
     Returns
     -------
@@ -469,37 +665,26 @@ def predictive_counts(
     Raises
     ------
     RiskmodelError
-        A threshold is not positive or is below the floor, or ``n_draws < 1``.
+        A threshold is not positive or is below the floor, ``n_draws < 1``, or an
+        unknown basis.
     """
-    years = _check_years(years)
-    thr = np.unique(np.asarray(thresholds, dtype=float))
-    if thr.size == 0 or np.any(~np.isfinite(thr)) or np.any(thr <= 0):
-        raise RiskmodelError("thresholds must be positive FLOP values")
-    floor = world.assumptions.floor_log10_flop
-    log_thr = np.log10(thr)
-    if log_thr[0] < floor - 1e-12:
-        raise RiskmodelError(
-            f"threshold {thr[0]:.3g} FLOP is below the model's floor 1e{floor:g} FLOP"
-        )
-    if n_draws < 1:
-        raise RiskmodelError(f"n_draws must be >= 1, got {n_draws}")
-    rng = np.random.default_rng(seed)
-    index = rng.choice(world.n_draws, size=n_draws, replace=n_draws > world.n_draws)
-    params = world.count_params(index[:, None])
+    if basis not in BASES:
+        raise RiskmodelError(f"unknown basis '{basis}'; use one of {', '.join(BASES)}")
+    draws = predictive_count_draws(
+        world, years=years, thresholds=thresholds, n_draws=n_draws, seed=seed, exposure=exposure
+    )
+    counts, means = draws[basis], draws[f"{basis}_mean"]
     rows = []
-    for y in years:
-        expected = np.exp(params.log_count_above(log_thr[None, :], y))
-        in_bin = np.clip(expected - np.append(expected[:, 1:], np.zeros((n_draws, 1)), 1), 0, None)
-        counts = np.cumsum(rng.poisson(in_bin)[:, ::-1], axis=1)[:, ::-1]
+    for i, y in enumerate(draws["years"]):
         quantiles = np.quantile(
-            counts, [INTERVAL[0], 0.5, INTERVAL[1]], axis=0, method="inverted_cdf"
+            counts[i], [INTERVAL[0], 0.5, INTERVAL[1]], axis=0, method="inverted_cdf"
         )
-        for k, t in enumerate(thr):
+        for k, t in enumerate(draws["thresholds"]):
             rows.append(
                 {
                     "year": int(y),
                     "threshold": float(t),
-                    "mean": float(expected[:, k].mean()),
+                    "mean": float(means[i, :, k].mean()),
                     "q05": float(quantiles[0, k]),
                     "q50": float(quantiles[1, k]),
                     "q95": float(quantiles[2, k]),
@@ -514,8 +699,12 @@ def calibration_table(
     thresholds: Sequence[float] = (1e24, 1e25),
     n_draws: int = 1000,
     seed: int = 0,
+    basis: str = "recorded",
 ) -> pd.DataFrame:
     """In-sample calibration: observed Epoch counts against the predictive interval.
+
+    Every fitted year, the partial last one at its observed share (e.g. 2025 from
+    January to August: expected counts times 243/365).
 
     Parameters
     ----------
@@ -525,29 +714,116 @@ def calibration_table(
         Compute thresholds (FLOP).
     n_draws, seed
         As in :func:`predictive_counts`.
+    basis
+        ``"recorded"``: census runs with a compute estimate at or above each threshold;
+        ``"listed"``: every census run (only the floor is a valid threshold, since runs
+        without an estimate have no known compute).
 
     Returns
     -------
     pandas.DataFrame
-        One row per (year 2018..2024, threshold): ``year``, ``threshold`` (FLOP),
-        ``observed`` (base runs Epoch records at or above it), ``mean``, ``q05``,
-        ``q95`` (90% predictive interval) and ``covered`` (``q05 <= observed <= q95``).
+        One row per (fitted year, threshold): ``year``, ``exposure``, ``threshold``
+        (FLOP), ``observed``, ``mean``, ``q05``, ``q95`` (90% predictive interval) and
+        ``covered`` (``q05 <= observed <= q95``).
+
+    Raises
+    ------
+    RiskmodelError
+        An unknown basis, or a ``listed`` threshold other than the floor.
     """
-    years = range(FIT_YEARS[0], FIT_YEARS[1] + 1)
+    if basis not in ("recorded", "listed"):
+        raise RiskmodelError(f"calibration basis must be 'recorded' or 'listed', got '{basis}'")
+    floor = world.assumptions.floor_log10_flop
+    if basis == "listed" and any(abs(np.log10(t) - floor) > 1e-9 for t in thresholds):
+        raise RiskmodelError("listed runs can be calibrated only at the floor (no compute known)")
+    years = world.years
     table = predictive_counts(
-        world, years=years, thresholds=thresholds, n_draws=n_draws, seed=seed
+        world,
+        years=years,
+        thresholds=thresholds,
+        n_draws=n_draws,
+        seed=seed,
+        basis=basis,
+        exposure=world.exposure,
     ).drop(columns="q50")
-    x, yr = world.data_log10_flop, world.data_year
-    table.insert(
-        2,
-        "observed",
-        [
+    if basis == "recorded":
+        x, yr = world.data_log10_flop, world.data_year
+        observed = [
             int(np.sum((yr == y) & (x >= np.log10(t))))
             for y, t in zip(table["year"], table["threshold"], strict=True)
-        ],
-    )
+        ]
+    else:
+        listed = world.listed_counts.set_index("year")["listed"]
+        observed = [int(listed.loc[y]) for y in table["year"]]
+    table.insert(1, "exposure", [world.exposure_of(y) for y in table["year"]])
+    table.insert(3, "observed", observed)
     table["covered"] = (table["q05"] <= table["observed"]) & (table["observed"] <= table["q95"])
     return table
+
+
+def recording_share_table(
+    world: WorldFit,
+    *,
+    years: Sequence[int],
+    log10_flop: float = 25.0,
+    n_draws: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Share of listed runs at or above ``log10_flop`` that carry a compute estimate.
+
+    The expected recorded count over the expected listed count at or above the level,
+    per parameter draw (count, group and recording-share draws together).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year``, ``log10_flop``, ``mean``, ``q05``, ``q50``, ``q95`` (over draws).
+    """
+    draws = predictive_count_draws(
+        world, years=years, thresholds=[10.0**log10_flop], n_draws=n_draws, seed=seed
+    )
+    rows = []
+    for i, y in enumerate(draws["years"]):
+        share = draws["recorded_mean"][i, :, 0] / draws["listed_mean"][i, :, 0]
+        q05, q50, q95 = np.quantile(share, [INTERVAL[0], 0.5, INTERVAL[1]])
+        rows.append(
+            {
+                "year": int(y),
+                "log10_flop": float(log10_flop),
+                "mean": float(share.mean()),
+                "q05": float(q05),
+                "q50": float(q50),
+                "q95": float(q95),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _simulate_log10_flop(
+    params: CountParams, year: int, floor_log10_flop: float, count: int, rng: np.random.Generator
+) -> np.ndarray:
+    pieces = _pieces(params, year, floor_log10_flop, "as_recorded")
+    lo = np.full(count, pieces["tail_lo"][0])
+    if params.form == "curved":
+        u = _sample_truncated_normal(
+            lo,
+            np.full(count, pieces["tail_centre"][0]),
+            np.full(count, pieces["tail_sd"][0]),
+            rng,
+        )
+    else:
+        u = lo + rng.exponential(size=count) / pieces["tail_rate"][0]
+    return u + REFERENCE_LOG10_FLOP
+
+
+def _scalar(params: CountParams) -> CountParams:
+    return CountParams(
+        params.form,
+        *(
+            np.atleast_1d(np.asarray(getattr(params, k), dtype=float))
+            for k in ("alpha", "beta", "gamma", "delta", "mu")
+        ),
+    )
 
 
 def simulate_recorded_runs(
@@ -556,11 +832,12 @@ def simulate_recorded_runs(
     years: Sequence[int],
     floor_log10_flop: float,
     rng: np.random.Generator,
+    exposure: Mapping[int, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Runs as Epoch would record them at known scalar count parameters.
+    """Runs of the fitted intensity at known scalar count parameters.
 
     Used to check that :func:`riskmodel.world.fit.fit_count_model` recovers known
-    parameters.
+    parameters. ``exposure`` scales a year's expected count (default 1).
 
     Returns
     -------
@@ -568,27 +845,74 @@ def simulate_recorded_runs(
         log10 FLOP and calendar year of each simulated run, shape (n,) each.
     """
     years = _check_years(years)
-    scalar = CountParams(
-        params.form,
-        *(
-            np.atleast_1d(np.asarray(getattr(params, k), dtype=float))
-            for k in ("alpha", "beta", "gamma", "delta", "mu")
-        ),
-    )
+    scalar = _scalar(params)
+    share = dict(exposure or {})
     xs, ys = [], []
     for y in years:
-        pieces = _pieces(scalar, y, floor_log10_flop, "as_recorded")
-        count = int(rng.poisson(pieces["tail_mean"][0]))
-        lo = np.full(count, pieces["tail_lo"][0])
-        if params.form == "curved":
-            u = _sample_truncated_normal(
-                lo,
-                np.full(count, pieces["tail_centre"][0]),
-                np.full(count, pieces["tail_sd"][0]),
-                rng,
-            )
-        else:
-            u = lo + rng.exponential(size=count) / pieces["tail_rate"][0]
-        xs.append(u + REFERENCE_LOG10_FLOP)
+        mean = share.get(y, 1.0) * np.exp(scalar.log_count_above(floor_log10_flop, y))[0]
+        count = int(rng.poisson(mean))
+        xs.append(_simulate_log10_flop(scalar, y, floor_log10_flop, count, rng))
         ys.append(np.full(count, y, dtype=np.int64))
     return np.concatenate(xs), np.concatenate(ys)
+
+
+def simulate_census(
+    params: CountParams,
+    groups: GroupParams,
+    shares: np.ndarray,
+    *,
+    years: Sequence[int],
+    floor_log10_flop: float,
+    rng: np.random.Generator,
+    exposure: Mapping[int, float] | None = None,
+) -> tuple[CensusRuns, np.ndarray]:
+    """A census at known parameters: runs of the fitted intensity, each with a group
+    drawn from ``P(group | x, t)`` and a compute estimate with its group's share.
+
+    Parameters
+    ----------
+    params, groups
+        Scalar count parameters and group coefficients.
+    shares
+        Recording share of each group in each year, shape (len(years), 8).
+    years, floor_log10_flop, rng, exposure
+        As in :func:`simulate_recorded_runs`; release times are uniform over the observed
+        part of each year.
+
+    Returns
+    -------
+    tuple
+        The census (log10 FLOP NaN where not recorded, no verdicts) and the true log10
+        FLOP of every run, shape (n,).
+    """
+    years = _check_years(years)
+    scalar = _scalar(params)
+    share_of = dict(exposure or {})
+    columns: dict[str, list[np.ndarray]] = {k: [] for k in ("x", "year", "time", "group", "rec")}
+    n_groups = shares.shape[1]
+    for k, y in enumerate(years):
+        share = share_of.get(y, 1.0)
+        count = int(rng.poisson(share * np.exp(scalar.log_count_above(floor_log10_flop, y))[0]))
+        x = _simulate_log10_flop(scalar, y, floor_log10_flop, count, rng)
+        time = y + share * rng.random(count)
+        probs = groups.probabilities(x, time).reshape(count, n_groups)
+        cum = np.cumsum(probs, axis=1)
+        group = np.minimum(
+            np.sum(cum < rng.random(count)[:, None] * cum[:, -1:], axis=1), n_groups - 1
+        )
+        columns["x"].append(x)
+        columns["year"].append(np.full(count, y, dtype=np.int64))
+        columns["time"].append(time)
+        columns["group"].append(group)
+        columns["rec"].append(rng.random(count) < shares[k, group])
+    x, year, time, group, rec = (np.concatenate(columns[k]) for k in columns)
+    runs = CensusRuns(
+        log10_flop=np.where(rec, x, np.nan),
+        year=year,
+        time=time,
+        frontier=group < 4,
+        language=(group % 4) < 2,
+        open_weights=(group % 2) == 1,
+        p_above=np.full(x.size, np.nan),
+    )
+    return runs, x
