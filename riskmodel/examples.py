@@ -1,6 +1,6 @@
 """A small real fit for notebooks, examples and tests (fast to build, cached on disk).
 
-The full capability fit takes about 6 minutes on 2 cores; notebooks and tests use a
+The full capability fit takes about 8-11 minutes on 2 cores; notebooks and tests use a
 real-data subset instead: five open model families on MMLU, ARC-Challenge, GSM8K and
 Cybench, plus the task runs of four suites (NL2Bash, InterCode-CTF, Cybench, HCAST),
 sampled briefly (2 chains x 300 draws). It is not converged to the project's gate and

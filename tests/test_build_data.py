@@ -244,3 +244,16 @@ def test_each_build_declares_its_vintage(vintage: str, declared: str, tmp_path: 
     out = _build(vintage, tmp_path / vintage)
     manifest = tomllib.loads((out / "vintage.toml").read_text(encoding="utf-8"))
     assert manifest["vintage"] == declared and manifest["build"] == vintage
+
+
+def test_garbled_finetune_compute_is_read_as_unknown(new_dir: Path, old_dir: Path) -> None:
+    # The February 2026 export writes DeepSeek-R1's fine-tuning compute as "1" (6.1e23 in the
+    # 2025-02 export); a value below 1e15 FLOP is dropped, never shipped.
+    for directory in (new_dir, old_dir):
+        for row in _rows(directory / "models.csv"):
+            if row["finetune_flop"]:
+                assert float(row["finetune_flop"]) >= 1e15, row["model"]
+    new = {r["model"]: r for r in _rows(new_dir / "models.csv")}
+    old = {r["model"]: r for r in _rows(old_dir / "models.csv")}
+    assert new["deepseek-r1"]["finetune_flop"] == ""
+    assert float(old["deepseek-r1"]["finetune_flop"]) == 6.1e23

@@ -314,9 +314,10 @@ MODELS = TableSpec(
         ColumnSpec(
             "finetune_flop",
             "float",
-            "Compute spent on fine-tuning on top of `base_model`.",
+            "Compute spent on fine-tuning on top of `base_model`, in plain FLOP; values "
+            "below 1e15 are rejected as probably in the wrong unit.",
             unit="FLOP",
-            minimum=0.0,
+            minimum=FLOP_PLAUSIBLE_MIN,
             maximum=FLOP_PLAUSIBLE_MAX,
             default="unknown",
         ),

@@ -18,6 +18,7 @@ from build_data.registry import (
     map_confidence,
 )
 from build_data.vintage import Vintage
+from riskmodel.evidence import schema
 
 
 def matches(vintage: Vintage) -> tuple[dict[str, str], dict[str, str]]:
@@ -67,7 +68,12 @@ def add_models(vintage: Vintage, registry: Registry) -> dict[str, int]:
         **name_to_id,
     }
     seen: dict[str, str] = {}
-    counts = {"notable": 0, "large_scale_only": 0, "large_scale_also_notable": 0}
+    counts = {
+        "notable": 0,
+        "large_scale_only": 0,
+        "large_scale_also_notable": 0,
+        "finetune_flop_implausible": 0,
+    }
     for label, record in rows:
         name = record["Model"]
         model = name_to_id.get(name, name)
@@ -89,7 +95,14 @@ def add_models(vintage: Vintage, registry: Registry) -> dict[str, int]:
         if name in name_to_id:
             entry.epoch_name = name
         entry.training_cost_usd = to_float(record.get("Training compute cost (2023 USD)"))
-        entry.finetune_flop = to_float(record["Finetune compute (FLOP)"])
+        finetune = to_float(record["Finetune compute (FLOP)"])
+        if finetune is not None and finetune < schema.FLOP_PLAUSIBLE_MIN:
+            # The February 2026 export garbles this column for some rows (DeepSeek-R1
+            # "1" where the 2025-02 export has 6.1e23; Flan-PaLM "5" for 5.6e21): a value
+            # below 1e15 FLOP is not a fine-tuning budget, so it is read as unknown.
+            counts["finetune_flop_implausible"] += 1
+            finetune = None
+        entry.finetune_flop = finetune
         entry.frontier = to_str(record.get("Frontier model")) == "True"
         entry.open_weights = entry.open_weights or is_open_weights(
             to_str(record["Model accessibility"])
