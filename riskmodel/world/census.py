@@ -571,20 +571,38 @@ def _logistic_start(data: _CensusData, drift: float) -> np.ndarray:
         (np.column_stack([ones, frontier, rel]), opened),
         (np.column_stack([ones, rel]), language),
     ):
-        sd = np.full(X.shape[1], LOGISTIC_SLOPE_PRIOR_SD)
-        sd[0] = LOGISTIC_INTERCEPT_PRIOR_SD
-        precision = 1.0 / sd**2
-        beta = np.zeros(X.shape[1])
-        for _ in range(NEWTON_ITERATIONS):
-            p = special.expit(X @ beta)
-            grad = X.T @ (y - p) - precision * beta
-            hess = (X.T * (p * (1 - p))) @ X + np.diag(precision)
-            step = np.linalg.solve(hess, grad)
-            beta = beta + step
-            if np.max(np.abs(step)) < 1e-10:
-                break
-        out.append(beta)
+        out.append(logistic_mode(X, y)[0])  # a start value: used even if not converged
     return np.concatenate(out)
+
+
+def logistic_prior_precision(n_columns: int) -> np.ndarray:
+    """Precision of the weak normal prior of a logistic regression (intercept first)."""
+    sd = np.full(n_columns, LOGISTIC_SLOPE_PRIOR_SD)
+    sd[0] = LOGISTIC_INTERCEPT_PRIOR_SD
+    return 1.0 / sd**2
+
+
+def logistic_mode(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Posterior mode of a logistic regression of 0/1 ``y`` on ``X`` (intercept column
+    first) under :func:`logistic_prior_precision`, by Newton's method.
+
+    Returns
+    -------
+    (numpy.ndarray, bool)
+        The coefficients and whether the Newton steps converged (step < 1e-10) within
+        :data:`NEWTON_ITERATIONS`.
+    """
+    precision = logistic_prior_precision(X.shape[1])
+    beta = np.zeros(X.shape[1])
+    for _ in range(NEWTON_ITERATIONS):
+        p = special.expit(X @ beta)
+        grad = X.T @ (y - p) - precision * beta
+        hess = (X.T * (p * (1 - p))) @ X + np.diag(precision)
+        step = np.linalg.solve(hess, grad)
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-10:
+            return beta, True
+    return beta, False
 
 
 def fit_census_model(

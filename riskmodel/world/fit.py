@@ -268,8 +268,6 @@ from riskmodel.world.assumptions import (
 from riskmodel.world.census import (
     GROUPS,
     LANGUAGE_NAMES,
-    LOGISTIC_INTERCEPT_PRIOR_SD,
-    LOGISTIC_SLOPE_PRIOR_SD,
     OPEN_NAMES,
     TIER_NAMES,
     VERDICT_LOG10_FLOP,
@@ -279,12 +277,13 @@ from riskmodel.world.census import (
     RecordingFit,
     fit_census_model,
     fit_recording,
+    logistic_mode,
+    logistic_prior_precision,
 )
 from riskmodel.world.counts import (
     COUNT_FORMS,
     COUNT_NAMES,
     FITTING_SCALE,
-    NEWTON_ITERATIONS,
     REFERENCE_LOG10_FLOP,
     REFERENCE_YEAR,
     CountModelFit,
@@ -383,22 +382,11 @@ class _LaplaceFit:
 
 def _fit_logistic(X: np.ndarray, y: np.ndarray, names: tuple[str, ...], what: str) -> _LaplaceFit:
     """Posterior mode and Laplace covariance of a logistic regression (weak normal prior)."""
-    prior_sd = np.full(X.shape[1], LOGISTIC_SLOPE_PRIOR_SD)
-    prior_sd[0] = LOGISTIC_INTERCEPT_PRIOR_SD
-    precision = 1.0 / prior_sd**2
-    theta = np.zeros(X.shape[1])
-    for _ in range(NEWTON_ITERATIONS):
-        p = special.expit(X @ theta)
-        grad = X.T @ (y - p) - precision * theta
-        hess = (X.T * (p * (1 - p))) @ X + np.diag(precision)
-        step = np.linalg.solve(hess, grad)
-        theta = theta + step
-        if np.max(np.abs(step)) < 1e-10:
-            break
-    else:
+    theta, converged = logistic_mode(X, y)
+    if not converged:
         raise RiskmodelError(f"{what}: logistic regression did not converge")
     p = special.expit(X @ theta)
-    hess = (X.T * (p * (1 - p))) @ X + np.diag(precision)
+    hess = (X.T * (p * (1 - p))) @ X + np.diag(logistic_prior_precision(X.shape[1]))
     return _LaplaceFit(names, theta, _inverse_pd(hess, what), int(y.size))
 
 
