@@ -12,11 +12,11 @@ How each rule is read here (numbers refer to the engine's docstring):
 
 1. Covered-model test of a model with FLOP ``F``, cost ``C`` and capability ``c``:
    ``F > flop_threshold`` (and ``C > cost_threshold_usd`` if set), or, if
-   ``performance_equivalent_year`` ``Y`` is set, ``c >=`` the capability of a
-   ``flop_threshold`` model trained on 1 January of ``Y`` in the run's world, i.e.
-   ``log10(flop_threshold) - reference_log10_flop + a_d * (Y - reference_time)`` with
-   ``a_d`` the world's algorithmic progress. FLOP are compared as log10 (the population's
-   unit), which is the same test.
+   ``performance_equivalent_year`` ``Y`` is set, ``c >=`` the capability of a typical
+   ``flop_threshold`` model released on 1 January of ``Y`` in the run's world, i.e.
+   ``log10(flop_threshold) - reference_log10_flop + p_d(Y)`` with ``p_d(Y)`` the world's
+   progress at ``Y`` (``runs.progress_at(Y)[d]``: method progress plus any reasoning
+   gain, dex). FLOP are compared as log10 (the population's unit), which is the same test.
 2. A base run is covered when it meets the test. A derivative: ``unlimited``, never
    covered; ``fraction_limit``, a new model when its extra FLOP exceeds
    ``max_flop_fraction`` times the parent's FLOP or its extra cost exceeds
@@ -74,19 +74,19 @@ def _is_covered_model(
     log10_flop: float,
     cost_usd: float,
     capability: float,
-    algorithmic_progress: float,
+    progress: float | None,
     runs: RunAttributes,
 ) -> bool:
-    """The full covered-model test: compute (and cost), or performance equivalence."""
+    """The full covered-model test: compute (and cost), or performance equivalence.
+
+    ``progress``: the run's world's progress (dex) at 1 January of the equivalence year
+    (None without a performance-equivalence test)."""
     if _passes_compute_test(variant, log10_flop, cost_usd):
         return True
-    year = variant.covered.performance_equivalent_year
-    if year is None:
+    if progress is None:
         return False
     equivalent_capability = (
-        math.log10(variant.covered.flop_threshold)
-        - runs.reference_log10_flop
-        + algorithmic_progress * (year - runs.reference_time)
+        math.log10(variant.covered.flop_threshold) - runs.reference_log10_flop + progress
     )
     return capability >= equivalent_capability
 
@@ -126,7 +126,12 @@ def apply_variant_loop(
     found = runs.found_hazardous[hazard_key(variant)].tolist()
     uniform = runs.lde_uniform.tolist()
     initial_reference = runs.initial_reference.tolist()
-    progress = runs.algorithmic_progress.tolist()
+    equivalent_year = variant.covered.performance_equivalent_year
+    progress = (
+        [None] * pop.n_draws
+        if equivalent_year is None
+        else [float(p) for p in runs.progress_at(float(equivalent_year))]
+    )
 
     rule = variant.derivatives.rule
     lde = variant.lde
@@ -139,10 +144,10 @@ def apply_variant_loop(
     training_cost = [0.0] * n
     for i in range(n):
         p = parent[i]
-        alg = progress[draw[i]]
+        equivalent = progress[draw[i]]
         if p < 0:
             covered[i] = _is_covered_model(
-                variant, log10_flop[i], cost_usd[i], capability[i], alg, runs
+                variant, log10_flop[i], cost_usd[i], capability[i], equivalent, runs
             )
             training_cost[i] = cost_usd[i]
             continue
@@ -161,7 +166,7 @@ def apply_variant_loop(
                     math.log10(parent_flop + extra_flop),
                     total_cost,
                     capability[i],
-                    alg,
+                    equivalent,
                     runs,
                 )
                 training_cost[i] = total_cost

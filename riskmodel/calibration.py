@@ -14,8 +14,10 @@ This module holds
   simultaneous ECDF band test of Säilynoja, Bürkner & Vehtari 2022, arXiv 2103.10522,
   computed by simulation) and the result type :class:`SBCResult`;
 * :func:`capability_sbc`, SBC of the capability model at a reduced size on the real data
-  structure (:func:`reduced_capability_evidence`), with the PyMC model compiled once by
-  nutpie and re-run on each simulated data set through shared variables;
+  structure (:func:`reduced_capability_evidence`): truths and data drawn from the
+  generative form of the model (``anchored=False``), fits with the default anchored form
+  compiled once by nutpie and re-run on each simulated data set through shared
+  variables, ranks of global parameters and reported quantities;
 * :func:`uplift_sbc`, SBC of the uplift model for one link on a simulated study design
   (:data:`UPLIFT_SBC_CAPABILITY`), through
   :func:`riskmodel.uplift.model.simulation_based_calibration`.
@@ -69,6 +71,7 @@ __all__ = [
     "CAPABILITY_SBC_SEED",
     "SBC_CONCURRENT_FITS",
     "CAPABILITY_SBC_QUANTITIES",
+    "CAPABILITY_SBC_GEOMETRY",
     "NEGATIVE_CONTROL_QUANTITY",
     "NEGATIVE_CONTROL_SCALE",
     "NEGATIVE_CONTROL_REPLICATIONS",
@@ -95,6 +98,7 @@ __all__ = [
     "summarize_ranks",
     "reduced_capability_evidence",
     "CapabilitySBC",
+    "capability_sbc_config",
     "capability_sbc",
     "uplift_sbc",
 ]
@@ -134,16 +138,23 @@ CAPABILITY_SBC_THIN = 4
 SBC_CONCURRENT_FITS = 2
 #: Seed of the capability SBC (prior draws, simulated data and the sampler seeds).
 CAPABILITY_SBC_SEED = 20250227
-#: Scalar summaries ranked: (variable, coordinate label or None). The headline trend
-#: and progress parameters, the model-specific scatter, one benchmark's curve, the
-#: cyber time-horizon curve and two models' capabilities (one with reported FLOP and
-#: aggregate results, one closed model known only from task runs).
+#: Scalar summaries ranked: (variable, coordinate label or None). Global parameters and
+#: reported quantities only (they mean the same in the generative model the truth comes
+#: from and in the anchored model that is fitted): the headline trend and progress
+#: parameters, the frontier's compute trend, the post-training rate and the reasoning
+#: gain, the model-specific scatter, one benchmark's curve, the cyber
+#: time-horizon curve and three models' capabilities (one with reported FLOP and
+#: aggregate results, one closed model known only from task runs and one
+#: reasoning-trained model known only from task runs).
 CAPABILITY_SBC_QUANTITIES: tuple[tuple[str, str | None], ...] = (
     ("compute_trend_level", None),
     ("compute_trend_slope", None),
     ("compute_trend_scatter", None),
     ("frontier_offset", None),
+    ("frontier_slope_offset", None),
     ("algorithmic_progress", None),
+    ("post_training_rate", None),
+    ("reasoning_gain", None),
     ("capability_scatter", None),
     ("discrimination", "mmlu"),
     ("difficulty", "mmlu"),
@@ -153,7 +164,18 @@ CAPABILITY_SBC_QUANTITIES: tuple[tuple[str, str | None], ...] = (
     ("task_discrimination", "cyber"),
     ("capability", "meta-llama/Llama-2-70b-hf"),
     ("capability", "claude-3-5-sonnet-20241022"),
+    ("capability", "o3-2025-04-16"),
 )
+
+#: Geometry of the capability SBC's fit, as overrides of the capability configuration:
+#: the ``auto`` rule's threshold of informative aggregate results scaled to the reduced
+#: design's two benchmarks (a model is centred when both its results are informative;
+#: no task cell has more than one run, so none is centred by its cells). With the
+#: default threshold of 3 no model of the reduced design would be centred and the
+#: anchored change of variables (a group's level, zero-sum deviations, difficulties
+#: relative to the level) would go unchecked. A sampling choice only: the joint
+#: distribution, and so what SBC expects, is the default model's.
+CAPABILITY_SBC_GEOMETRY: dict[str, Any] = {"centered_min_results": 2}
 
 #: Negative control of the capability SBC: the true ``capability_scatter`` is drawn from
 #: a prior NEGATIVE_CONTROL_SCALE times wider than the fitted HalfNormal(0.5), in
@@ -568,7 +590,8 @@ def reduced_capability_evidence(evidence: Evidence | None = None) -> Evidence:
     :data:`SBC_OPEN_MODELS` on :data:`SBC_BENCHMARKS`, :data:`SBC_TASKS` tasks of
     :data:`SBC_TASK_SUITE` (evenly spaced in human minutes) with all their models, and
     every :data:`SBC_TREND_EVERY`-th other model for the compute trend. With the shipped
-    data: 12 models (8 with a FLOP report), 25 trend models, 12 results, 60 task cells.
+    data (vintage 2025-09-01): 15 models (8 with a FLOP report), 27 trend models, 12
+    results, 90 task cells.
 
     Parameters
     ----------
@@ -597,6 +620,12 @@ def reduced_capability_evidence(evidence: Evidence | None = None) -> Evidence:
     horizons = tables["time_horizons"]
     tables["time_horizons"] = horizons[horizons["model"].isin(used)]
     return Evidence.from_tables(tables)
+
+
+def capability_sbc_config(config: FitConfig | None = None) -> FitConfig:
+    """``config`` (default: the project's defaults) with the SBC's fitting geometry
+    :data:`CAPABILITY_SBC_GEOMETRY`; priors, structure and sampler settings unchanged."""
+    return load_config({"capability": CAPABILITY_SBC_GEOMETRY}, base=config or load_config(None))
 
 
 def _with_data(data: CapabilityData, values: Mapping[str, np.ndarray]) -> CapabilityData:
@@ -640,6 +669,80 @@ def _same(a: Any, b: Any) -> bool:
     return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
 
 
+@dataclass
+class _SharedDataModel:
+    """A capability model whose data-dependent graph constants are shared variables.
+
+    Attributes
+    ----------
+    model
+        The model, its data in the shared variables ``shared``.
+    shared
+        The shared variables, named ``<prefix><k>``.
+    positions
+        Where each shared variable's constant sits in a freshly built model's graph:
+        (node position in topological order, input position).
+    anchored
+        Which form of :func:`~riskmodel.capability.model.build_capability_model`.
+    """
+
+    model: pm.Model
+    shared: list[Any]
+    positions: list[tuple[int, int]]
+    anchored: bool
+
+    def values_for(self, data: CapabilityData, config: FitConfig) -> dict[str, np.ndarray]:
+        """Shared-variable name -> value for ``data`` (same design, new data values)."""
+        built = build_capability_model(data, config.capability, anchored=self.anchored)
+        nodes = fgraph_from_model(built)[0].toposort()
+        return {
+            sv.name: np.asarray(nodes[i].inputs[j].data)
+            for sv, (i, j) in zip(self.shared, self.positions, strict=True)
+        }
+
+
+def _shared_data_model(
+    data: CapabilityData, config: FitConfig, *, anchored: bool, prefix: str
+) -> _SharedDataModel:
+    """Build the model for ``data`` and replace its data-dependent constants by shared
+    variables (found by building it for two perturbed copies of the data too)."""
+    cap = config.capability
+    template = build_capability_model(data, cap, anchored=anchored)
+    constants = _graph_constants(template)
+    variants = [
+        _graph_constants(build_capability_model(_perturbed(data, k), cap, anchored=anchored))
+        for k in (1, 2)
+    ]
+    if any(len(v) != len(constants) for v in variants):
+        raise RiskmodelError("the capability model's graph changes with the data values")
+    slots: dict[int, tuple[int, int, Constant]] = {}
+    for position, (i, j, const, op) in enumerate(constants):
+        for variant in variants:
+            vi, vj, vconst, vop = variant[position]
+            if (vi, vj, vop) != (i, j, op):
+                raise RiskmodelError("the capability model's graph changes with the data")
+            if not _same(const.data, vconst.data):
+                slots.setdefault(id(const), (i, j, const))
+    if not slots:
+        raise RiskmodelError("no data constants found in the capability model")
+    fgraph, _ = fgraph_from_model(template)
+    # fgraph_from_model does not copy constants: the template's are in the fgraph
+    shared = [
+        pytensor.shared(np.array(const.data), name=f"{prefix}{k}")
+        for k, (_, _, const) in enumerate(slots.values())
+    ]
+    fgraph.replace_all(
+        [(const, sv) for (_, _, const), sv in zip(slots.values(), shared, strict=True)],
+        import_missing=True,
+    )
+    return _SharedDataModel(
+        model=model_from_fgraph(fgraph, mutate_fgraph=True),
+        shared=shared,
+        positions=[(i, j) for i, j, _ in slots.values()],
+        anchored=anchored,
+    )
+
+
 class CapabilitySBC:
     """The capability model for one design, compiled once, re-run on simulated data.
 
@@ -647,14 +750,23 @@ class CapabilitySBC:
     builds the model for the design and for two perturbed copies of its data, finds the
     graph constants that change with the data (the observations and anything computed
     from them, e.g. the FLOP reports' precision-weighted sum) and replaces them with
-    shared variables ``sbc_data_<i>``. nutpie compiles that model once; each replication
-    swaps the values in with ``CompiledPyMCModel.with_data`` (no recompilation).
+    shared variables. It does so for two forms of the model:
 
-    Simulation follows the model's generative order (so it stays exact for any
-    parameterisation): the free variables that do not depend on data are drawn from the
-    prior; the FLOP reports are drawn given them; the model is rebuilt for the reports
-    (to get the data-derived constants); then the data-dependent variables and the
-    remaining observations are drawn. The forward functions are compiled once.
+    * the **fitted** model, ``build_capability_model(..., anchored=True)`` (the default
+      fitting geometry, shared variables ``sbc_data_<i>``): nutpie compiles it once and
+      each replication swaps the data in with ``CompiledPyMCModel.with_data`` (no
+      recompilation);
+    * the **generative** model, ``anchored=False`` (shared variables ``sbc_gen_<i>``):
+      the same joint distribution without the anchored change of variables, whose flat
+      anchor levels and capability potential cannot be sampled forward.
+
+    Simulation follows the generative model's order: its free variables that do not
+    depend on data are drawn from the prior; the FLOP reports are drawn given them; the
+    model's data-derived constants are recomputed for the reports; then the
+    data-dependent variables and the remaining observations are drawn. The forward
+    functions are compiled once. Ranked quantities must mean the same in both forms:
+    global parameters and reported quantities (``capability``, ``difficulty``,
+    ``horizon_offset``, ...), not the anchored form's relative coordinates.
 
     Parameters
     ----------
@@ -678,71 +790,54 @@ class CapabilitySBC:
             raise RiskmodelError("capability SBC runs nutpie (config.sampler.nuts_sampler)")
         self.data = data
         self.config = config
-        template = build_capability_model(data, config.capability)
-        constants = _graph_constants(template)
-        variants = [
-            _graph_constants(build_capability_model(_perturbed(data, k), config.capability))
-            for k in (1, 2)
-        ]
-        if any(len(v) != len(constants) for v in variants):
-            raise RiskmodelError("the capability model's graph changes with the data values")
-        slots: dict[int, tuple[int, int, Constant]] = {}
-        for position, (i, j, const, op) in enumerate(constants):
-            for variant in variants:
-                vi, vj, vconst, vop = variant[position]
-                if (vi, vj, vop) != (i, j, op):
-                    raise RiskmodelError("the capability model's graph changes with the data")
-                if not _same(const.data, vconst.data):
-                    slots.setdefault(id(const), (i, j, const))
-        if not slots:
-            raise RiskmodelError("no data constants found in the capability model")
-        self._positions = [(i, j) for i, j, _ in slots.values()]
-        fgraph, _ = fgraph_from_model(template)
-        # fgraph_from_model does not copy constants: the template's are in the fgraph
-        self._shared = [
-            pytensor.shared(np.array(const.data), name=f"sbc_data_{k}")
-            for k, (_, _, const) in enumerate(slots.values())
-        ]
-        fgraph.replace_all(
-            [(const, sv) for (_, _, const), sv in zip(slots.values(), self._shared, strict=True)],
-            import_missing=True,
-        )
-        self.model = model_from_fgraph(fgraph, mutate_fgraph=True)
-        model = self.model
-        shared_ids = {id(sv) for sv in self._shared}
+        self._fit = _shared_data_model(data, config, anchored=True, prefix="sbc_data_")
+        self._gen = _shared_data_model(data, config, anchored=False, prefix="sbc_gen_")
+        self.model = self._fit.model
+        #: Centred capabilities of the fitted model and their anchor groups.
+        self.n_centered = len(self.model.coords.get("model_centered", ()))
+        self.anchor_groups = tuple(self.model.coords.get("anchor_group", ()))
+        generative = self._gen.model
+        shared_ids = {id(sv) for sv in self._gen.shared}
 
         def data_dependent(var: Any) -> bool:
             return any(id(a) in shared_ids for a in ancestors([var]))
 
-        self._observed_slot: dict[str, str] = {}
-        for rv in model.observed_RVs:
-            found = [a.name for a in ancestors([model.rvs_to_values[rv]]) if id(a) in shared_ids]
-            if len(found) != 1 or rv.name not in _OBSERVED_FIELD:
+        for rv in generative.observed_RVs:
+            if rv.name not in _OBSERVED_FIELD:
                 raise RiskmodelError(f"cannot map observed variable {rv.name} to its data")
-            self._observed_slot[rv.name] = found[0]
-        self.independent = [rv for rv in model.free_RVs if not data_dependent(rv)]
-        dependent = [rv for rv in model.free_RVs if data_dependent(rv)]
-        self.reports = [rv for rv in model.observed_RVs if not data_dependent(rv)]
-        self.observed = [rv for rv in model.observed_RVs if data_dependent(rv)]
+        self.independent = [rv for rv in generative.free_RVs if not data_dependent(rv)]
+        dependent = [rv for rv in generative.free_RVs if data_dependent(rv)]
+        self.reports = [rv for rv in generative.observed_RVs if not data_dependent(rv)]
+        self.observed = [rv for rv in generative.observed_RVs if data_dependent(rv)]
         self.quantities = list(quantities)
-        derived = sorted(
-            {name for name, _ in self.quantities} - {rv.name for rv in self.independent}
-        )
-        for name in derived:
-            if name not in model.named_vars:
-                raise RiskmodelError(f"unknown variable {name}")
+        names = {name for name, _ in self.quantities}
+        for name in sorted(names):
+            if name not in self.model.named_vars or name not in generative.named_vars:
+                raise RiskmodelError(
+                    f"{name} is not a variable of both the fitted (anchored) and the "
+                    "generative model: rank global parameters or reported quantities"
+                )
+        free = {id(rv) for rv in generative.free_RVs}
+        for name in sorted(names):
+            if not any(id(a) in free for a in ancestors([generative[name]])):
+                raise RiskmodelError(f"{name} is a constant of the model: nothing to rank")
         self._index = {q: self._label_index(*q) for q in self.quantities}
-        outputs = self.reports + self.observed + dependent + [model[name] for name in derived]
+        for (name, label), index in self._index.items():
+            dims = generative.named_vars_to_dims.get(name) or ()
+            if index is not None and list(generative.coords[dims[0]]).index(label) != index:
+                raise RiskmodelError(f"{name}'s coordinates differ between the two forms")
+        derived = sorted(names - {rv.name for rv in self.independent})
+        outputs = self.reports + self.observed + dependent + [generative[name] for name in derived]
         self._output_names = [v.name for v in outputs]
         inputs = [rv.type(rv.name) for rv in self.independent]
         self._forward_outputs = graph_replace(
             outputs, dict(zip(self.independent, inputs, strict=True)), strict=True
         )
         self._forward_inputs = inputs
-        self._var_names = sorted({name for name, _ in self.quantities})
+        self._var_names = sorted(names)
         self._compiled_forward: tuple[Any, Any, list[Any]] | None = None
-        self._template_values = {sv.name: np.array(sv.get_value()) for sv in self._shared}
-        self.compiled = nutpie.compile_pymc_model(model, var_names=self._var_names)
+        self._template_values = {sv.name: np.array(sv.get_value()) for sv in self._gen.shared}
+        self.compiled = nutpie.compile_pymc_model(self.model, var_names=self._var_names)
 
     def _label_index(self, name: str, label: str | None) -> int | None:
         dims = self.model.named_vars_to_dims.get(name) or ()
@@ -763,13 +858,9 @@ class CapabilitySBC:
         return name if label is None else f"{name}[{label}]"
 
     def slot_values(self, data: CapabilityData) -> dict[str, np.ndarray]:
-        """Shared-variable name -> value for ``data`` (same design, new data values)."""
-        fgraph, _ = fgraph_from_model(build_capability_model(data, self.config.capability))
-        nodes = fgraph.toposort()
-        return {
-            sv.name: np.asarray(nodes[i].inputs[j].data)
-            for sv, (i, j) in zip(self._shared, self._positions, strict=True)
-        }
+        """Shared-variable name -> value of the fitted model for ``data`` (same design,
+        new data values), for ``compiled.with_data``."""
+        return self._fit.values_for(data, self.config)
 
     def _forward(self) -> tuple[Any, Any, list[Any]]:
         """The prior and forward functions (compiled on first use) and their RNGs."""
@@ -794,7 +885,8 @@ class CapabilitySBC:
     def simulate(
         self, seed: int, *, truth_scale: Mapping[str, float] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """One data set simulated from the prior; a function of ``seed`` only.
+        """One data set simulated from the prior (generative model); a function of
+        ``seed`` only.
 
         Parameters
         ----------
@@ -806,13 +898,13 @@ class CapabilitySBC:
         Returns
         -------
         (dict, dict)
-            Shared-variable name -> value of the simulated data set (for
-            ``compiled.with_data``), and variable name -> true value of every free
-            variable, observation and ranked deterministic.
+            Shared-variable name -> value of the simulated data set for the fitted model
+            (for ``compiled.with_data``), and variable name -> true value of every free
+            variable of the generative model, observation and ranked quantity.
         """
         prior_fn, forward_fn, rngs = self._forward()
         pm.pytensorf.reseed_rngs(rngs, seed)
-        for sv in self._shared:  # the discarded draws of the first call use these
+        for sv in self._gen.shared:  # the discarded draws of the first call use these
             sv.set_value(self._template_values[sv.name])
         scale = dict(truth_scale or {})
         inputs = [np.array(v) for v in prior_fn()]
@@ -824,16 +916,16 @@ class CapabilitySBC:
             # the reports first: the model's data-derived constants depend on them
             first = dict(zip(self._output_names, forward_fn(*inputs), strict=True))
             reports = {rv.name: np.array(first[rv.name]) for rv in self.reports}
-            values = self.slot_values(_with_data(self.data, reports))
-            for sv in self._shared:
-                sv.set_value(values[sv.name])
+            generative = self._gen.values_for(_with_data(self.data, reports), self.config)
+            for sv in self._gen.shared:
+                sv.set_value(generative[sv.name])
             second = {
                 name: np.array(value)
                 for name, value in zip(self._output_names, forward_fn(*inputs), strict=True)
             }
         second.update(reports)
-        for rv in self.observed:
-            values[self._observed_slot[rv.name]] = second[rv.name]
+        simulated = {rv.name: second[rv.name] for rv in self.reports + self.observed}
+        values = self.slot_values(_with_data(self.data, simulated))
         truth = {rv.name: v for rv, v in zip(self.independent, inputs, strict=True)}
         truth.update(second)
         return values, truth
@@ -972,7 +1064,9 @@ class CapabilitySBC:
                 f"({int(np.isfinite(self.data.model_log10_flop).sum())} with a FLOP report), "
                 f"{len(coords['trend_model'])} trend models, "
                 f"{len(coords['benchmark'])} benchmarks / {len(coords['result'])} results, "
-                f"{len(coords['task'])} tasks / {len(coords['cell'])} model-task cells"
+                f"{len(coords['task'])} tasks / {len(coords['cell'])} model-task cells; "
+                f"{self.n_centered} centred capabilities in anchor groups "
+                f"{', '.join(self.anchor_groups) or 'none'}"
             ),
             "truth_scale": scale,
         }
@@ -1010,7 +1104,9 @@ def capability_sbc(
         default the shipped data.
     config
         Default: the project's default :class:`~riskmodel.config.FitConfig` (priors,
-        structure, nutpie with its pinned ``adaptation`` and ``target_accept``).
+        structure, nutpie with its pinned ``adaptation`` and ``target_accept``); the
+        SBC's geometry :data:`CAPABILITY_SBC_GEOMETRY` is applied to it
+        (:func:`capability_sbc_config`).
     replications, draws, tune, thin, seed, truth_scale, alpha
         See :meth:`CapabilitySBC.run`.
     quantities
@@ -1021,7 +1117,7 @@ def capability_sbc(
     SBCResult
         ``settings`` also holds the vintage of ``evidence`` (``vintage``).
     """
-    config = config or load_config(None)
+    config = capability_sbc_config(config)
     evidence = evidence if evidence is not None else load_evidence()
     reduced = reduced_capability_evidence(evidence)
     data = prepare_capability_data(reduced, config.capability)

@@ -71,11 +71,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("forecast", help="posterior predictive benchmark score of a new model")
     p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
-    p.add_argument("--benchmark", required=True, help="benchmark slug")
+    p.add_argument(
+        "--benchmark",
+        required=True,
+        help="benchmark slug (its main harness kind; the output names the harness) or an "
+        "instrument key such as frontiermath@chat",
+    )
     p.add_argument("--date", required=True, help="release date YYYY-MM-DD")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--flop", type=_float, help="training compute, FLOP")
-    group.add_argument("--frontier", action="store_true", help="the frontier model on that date")
+    group.add_argument(
+        "--frontier",
+        action="store_true",
+        help="the frontier: the best model released in the --window-years up to that "
+        "date (the best of the frontier releases the fit expects in that window)",
+    )
+    p.add_argument(
+        "--window-years",
+        type=_float,
+        default=1.0,
+        help="window of the frontier's best-of, years (default 1)",
+    )
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.add_argument("--seed", type=int, default=0)
 
@@ -145,11 +161,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help=f"cutoff dates (default {' '.join(BACKTEST_CUTOFFS)})",
     )
-    p.add_argument("--draws", type=int, default=BACKTEST_SAMPLER["draws"])
-    p.add_argument("--tune", type=int, default=BACKTEST_SAMPLER["tune"])
-    p.add_argument("--chains", type=int, default=BACKTEST_SAMPLER["chains"])
+    p.add_argument("--draws", type=int, default=None, help="override (default: the fit config)")
+    p.add_argument("--tune", type=int, default=None, help="override (default: the fit config)")
+    p.add_argument("--chains", type=int, default=None, help="override (default: the fit config)")
     p.add_argument("--seed", type=int, default=0, help="seed of the predictive draws")
-    p.add_argument("--out", default="results/validation", help="tables and cached fits")
+    p.add_argument(
+        "--out", default="results/validation", help="tables, and cached fits in OUT/fits"
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="dask.distributed scheduler ADDRESS: run the cutoffs in parallel there "
+        "(workers need this repository and a shared OUT/fits); default: one after the other",
+    )
     p.add_argument("--docs", default="docs/validation.md", help="Markdown report to write")
     p.add_argument("--no-docs", action="store_true", help="write the tables only")
     p.add_argument("--refit", action="store_true", help="refit (and overwrite) cached fits")
@@ -163,19 +187,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Default cutoffs of ``riskmodel backtest``: inside the shipped data (vintage 2025-09-01),
-#: each leaving at least one complete post-cutoff half-year of records and results.
-BACKTEST_CUTOFFS = ("2023-01-01", "2023-07-01", "2024-01-01", "2024-07-01")
-#: Reduced sampler settings of the backtest fits (as the slow tests; 2-6 min per fit).
-BACKTEST_SAMPLER = {"draws": 500, "tune": 700, "chains": 2}
+#: each leaving at least one complete post-cutoff window of results; the last one after
+#: the first results on the 2024-25 frontier benchmarks.
+BACKTEST_CUTOFFS = ("2023-07-01", "2024-01-01", "2024-07-01", "2025-03-01")
 
 
 def _backtest(args: argparse.Namespace) -> int:
+    """Full fits (the fit config's sampler settings, unless --draws/--tune/--chains) at
+    every cutoff; exit 1 if a cutoff failed or its fit fails the convergence gate (after
+    writing the tables and report of all of them)."""
     from riskmodel.config import load_config
     from riskmodel.validation.report import run_backtests
 
-    config = load_config(
-        {"sampler": {"draws": args.draws, "tune": args.tune, "chains": args.chains}}
-    )
+    sampler = {
+        k: v
+        for k, v in {"draws": args.draws, "tune": args.tune, "chains": args.chains}.items()
+        if v is not None
+    }
+    config = load_config({"sampler": sampler} if sampler else None)
     out = Path(args.out)
     report = run_backtests(
         args.cutoffs,
@@ -187,11 +216,19 @@ def _backtest(args: argparse.Namespace) -> int:
         reuse_fits=not args.refit,
         progress=True,
         known_only=args.known_only,
+        scheduler=args.scheduler,
     )
-    print(report.fits.to_string(index=False))
-    print(report.summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(report.fits.drop(columns=["error"]).to_string(index=False))
+    if len(report.summary):
+        print(report.summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print(f"wrote {len(report.files)} files")
-    return 0
+    problems = [f"cutoff {c} failed: {e}" for c, e in report.failures.items()] + [
+        f"cutoff {c}: the capability fit fails the convergence gate (scores reported, marked)"
+        for c in report.gate_failures
+    ]
+    for line in problems:
+        print(f"riskmodel backtest: {line}", file=sys.stderr)
+    return EXIT_UNCONVERGED if problems else 0
 
 
 def _add_uplift_arguments(p: argparse.ArgumentParser) -> None:
@@ -281,6 +318,7 @@ def _run(args: argparse.Namespace) -> int:
             date=args.date,
             flop=args.flop,
             frontier=args.frontier,
+            window_years=args.window_years,
             seed=args.seed,
         )
         _print_records([record], args.format)

@@ -171,6 +171,57 @@ class CapabilityPriors(_Strict):
         "halves every ~8 months (95% CI 5-14) -> log10(2)*12/8 = 0.45 dex/year, "
         "95% interval about 0.26-0.72.",
     )
+    frontier_slope_offset: Prior = _p(
+        dist="normal",
+        mu=0.0,
+        sigma=0.2,
+        units="dex/year added to the compute-trend slope for frontier-flagged models",
+        source="Epoch AI (2024) finds frontier training compute growing ~4-5x/yr, slower "
+        "than notable models together (DOMAIN.md section 6); centred at no difference, "
+        "sd 0.2 dex/yr lets the data say how much slower.",
+        elicited=True,
+    )
+    frontier_scatter: Prior = _p(
+        dist="halfnormal",
+        sigma=0.7,
+        units="dex (sd of log10 FLOP of frontier-flagged models around their trend)",
+        source="Epoch flags a model as frontier when it is among the largest training runs "
+        "of its time, so frontier runs scatter far less than all notable models; weakly "
+        "informative.",
+        elicited=True,
+    )
+    post_training_rate: Prior = _p(
+        dist="lognormal",
+        median=0.3,
+        sigma_log=1.0,
+        units="dex/year of effective compute from post-training and method gains "
+        "after the change point, on top of algorithmic progress",
+        source="DOMAIN.md section 6: from late 2024 reinforcement learning for reasoning, "
+        "agent scaffolds and inference-time compute moved agentic benchmarks far faster "
+        "than pre-training FLOP; METR's time horizons doubled every ~4 months in 2024-25 "
+        "against ~7 months before (Kwa et al. 2025). Median 0.3 dex/yr, 90% range "
+        "0.06-1.6.",
+        elicited=True,
+    )
+    reasoning_gain: Prior = _p(
+        dist="lognormal",
+        median=0.5,
+        sigma_log=1.0,
+        units="dex of effective compute added by reasoning training (RL on chains of thought)",
+        source="Reasoning-trained models (o1 and after) gain far more on math, science "
+        "and agentic benchmarks than a year of pre-training progress (OpenAI 2024, "
+        "'Learning to reason with LLMs'); median 0.5 dex, 90% range ~0.1-2.6 dex.",
+        elicited=True,
+    )
+    harness_sd: Prior = _p(
+        dist="halfnormal",
+        sigma=0.5,
+        units="dex of capability (sd of harness effects within one instrument)",
+        source="Scaffolds and step budgets move agent scores by amounts comparable to "
+        "a few months of progress (Terminal-Bench and OSWorld leaderboards list the same "
+        "model under several agents); weakly informative.",
+        elicited=True,
+    )
     capability_scatter: Prior = _p(
         dist="halfnormal",
         sigma=0.5,
@@ -279,18 +330,39 @@ class CapabilityConfig(_Strict):
         score near chance (GPQA, MuSR) or on a narrow range, so a four-parameter curve
         is not identified from them and its multimodal posterior stalls the sampler.
     capability_parameterization
-        ``noncentered`` (default): each model's capability is its prior mean plus its
+        ``noncentered``: each model's capability is its prior mean plus its
         prior sd times a standard-normal residual. ``centered``: capability is a direct
-        parameter. ``auto``: centred for models with at least ``centered_min_results``
+        parameter. ``auto`` (default): centred for models with at least ``centered_min_results``
         aggregate results, non-centred otherwise. A sampling choice only.
-    centered_min_results
-        Threshold of the ``auto`` rule.
+    centered_min_results, centered_min_cells
+        Thresholds of the ``auto`` rule: informative aggregate results (10-95% of the
+        way from chance to 1), or task cells with mixed outcomes.
     zero_sum_residuals
         Constrain the standardised capability residuals (non-centred form) and the task
         residuals to sum to zero. This pins the location of the latent scale exactly to
         the effective-compute anchor and of task difficulties to their suite offsets,
         removing a wide common-shift direction that otherwise stalls the sampler. With
         ~150 models and ~600 tasks the constraint is immaterial for prediction.
+    centered_task_min_runs
+        Tasks with at least this many runs (over all models) get a centred difficulty;
+        tasks with fewer lean on their prior and are non-centred.
+    method_change_date
+        Date (YYYY-MM-DD) from which post-training and method gains add to algorithmic
+        progress: 2024-09-12, the release of o1-preview, the first model trained for
+        reasoning by reinforcement learning (OpenAI 2024). Fixed rather than sampled: an
+        uncertain change point formed a curved ridge with ``post_training_rate`` that
+        the sampler could not cross reliably; its uncertainty is mostly absorbed by the
+        smoothing and the rate.
+    method_change_smoothing_years
+        Width (years) over which the rate of method progress bends from algorithmic
+        progress alone to algorithmic plus post-training progress (a smooth hinge, so
+        the change point can be sampled).
+    forecast_rate_volatility
+        Elicited: sd of the change of log(rate of method progress) per sqrt(year) after
+        the data vintage. Forecasts continue the fitted rates with this random walk, so
+        their uncertainty widens with the horizon beyond what the rate posterior says
+        (the past cannot tell whether the 2024-25 pace lasts). 0.15 makes the rate
+        uncertain by a factor ~1.4 (one sd) five years out.
     centered_task_difficulty
         The same for task difficulties. Off by default: a common shift of all task
         difficulties and of the models known only from task runs is weakly identified,
@@ -315,13 +387,18 @@ class CapabilityConfig(_Strict):
         "mmlu_pro",
         "musr",
     )
-    capability_parameterization: Literal["auto", "centered", "noncentered"] = "noncentered"
+    capability_parameterization: Literal["auto", "centered", "noncentered"] = "auto"
     centered_min_results: Annotated[int, Field(ge=1)] = 3
+    centered_min_cells: Annotated[int, Field(ge=1)] = 10
     zero_sum_residuals: bool = True
     centered_task_difficulty: bool = False
+    method_change_date: str = "2024-09-12"
+    method_change_smoothing_years: Annotated[float, Field(gt=0.0, le=2.0)] = 0.5
+    forecast_rate_volatility: Annotated[float, Field(ge=0.0, le=2.0)] = 0.15
+    centered_task_min_runs: Annotated[int, Field(ge=1)] = 30
     priors: CapabilityPriors = CapabilityPriors()
 
-    @field_validator("reference_date", "trend_start_date")
+    @field_validator("reference_date", "trend_start_date", "method_change_date")
     @classmethod
     def _date(cls, value: str) -> str:
         return _iso_date(value)
@@ -341,19 +418,23 @@ class CapabilityConfig(_Strict):
 class SamplerConfig(_Strict):
     """NUTS settings. ``nuts_sampler`` is pinned: samplers differ in draws for one seed.
 
-    ``adaptation`` (nutpie only): ``draw_diag`` estimates the diagonal mass matrix from
-    draw variances. nutpie's default gradient-based estimate (``diag``) underestimates
-    the wide, correlated direction this model has (the location and scale of the
-    models known only from task runs) and then mixes far too slowly there.
+    ``adaptation`` (nutpie only): ``diag`` is nutpie's gradient-based diagonal mass
+    matrix; with capability model v2's geometry (anchor groups, centring by
+    information) it needs half the leapfrog steps per draw of ``draw_diag`` (the
+    variance-based estimate version 1 needed for its wide task-run direction).
+    ``target_accept`` 0.9: 0.8 halves the steps per draw against 0.95 but let through
+    divergences (39 in 12,000 draws, at a late change point of method progress); 0.85
+    had none in 8,000 draws, so 0.9 keeps a margin. ``draws`` is sized for a margin over
+    the quality gate across seeds, not for its edge (measured spread: README).
     """
 
     nuts_sampler: Literal["nutpie", "pymc"] = "nutpie"
-    adaptation: Literal["draw_diag", "diag", "low_rank"] = "draw_diag"
-    draws: Annotated[int, Field(ge=10, le=1_000_000)] = 1500
-    tune: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
+    adaptation: Literal["draw_diag", "diag", "low_rank"] = "diag"
+    draws: Annotated[int, Field(ge=10, le=1_000_000)] = 6000
+    tune: Annotated[int, Field(ge=10, le=1_000_000)] = 600
     chains: Annotated[int, Field(ge=1, le=16)] = 4
     cores: Annotated[int, Field(ge=1, le=256)] = 2
-    target_accept: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.95
+    target_accept: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.9
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 20240829
 
 

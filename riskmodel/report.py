@@ -150,14 +150,23 @@ def _save_figure(fig, path: Path) -> list[Path]:  # noqa: ANN001 - matplotlib Fi
 
 
 def assumptions_label(config: FitConfig) -> str:
-    """One-line summary of the assumptions that drive the capability figures."""
-    p = config.capability.priors
+    """One-line summary of the assumptions that drive the capability figures.
+
+    Names the prior medians of the terms of a new model's capability (dex of effective
+    compute): method progress (algorithmic progress, dex/yr, plus post-training progress,
+    dex/yr, from a change point), the reasoning gain (dex) and compute growth (dex/yr).
+    """
+    cap = config.capability
+    p = cap.priors
+    change = pd.Timestamp(cap.method_change_date)
     return (
-        f"capability = dex effective compute vs 1e{config.capability.reference_log10_flop:g} FLOP "
-        f"at {config.capability.reference_date}; algorithmic progress prior median "
-        f"{p.algorithmic_progress.median} dex/yr; compute growth prior median "
-        f"{p.compute_trend_slope.median} dex/yr; seed {config.sampler.seed}; "
-        f"riskmodel {__version__}"
+        f"capability = dex effective compute vs 1e{cap.reference_log10_flop:g} FLOP "
+        f"at {cap.reference_date}; method progress prior medians: algorithmic "
+        f"{p.algorithmic_progress.median} dex/yr, plus post-training "
+        f"{p.post_training_rate.median} dex/yr from ~{change:%Y-%m}; reasoning gain "
+        f"{p.reasoning_gain.median} dex; compute growth prior median "
+        f"{p.compute_trend_slope.median} dex/yr; frontier = best model released in the "
+        f"year up to the date; seed {config.sampler.seed}; riskmodel {__version__}"
     )
 
 

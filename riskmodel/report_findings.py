@@ -37,12 +37,14 @@ FIGURE_TEXT: dict[str, tuple[str, str]] = {
     "crossings": (
         "Where and when each bar is crossed",
         "Training FLOP at which each bar's condition first holds for a model released on "
-        "the report date, and the date at which the frontier first meets it (5%, 50%, 95%).",
+        "the report date, and the date at which the frontier (the best model released in the "
+        "year up to that date) first meets it (5%, 50%, 95%).",
     ),
     "frontier_forecast": (
         "Frontier forecast of benchmark scores by date",
-        "Posterior predictive fraction of tasks solved by a frontier model released on each "
-        "date, with the observed scores (cyber suites included).",
+        "Posterior predictive fraction of tasks solved by the frontier on each date (the best "
+        "model released in the year up to that date), with the observed scores (cyber suites "
+        "included).",
     ),
     "policy_variants": (
         "Policy variants compared",
@@ -70,7 +72,8 @@ FIGURE_TEXT: dict[str, tuple[str, str]] = {
     ),
     "compute_trend": (
         "Training compute trend",
-        "Fitted compute trend of notable language models with the Epoch data.",
+        "Fitted training-compute trends of notable language models and of frontier-flagged "
+        "ones (their own slope and offset), with the Epoch data.",
     ),
     "capability_curves": (
         "Benchmark scores against capability",
@@ -130,7 +133,8 @@ def headline_findings(
         lines.append(
             f"The {row['bar']} bar is first met at {_fmt_flop(row['flop_q50'])} "
             f"(90% interval {_fmt_flop(row['flop_q05'])} to {_fmt_flop(row['flop_q95'])}) for "
-            f"a model released {row['date']}; the frontier meets it around "
+            f"a model released {row['date']}; the frontier (the best model released in the "
+            "year up to a date) first meets it around "
             f"{row['frontier_date_q50'] or 'after 2040'} (90%: "
             f"{row['frontier_date_q05'] or 'after 2040'} to "
             f"{row['frontier_date_q95'] or 'after 2040'})."

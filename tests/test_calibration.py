@@ -25,6 +25,7 @@ from riskmodel.calibration import (
     SBC_REPLICATIONS,
     CapabilitySBC,
     SBCResult,
+    capability_sbc_config,
     chi_square_uniformity,
     ecdf_band,
     ecdf_difference,
@@ -189,9 +190,8 @@ def test_ecdf_figure_builds_and_is_captioned() -> None:
 def capability_runner(shipped_evidence) -> CapabilitySBC:
     """The reduced capability model, compiled once for the SBC and the negative control."""
     from riskmodel.capability.data import prepare_capability_data
-    from riskmodel.config import load_config
 
-    config = load_config(None)
+    config = capability_sbc_config()
     data = prepare_capability_data(reduced_capability_evidence(shipped_evidence), config.capability)
     return CapabilitySBC(data, config)
 

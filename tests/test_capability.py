@@ -2,29 +2,55 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
 import pytest
 import xarray as xr
 
 from riskmodel.capability.checks import prior_predictive_coverage, sample_prior_predictive
-from riskmodel.capability.data import prepare_capability_data
+from riskmodel.capability.data import (
+    ANCHOR_GROUPS,
+    CapabilityData,
+    fitted_results,
+    instruments,
+    prepare_capability_data,
+)
 from riskmodel.capability.fit import fit_evidence_model
+from riskmodel.capability.model import _zero_sum_basis, build_capability_model, method_progress
 from riskmodel.capability.predict import (
     capability_draws,
     fitted_capability_draws,
     forecast,
+    frontier_capability_draws,
     posterior_view,
     time_horizon_minutes,
 )
+from riskmodel.capability.simulate import draw_truth, simulate_data
 from riskmodel.capability.store import fit_evidence, load_fit, save_fit
 from riskmodel.config import FitConfig, default_config, load_config
 from riskmodel.errors import ConvergenceError, FitFileError, RiskmodelError
 from riskmodel.evidence import Evidence
 
-FORECAST_KEYS = ["benchmark", "date", "flop", "mean", "q05", "q25", "q50", "q75", "q95"]
+FORECAST_KEYS = [
+    "benchmark",
+    "harness",
+    "date",
+    "flop",
+    "mean",
+    "q05",
+    "q25",
+    "q50",
+    "q75",
+    "q95",
+]
+#: Reported quantities, the same in every parameterisation of the model.
+REPORTED = ("capability", "difficulty", "horizon_offset", "task_difficulty", "harness_offset")
 
 
 # ----------------------------------------------------------------------------- data
@@ -47,6 +73,68 @@ def test_prepared_data_indexes_shipped_evidence(shipped_evidence: Evidence) -> N
     assert set(data.coords["suite"]) >= {"cybench", "hcast", "nl2bash"}
 
 
+def test_instruments_split_benchmarks_by_harness_kind() -> None:
+    harnesses = pd.DataFrame(
+        {"kind": ["base_few_shot", "chat", "chat", "agent", "agent"]},
+        index=["fewshot", "chat_b", "chat_a", "agent_x", "agent_y"],
+    )
+    rows = (
+        [("bench", "fewshot")] * 3
+        + [("bench", "chat_b")] * 2
+        + [("bench", "chat_a")] * 2  # ties with chat_b: alphabetical order decides
+        + [("bench", "agent_y")] * 2
+        + [("bench", "agent_x")]
+        + [("solo", "agent_x")]
+        + [("solo", "unregistered")] * 2  # a harness not in the registry counts as chat
+    )
+    results = pd.DataFrame(rows, columns=["benchmark", "harness"])
+    found = {i.key: i for i in instruments(results, harnesses)}
+    # the kind with most results is the benchmark's primary instrument (its bare slug):
+    # bench has 4 chat results against 3 few-shot and 3 agent ones
+    assert (
+        list(found)
+        == sorted(found)
+        == ["bench", "bench@agent", "bench@base_few_shot", "solo", "solo@agent"]
+    )
+    chat = found["bench"]
+    assert (chat.benchmark, chat.kind) == ("bench", "chat")
+    assert chat.reference_harness == "chat_a" and chat.harnesses == ("chat_a", "chat_b")
+    agent = found["bench@agent"]
+    assert agent.kind == "agent" and agent.reference_harness == "agent_y"
+    assert agent.harnesses == ("agent_y", "agent_x")  # by count, most first
+    assert found["bench@base_few_shot"].harnesses == ("fewshot",)
+    assert found["solo"].kind == "chat" and found["solo"].reference_harness == "unregistered"
+    assert found["solo@agent"].reference_harness == "agent_x"
+    assert instruments(results.iloc[:0], harnesses) == []
+
+
+def test_prepared_data_indexes_instruments_and_harness_effects(small_evidence: Evidence) -> None:
+    config = default_config().capability
+    data = prepare_capability_data(small_evidence, config)
+    results = fitted_results(small_evidence.results, config)
+    found = {i.key: i for i in instruments(results, small_evidence.harnesses)}
+    assert data.coords["benchmark"] == sorted(found)
+    # every non-reference harness of an instrument has one effect, and only those
+    expected = [
+        f"{i.key}|{h}" for i in found.values() for h in i.harnesses if h != i.reference_harness
+    ]
+    assert sorted(data.coords["harness_effect"]) == sorted(expected)
+    assert data.coords["harness_effect"], "the small subset has several Cybench harnesses"
+    for r, (bench, harness) in enumerate(results[["benchmark", "harness"]].itertuples(index=False)):
+        instrument = found[data.coords["benchmark"][data.result_benchmark[r]]]
+        assert instrument.benchmark == bench and harness in instrument.harnesses
+        h = data.result_harness[r]
+        if harness == instrument.reference_harness:
+            assert h == -1
+        else:
+            assert data.coords["harness_effect"][h] == f"{instrument.key}|{harness}"
+    # base-model instruments and chat/agent instruments are in different anchor groups
+    kinds = np.array([found[k].kind for k in data.coords["benchmark"]])
+    groups = np.asarray(ANCHOR_GROUPS)[data.benchmark_group]
+    assert set(groups[kinds == "base_few_shot"]) == {"base_models"}
+    assert set(groups[kinds != "base_few_shot"]) <= {"chat_and_agents"}
+
+
 def test_prior_predictive_covers_observed_range(shipped_evidence: Evidence) -> None:
     data = prepare_capability_data(shipped_evidence, default_config().capability)
     prior = sample_prior_predictive(data, default_config().capability, draws=400, seed=3)
@@ -58,6 +146,157 @@ def test_prior_predictive_covers_observed_range(shipped_evidence: Evidence) -> N
     fraction = solved / data.result_n
     interior = ((fraction > 0.05) & (fraction < 0.95)).mean()
     assert interior > 0.3
+
+
+# ---------------------------------------------------------------------------- model
+
+
+def _value_point(model: pm.Model, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Point in ``model``'s value space (transformed) from constrained values by name."""
+    point = {}
+    for rv in model.free_RVs:
+        value_var = model.rvs_to_values[rv]
+        value = np.asarray(values[rv.name], dtype=value_var.dtype)
+        transform = model.rvs_to_transforms.get(rv)
+        if transform is not None:
+            value = transform.forward(pt.as_tensor(value), *rv.owner.inputs).eval()
+        point[value_var.name] = np.asarray(value, dtype=value_var.dtype)
+    return point
+
+
+def _anchored_values(
+    anchored: pm.Model, data: CapabilityData, values: dict[str, np.ndarray], reported: dict
+) -> dict[str, np.ndarray]:
+    """Map free values of the unanchored model to the anchored parameterisation.
+
+    Per anchor group, level = mean of the group's centred capabilities and deviation =
+    basis^T (c - level); location parameters sampled relative to their group's level
+    (``*_relative``) lose that level, and centred task difficulties in logit units lose
+    ``discrimination * level``. Every other free variable keeps its value.
+    """
+    model_names = data.coords["model"]
+    centered = np.isin(model_names, list(anchored.coords["model_centered"]))
+    capability = reported["capability"]
+    shift = np.zeros(len(ANCHOR_GROUPS))
+    levels, deviations = [], []
+    for name in anchored.coords["anchor_group"]:
+        g = ANCHOR_GROUPS.index(name)
+        c = capability[centered & (data.model_group == g)]
+        shift[g] = c.mean()
+        levels.append(c.mean())
+        if len(c) > 1:
+            deviations.append(_zero_sum_basis(len(c)).T @ (c - c.mean()))
+    out = dict(values)
+    out["anchor_level"] = np.array(levels)
+    out["capability_deviation"] = np.concatenate(deviations) if deviations else np.zeros(0)
+    group_of = {"benchmark": data.benchmark_group, "suite": data.suite_group}
+    if "task_centered" in anchored.coords:
+        tasks = np.flatnonzero(np.isin(data.coords["task"], list(anchored.coords["task_centered"])))
+        group_of["task_centered"] = data.suite_group[data.task_suite[tasks]]
+    for rv in anchored.free_RVs:
+        (dim,) = anchored.named_vars_to_dims.get(rv.name) or (None,)
+        if rv.name.endswith("_relative"):
+            out[rv.name] = values[rv.name] - shift[group_of[dim]]
+        elif rv.name == "task_logit_difficulty":
+            domain = data.suite_domain[data.task_suite[tasks]]
+            scale = values["task_discrimination"][domain]
+            out[rv.name] = values[rv.name] - scale * shift[group_of[dim]]
+    return out
+
+
+def test_anchored_and_generative_models_share_the_joint_density(
+    small_evidence: Evidence,
+) -> None:
+    """The anchored fitting geometry is a change of variables of the generative model:
+    at corresponding points the reported quantities agree and the log densities differ
+    by one constant."""
+    config = default_config().capability
+    data = prepare_capability_data(small_evidence, config)
+    generative = build_capability_model(data, config, anchored=False)
+    anchored = build_capability_model(data, config, anchored=True)
+    extra = {rv.name for rv in anchored.free_RVs} - {rv.name for rv in generative.free_RVs}
+    assert extra == {"anchor_level", "capability_deviation"}
+    assert "capability_prior" in {p.name for p in anchored.potentials}
+    assert len(anchored.coords["anchor_group"]) >= 2, "need at least two anchor groups"
+    logp_g, logp_a = generative.compile_logp(), anchored.compile_logp()
+    names = [n for n in REPORTED if n in generative.named_vars]
+    report_g, report_a = (
+        m.compile_fn(
+            m.replace_rvs_by_values([m[n] for n in names]),
+            inputs=m.value_vars,
+            on_unused_input="ignore",
+        )
+        for m in (generative, anchored)
+    )
+    differences = []
+    for seed in (1, 2):
+        draws = pm.draw(generative.free_RVs, random_seed=seed)
+        values = {rv.name: np.asarray(v) for rv, v in zip(generative.free_RVs, draws, strict=True)}
+        point_g = _value_point(generative, values)
+        reported = dict(zip(names, report_g(point_g), strict=True))
+        point_a = _value_point(anchored, _anchored_values(anchored, data, values, reported))
+        assert set(point_a) == {v.name for v in anchored.value_vars}
+        for name, value in zip(names, report_a(point_a), strict=True):
+            np.testing.assert_allclose(value, reported[name], atol=1e-9, err_msg=name)
+        lg, la = float(logp_g(point_g)), float(logp_a(point_a))
+        assert np.isfinite(lg) and np.isfinite(la)
+        differences.append((la - lg, abs(lg)))
+    (d1, s1), (d2, s2) = differences
+    assert d1 == pytest.approx(d2, abs=1e-9 * max(s1, s2, 1.0)), differences
+
+
+def test_simulation_records_reported_truth(small_evidence: Evidence) -> None:
+    config = default_config().capability
+    data = prepare_capability_data(small_evidence, config)
+    truth = draw_truth(data, config, seed=3)
+    assert not set(truth) & set(REPORTED), "reported values come with the simulated data"
+    simulated = simulate_data(data, config, truth, seed=4)
+    sizes = {
+        "capability": "model",
+        "difficulty": "benchmark",
+        "horizon_offset": "suite",
+        "task_difficulty": "task",
+        "harness_offset": "harness_effect",
+    }
+    for name in REPORTED:
+        assert truth[name].shape == (len(data.coords[sizes[name]]),), name
+        assert np.all(np.isfinite(truth[name])), name
+    # the generative form has no anchor levels: relative coordinates are the reported ones
+    np.testing.assert_array_equal(truth["difficulty"], truth["difficulty_relative"])
+    np.testing.assert_array_equal(truth["horizon_offset"], truth["horizon_offset_relative"])
+    np.testing.assert_allclose(truth["harness_offset"], truth["harness_sd"] * truth["harness_z"])
+    # observations replaced, in range; FLOP reports re-drawn where a model has one
+    assert simulated.result_k.shape == data.result_k.shape
+    assert np.all((simulated.result_k >= 0) & (simulated.result_k <= data.result_n))
+    assert np.all((simulated.cell_k >= 0) & (simulated.cell_k <= data.cell_n))
+    known = np.isfinite(data.model_log10_flop)
+    assert np.array_equal(np.isfinite(simulated.model_log10_flop), known)
+    assert not np.array_equal(simulated.model_log10_flop[known], data.model_log10_flop[known])
+    # the centring counts follow the simulated observations
+    mixed = (simulated.cell_k > 0) & (simulated.cell_k < simulated.cell_n)
+    np.testing.assert_array_equal(
+        simulated.model_informative_cells,
+        np.bincount(simulated.cell_model, weights=mixed, minlength=len(data.coords["model"])),
+    )
+
+
+def test_method_progress_is_a_smooth_hinge() -> None:
+    rate, post, change, width = 0.4, 0.6, 1.7, 0.25
+    assert method_progress(0.0, rate, post, change, width) == pytest.approx(0.0, abs=1e-12)
+    t = np.linspace(-6.0, 8.0, 1401)
+    progress = method_progress(t, rate, post, change, width)
+    assert np.all(np.diff(progress) > 0)
+    slope = np.gradient(progress, t)
+    before, after = t < change - 10 * width, t > change + 10 * width
+    np.testing.assert_allclose(slope[before], rate, atol=1e-4)
+    np.testing.assert_allclose(slope[after], rate + post, atol=1e-4)
+    # the bend is monotone and half done at the change year
+    assert np.all(np.diff(slope) > -1e-9)
+    assert np.interp(change, t, slope) == pytest.approx(rate + post / 2, abs=1e-3)
+    # no post-training gains: a straight line; numpy and PyTensor agree
+    np.testing.assert_allclose(method_progress(t, rate, 0.0, change, width), rate * t)
+    tensor = method_progress(pt.as_tensor(t), rate, post, change, width, xp=pt).eval()
+    np.testing.assert_allclose(tensor, progress, rtol=1e-12, atol=1e-12)
 
 
 # ------------------------------------------------------------------------------ fit
@@ -183,8 +422,13 @@ def test_forecast_shape_and_order(small_fit: xr.DataTree) -> None:
     qs = [record[k] for k in ("q05", "q25", "q50", "q75", "q95")]
     assert qs == sorted(qs)
     assert qs[0] >= 0.0 and qs[-1] <= 1.0
+    assert record["harness"] == "obsscaling_lm_eval_harness"  # the reference harness
     frontier = forecast(small_fit, benchmark="mmlu", date="2026-06-01", frontier=True)
     assert frontier["flop"] is None
+    assert (
+        forecast(small_fit, benchmark="cybench", date="2026-06-01", frontier=True)["harness"]
+        == posterior_view(small_fit).instruments["cybench"].reference_harness
+    )
 
 
 def test_forecast_rises_with_compute_and_date(small_fit: xr.DataTree) -> None:
@@ -210,6 +454,78 @@ def test_forecast_task_suite_and_horizon(small_fit: xr.DataTree) -> None:
     assert (h_strong > h_weak).all()
     h80 = time_horizon_minutes(view, strong, suite="hcast", success_probability=0.8)
     assert (h80 < h_strong).all()
+
+
+def _pooled_frontier(view, seeds: int = 8, **kwargs) -> np.ndarray:  # noqa: ANN001
+    """Frontier draws pooled over several predictive seeds (less Monte Carlo noise)."""
+    return np.concatenate(
+        [
+            frontier_capability_draws(view, rng=np.random.default_rng(s), **kwargs)
+            for s in range(seeds)
+        ]
+    )
+
+
+def test_frontier_forecast_is_a_best_of_releases(small_fit: xr.DataTree) -> None:
+    view = posterior_view(small_fit)
+    date = "2026-01-01"
+    # a longer window holds more releases (the shorter window's releases among them):
+    # the best of them is no worse, and better than a nearly empty window
+    means = [
+        _pooled_frontier(view, date=date, window_years=w).mean() for w in (1e-3, 0.25, 1.0, 3.0)
+    ]
+    assert means[0] < means[1] - 0.02 < means[2] - 0.04
+    assert means[3] >= means[2] - 0.02
+    # later dates: a better frontier throughout the distribution
+    quantiles = [
+        np.quantile(_pooled_frontier(view, date=d), [0.05, 0.5, 0.95])
+        for d in ("2023-01-01", "2025-01-01", "2027-01-01")
+    ]
+    assert np.all(np.diff(quantiles, axis=0) > 0), quantiles
+    # best of N releases >= one release from the same window, in distribution (first
+    # order stochastic dominance, checked at every decile); one release: a release rate
+    # so low that every window holds exactly one
+    single = dataclasses.replace(view, frontier_release_rate=1e-9)
+    best = _pooled_frontier(view, date=date, window_years=1.0)
+    one = _pooled_frontier(single, date=date, window_years=1.0)
+    deciles = np.linspace(0.1, 0.9, 9)
+    assert np.all(np.quantile(best, deciles) > np.quantile(one, deciles)), (
+        np.quantile(best, deciles),
+        np.quantile(one, deciles),
+    )
+    # and >= a single frontier model released on the date itself (a window so short
+    # that it holds one release)
+    at_date = _pooled_frontier(view, date=date, window_years=1e-6)
+    assert np.all(np.quantile(best, deciles) >= np.quantile(at_date, deciles) - 0.02)
+    with pytest.raises(RiskmodelError, match="window_years"):
+        frontier_capability_draws(view, date=date, window_years=0.0, rng=np.random.default_rng(0))
+
+
+def test_forecast_uncertainty_widens_beyond_the_vintage(small_fit: xr.DataTree) -> None:
+    view = posterior_view(small_fit)
+    vintage = pd.Timestamp(view.data_vintage)
+    dates = [(vintage + pd.DateOffset(years=y)).strftime("%Y-%m-%d") for y in (0, 1, 3, 6, 10)]
+
+    def width(draws: np.ndarray) -> float:
+        low, high = np.quantile(draws, [0.05, 0.95])
+        return float(high - low)
+
+    fixed = [
+        width(capability_draws(view, date=d, flop=1e26, rng=np.random.default_rng(0)))
+        for d in dates
+    ]
+    best = [width(_pooled_frontier(view, seeds=4, date=d)) for d in dates]
+    print(
+        "q95 - q05 at +0/1/3/6/10 years: fixed FLOP",
+        np.round(fixed, 2),
+        "frontier",
+        np.round(best, 2),
+    )
+    assert np.all(np.diff(fixed) > 0) and np.all(np.diff(best) > 0)
+    # the rate's random walk beyond the vintage adds to the spread of the rate posterior
+    straight = dataclasses.replace(view, progress_path=None)
+    far = width(capability_draws(straight, date=dates[-1], flop=1e26, rng=np.random.default_rng(0)))
+    assert fixed[-1] > far
 
 
 def test_fitted_capability_by_name(small_fit: xr.DataTree) -> None:

@@ -15,7 +15,7 @@ import xarray as xr
 from riskmodel.capability.store import save_fit
 from riskmodel.cli import EXIT_UNCONVERGED, EXIT_USAGE, main
 
-FORECAST_KEYS = ["benchmark", "date", "flop", "mean", "q05", "q25", "q50", "q75", "q95"]
+FORECAST_KEYS = ["benchmark", "harness", "date", "flop", "mean", "q05", "q25", "q50", "q75", "q95"]
 
 
 @pytest.fixture(scope="module")

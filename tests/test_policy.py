@@ -23,6 +23,17 @@ from riskmodel.world.population import Population
 # --- variants as data -----------------------------------------------------------------
 
 
+def linear_progress(rates: np.ndarray, reference_time: float = 2023.0):
+    """A ``RunAttributes.progress_at`` for worlds whose progress is ``rate * (T - t_ref)``
+    (dex; a test stand-in for the fitted, non-linear method progress)."""
+    rates = np.asarray(rates, dtype=float)
+
+    def progress_at(time: float) -> np.ndarray:
+        return rates * (time - reference_time)
+
+    return progress_at
+
+
 def test_shipped_variants_load_and_are_annotated() -> None:
     variants = load_variants("all")
     assert [v.name for v in variants] == list(SHIPPED_VARIANTS)
@@ -89,8 +100,9 @@ def test_user_variant_by_path(tmp_path: Path) -> None:
 
 # --- a hand-computed world ---------------------------------------------------------------
 #
-# One world, 2026-2027, reference: capability 0 = 1e23 FLOP at 2023.0, algorithmic
-# progress 0.5 dex/year, so a 1e26 model of 1 January 2024 has capability 3.5.
+# One world, 2026-2027, reference: capability 0 = 1e23 FLOP at 2023.0, progress (method
+# progress plus reasoning gain) taken linear at 0.5 dex/year, so a 1e26 model of 1 January
+# 2024 has capability 3.5.
 # row  time    own log10 FLOP  cost    dev open parent capability truly found
 #  0   2026.1  26.5            5e8     0   no   -      4.0        no    no
 #  1   2026.3  25.5            5e7     5   yes  -      3.2        no    no
@@ -127,7 +139,7 @@ def hand_world() -> tuple[Population, RunAttributes]:
         found_hazardous=dict.fromkeys(keys, truly.copy()),
         lde_uniform=np.full(6, 0.5),
         initial_reference=np.array([3.0]),
-        algorithmic_progress=np.array([0.5]),
+        progress_at=linear_progress(np.array([0.5])),
         reference_log10_flop=23.0,
         reference_time=2023.0,
     )
@@ -267,7 +279,7 @@ def worlds(draw) -> tuple[Population, RunAttributes, np.ndarray]:
         found_hazardous={},
         lde_uniform=rng.random(n),
         initial_reference=rng.uniform(2.0, 4.0, 2),
-        algorithmic_progress=np.array([0.4, 0.6]),
+        progress_at=linear_progress(np.array([0.4, 0.6])),
         reference_log10_flop=23.0,
         reference_time=2023.0,
     )
@@ -359,7 +371,7 @@ def test_segmented_reference_ignores_other_draws(hand_world) -> None:
             "found_hazardous": {k: np.concatenate([v, v]) for k, v in runs.found_hazardous.items()},
             "lde_uniform": np.concatenate([runs.lde_uniform] * 2),
             "initial_reference": np.array([3.0, 3.0]),
-            "algorithmic_progress": np.array([0.5, 0.5]),
+            "progress_at": linear_progress(np.array([0.5, 0.5])),
         }
     )
     both = apply_variant(twice, runs2, variant)
@@ -391,7 +403,7 @@ def test_empty_world_gives_zero_outcomes() -> None:
             found_hazardous={hazard_key(variant): empty_b},
             lde_uniform=empty_f,
             initial_reference=np.zeros(2),
-            algorithmic_progress=np.full(2, 0.5),
+            progress_at=linear_progress(np.full(2, 0.5)),
             reference_log10_flop=23.0,
             reference_time=2023.0,
         )
@@ -424,7 +436,7 @@ def test_coverage_of_one_model_follows_each_variant_rule(small_fit) -> None:
     assert probabilities == sorted(probabilities)
     assert 0.0 < probabilities[0] < 1.0 and probabilities[-1] > 0.99
     assert all(c.p_cost == pytest.approx(c.probability, abs=1e-12) for c in enrolled)
-    # performance equivalence covers sub-threshold models as algorithmic progress accrues
+    # performance equivalence covers sub-threshold models as method progress accrues
     introduced = variants["as_introduced"]
     late = coverage_probability(introduced, flop=3e25, date="2029-01-01", fit=small_fit)
     early = coverage_probability(introduced, flop=3e25, date="2024-06-01", fit=small_fit)

@@ -30,6 +30,17 @@ from riskmodel.world.population import Population
 REFERENCE_FILE = Path(__file__).resolve().parent.parent / "benchmarks" / "reference_engine.py"
 
 
+def linear_progress(rates: np.ndarray, reference_time: float = 2023.0):
+    """A ``RunAttributes.progress_at`` for worlds whose progress is ``rate * (T - t_ref)``
+    (dex; a test stand-in for the fitted, non-linear method progress)."""
+    rates = np.asarray(rates, dtype=float)
+
+    def progress_at(time: float) -> np.ndarray:
+        return rates * (time - reference_time)
+
+    return progress_at
+
+
 def _load_reference():
     spec = importlib.util.spec_from_file_location("reference_engine", REFERENCE_FILE)
     assert spec is not None and spec.loader is not None
@@ -97,7 +108,7 @@ def worlds(draw) -> tuple[Population, RunAttributes]:
         found_hazardous={key: rng.random(n) < 0.3 for key in keys},
         lde_uniform=rng.random(n),
         initial_reference=initial_reference,
-        algorithmic_progress=rng.uniform(0.3, 0.7, n_draws),
+        progress_at=linear_progress(rng.uniform(0.3, 0.7, n_draws)),
         reference_log10_flop=23.0,
         reference_time=2023.0,
     )
@@ -167,7 +178,7 @@ def test_loop_engine_on_a_hand_checked_world() -> None:
         found_hazardous={hazard_key(variant): np.array([False, False, False, True])},
         lde_uniform=np.full(4, 0.5),
         initial_reference=np.array([3.0, 3.0]),
-        algorithmic_progress=np.array([0.5, 0.5]),
+        progress_at=linear_progress(np.array([0.5, 0.5])),
         reference_log10_flop=23.0,
         reference_time=2023.0,
     )

@@ -21,20 +21,28 @@ from riskmodel.config import load_config
 from riskmodel.errors import RiskmodelError
 from riskmodel.evidence import Evidence
 from riskmodel.validation import harness, time_split_backtest, timesplit
+from riskmodel.validation import report as validation_report
 from riskmodel.validation.baselines import (
     THETA_REGRESSION_REFERENCE_DATE,
+    TREND_REFERENCE_DATE,
     fit_irt_baseline,
+    fit_linear_trend,
     fit_logistic_baseline,
     fit_poisson_trend,
+    fit_score_trend,
     fit_theta_regression,
     linked_benchmarks,
 )
 from riskmodel.validation.forecasters import (
+    FrontierFlopTrend,
     IrtForecaster,
     LogisticForecaster,
     MemberDraws,
+    ScoreTrendForecaster,
     log_mass_of_max,
 )
+from riskmodel.validation.frontier import frontier_observations, frontier_rows
+from riskmodel.validation.instruments import fitted_instruments, instrument_registry, key_results
 from riskmodel.validation.scores import (
     CountForecast,
     NormalForecast,
@@ -52,6 +60,7 @@ from riskmodel.validation.splits import (
     check_split,
     post_cutoff_half_years,
     post_cutoff_windows,
+    pre_cutoff_windows,
     training_evidence,
 )
 from riskmodel.world.fit import EPOCH_SOURCE_TOKEN, load_world_assumptions
@@ -360,25 +369,39 @@ def test_windows_and_half_years() -> None:
 
 
 def _fake_fit(evidence: Evidence, cutoff: str, seed: int = 0) -> tuple[xr.DataTree, PosteriorView]:
-    """A fit-shaped tree holding the training evidence, and a hand-made posterior."""
+    """A fit-shaped tree holding the training evidence, and a hand-made posterior with
+    every parameter a forecast reads (capability model v2: compute trends, method
+    progress, reasoning gain, instrument parameters)."""
     train = training_evidence(evidence, cutoff)
     tree = attach_evidence(xr.DataTree(), train)
-    tree.attrs["diagnostics"] = json.dumps({"max_rhat": 1.0})
+    tree.attrs["diagnostics"] = json.dumps({"max_rhat": 1.0, "passed": True})
+    tree.attrs["cutoff"] = cutoff
     rng = np.random.default_rng(seed)
-    benchmarks = sorted(
-        set(train.results["benchmark"]) - set(load_config().capability.excluded_benchmarks)
-    )
-    s, b = 200, len(benchmarks)
+    fitted = fitted_instruments(train, load_config().capability)
+    keys = sorted(fitted)
+    s, b = 200, len(keys)
+    scalar = {
+        "algorithmic_progress": rng.normal(0.4, 0.05, s),
+        "post_training_rate": np.full(s, 0.3),
+        "method_change_year": np.full(s, 1.5),
+        "reasoning_gain": np.full(s, 0.5),
+        "capability_scatter": np.full(s, 0.3),
+        "compute_trend_level": np.full(s, 23.0),
+        "compute_trend_slope": np.full(s, 0.5),
+        "frontier_slope_offset": np.zeros(s),
+        "frontier_offset": np.full(s, 1.0),
+        "frontier_scatter": np.full(s, 0.3),
+    }
+    per_benchmark = {
+        "discrimination": rng.uniform(1.0, 1.5, (s, b)),
+        "difficulty": rng.normal(0.5, 0.1, (s, b)),
+        "lapse": np.full((s, b), 0.05),
+        "overdispersion": np.full((s, b), 200.0),
+    }
     draws = xr.Dataset(
-        {
-            "algorithmic_progress": ("sample", rng.normal(0.4, 0.05, s)),
-            "capability_scatter": ("sample", np.full(s, 0.3)),
-            "discrimination": (("sample", "benchmark"), rng.uniform(1.0, 1.5, (s, b))),
-            "difficulty": (("sample", "benchmark"), rng.normal(0.5, 0.1, (s, b))),
-            "lapse": (("sample", "benchmark"), np.full((s, b), 0.05)),
-            "overdispersion": (("sample", "benchmark"), np.full((s, b), 200.0)),
-        },
-        coords={"benchmark": benchmarks},
+        {k: ("sample", v) for k, v in scalar.items()}
+        | {k: (("sample", "benchmark"), v) for k, v in per_benchmark.items()},
+        coords={"benchmark": keys},
     )
     view = PosteriorView(
         draws=draws,
@@ -387,14 +410,28 @@ def _fake_fit(evidence: Evidence, cutoff: str, seed: int = 0) -> tuple[xr.DataTr
         benchmarks=evidence.benchmarks,
         tasks=pd.DataFrame({"task_id": [], "suite": [], "domain": []}),
         data_vintage=train.vintage,
+        instruments=fitted,
+        frontier_release_rate=4.0,
     )
     return tree, view
 
 
-def _run_fake(evidence: Evidence, monkeypatch: pytest.MonkeyPatch) -> harness.Backtest:
-    tree, view = _fake_fit(evidence, LATE_CUTOFF)
-    monkeypatch.setattr(harness, "posterior_view", lambda _tree: view)
-    return harness.backtest(evidence, load_config(), cutoff=LATE_CUTOFF, seed=3, fit=tree)
+def _patch_views(monkeypatch: pytest.MonkeyPatch, views: dict[str, PosteriorView]) -> None:
+    """Make the harness read each fake tree's hand-made posterior (by its cutoff)."""
+    monkeypatch.setattr(harness, "posterior_view", lambda tree: views[tree.attrs["cutoff"]])
+
+
+def _run_fake(
+    evidence: Evidence,
+    monkeypatch: pytest.MonkeyPatch,
+    cutoff: str = LATE_CUTOFF,
+    targets: tuple[str, ...] = harness.TARGETS,
+) -> harness.Backtest:
+    tree, view = _fake_fit(evidence, cutoff)
+    _patch_views(monkeypatch, {cutoff: view})
+    return harness.backtest(
+        evidence, load_config(), cutoff=cutoff, seed=3, fit=tree, targets=targets
+    )
 
 
 def _with_changed_future(evidence: Evidence) -> Evidence:
@@ -436,21 +473,35 @@ def test_harness_scores_all_methods_on_identical_rows_without_leaks(
         assert len(keys[methods[0]]) > 0
     assert set(result.summary.index) == {(t, m) for t, ms in harness.METHODS.items() for m in ms}
     assert np.isfinite(rows["log_score"]).all() and (rows["crps"] >= 0).all()
-    # benchmark rows: every post-cutoff result with known FLOP on a forecastable benchmark
+    # benchmark rows: every post-cutoff result with known FLOP on a forecastable instrument
     bench = rows[(rows["target"] == "benchmark") & (rows["method"] == "bayesian")]
     dates = shipped_evidence.models["release_date"]
     assert (dates[bench["item"]] >= pd.Timestamp(LATE_CUTOFF)).all()
-    # a window's observation is the best of its benchmark rows
+    train = training_evidence(shipped_evidence, LATE_CUTOFF)
+    assert set(bench["benchmark"]) <= set(fitted_instruments(train, load_config().capability))
+    # frontier rows: the best of ALL results of the window on the instrument, whatever
+    # the FLOP; the scored set (every method) is disjoint from the skipped set
     front = rows[(rows["target"] == "frontier") & (rows["method"] == "bayesian")]
-    first = front.iloc[0]
-    start = pd.Timestamp(first["date"])
-    members = bench[
-        (bench["benchmark"] == first["benchmark"])
-        & (pd.to_datetime(bench["date"]) >= start)
-        & (pd.to_datetime(bench["date"]) < start + pd.DateOffset(months=6))
-    ]
-    assert first["observed"] == pytest.approx(members["observed"].max())
-    assert first["roster"] == len(members)
+    results = shipped_evidence.results.join(shipped_evidence.models["release_date"], on="model")
+    fraction = results["n_solved_effective"] / results["n_tasks"]
+    for row in front.itertuples():
+        start = pd.Timestamp(row.date)
+        inside = (
+            (results["benchmark"] == row.benchmark.split("@")[0])
+            & (results["release_date"] >= start)
+            & (results["release_date"] < start + pd.DateOffset(months=6))
+            & (results["release_date"] >= pd.Timestamp(LATE_CUTOFF))
+        )
+        assert row.observed == pytest.approx(fraction[inside].max())
+    gpqa = front[front["benchmark"] == "gpqa_diamond"]
+    assert len(gpqa) > 0  # a chat instrument whose best models have no FLOP estimate
+    flops = shipped_evidence.models["training_flop"]
+    assert flops[gpqa["best_model"]].isna().any()
+    skipped = result.skipped_rows
+    assert len(skipped) > 0 and skipped["reason"].str.len().gt(0).all()
+    assert not set(zip(skipped["item"], skipped["benchmark"], strict=True)) & set(
+        zip(front["item"], front["benchmark"], strict=True)
+    )
 
     # changing everything after the cutoff changes observations only, never forecasts
     changed = _run_fake(_with_changed_future(shipped_evidence), monkeypatch)
@@ -463,8 +514,339 @@ def test_harness_scores_all_methods_on_identical_rows_without_leaks(
     counts_before = rows.loc[rows["target"] == "counts", "observed"].to_numpy()
     counts_after = changed.rows.loc[changed.rows["target"] == "counts", "observed"].to_numpy()
     assert (counts_after >= counts_before).all() and (counts_after > counts_before).any()
-    bench_after = changed.rows[(changed.rows["target"] == "benchmark")]
-    assert (bench_after["observed"] == 0.0).all()
+    for target in ("benchmark", "frontier"):
+        assert (changed.rows.loc[changed.rows["target"] == target, "observed"] == 0.0).all()
+
+
+# ---------------------------------------------------------------------- frontier target
+
+
+def _keyed(rows: list[tuple[str, str, str, float, int]]) -> pd.DataFrame:
+    """Keyed results (as ``key_results`` returns) from (model, instrument, date, fraction,
+    n_tasks) tuples."""
+    frame = pd.DataFrame(rows, columns=["model", "instrument", "date", "fraction", "n_tasks"])
+    return frame.assign(
+        label=frame["instrument"],
+        kind="chat",
+        harness="h",
+        release_date=pd.to_datetime(frame["date"]),
+        n_solved_effective=(frame["fraction"] * frame["n_tasks"]).round().astype(int),
+    )
+
+
+def test_best_per_window_takes_the_best_result_of_any_model() -> None:
+    keyed = _keyed(
+        [
+            ("a", "x", "2024-01-10", 0.30, 100),
+            ("b", "x", "2024-05-01", 0.55, 100),  # the best of the first window
+            ("c", "x", "2024-06-30", 0.40, 100),
+            ("c", "y", "2024-06-30", 0.10, 40),
+            ("d", "x", "2024-07-01", 0.20, 100),  # first day of the second window
+            ("e", "x", "2023-12-31", 0.99, 100),  # before the cutoff: never seen
+            ("f", "x", "2025-03-01", 0.90, 100),  # after the vintage: never seen
+        ]
+    )
+    table = frontier_observations(keyed, cutoff="2024-01-01", vintage="2025-02-27")
+    got = {(r.window, r.label): (r.observed, r.best_model, r.roster) for r in table.itertuples()}
+    assert got == {
+        ("2024-01-01..2024-06-30", "x"): (0.55, "b", 3),
+        ("2024-01-01..2024-06-30", "y"): (0.10, "c", 1),
+        ("2024-07-01..2024-12-31", "x"): (0.20, "d", 1),
+    }
+    first = table.iloc[0]
+    assert (first["k"], first["n"]) == (55, 100)
+    assert first["last_day"] == "2024-06-30"
+    assert first["window_years"] == pytest.approx(182 / 365.25)
+
+
+def test_frontier_rows_score_every_method_on_the_same_rows_and_list_the_rest() -> None:
+    keyed = _keyed(
+        [
+            ("a", "x", "2024-02-01", 0.30, 100),
+            ("b", "y", "2024-02-01", 0.50, 100),
+            ("c", "z", "2024-03-01", 0.60, 100),
+        ]
+    )
+    observations = frontier_observations(keyed, cutoff="2024-01-01", vintage="2024-12-31")
+
+    def normal(mean: float):
+        return lambda key, obs: NormalForecast(mean, 0.1, 0.0, support=(0.0, 1.0))
+
+    methods = {"bayesian": normal(0.3), "score_trend": normal(0.5), "logistic": normal(0.6)}
+    coverage = {"bayesian": {"x", "y"}, "score_trend": {"x"}, "logistic": {"x", "z"}}
+    rows, skipped = frontier_rows(observations, methods, coverage)
+    scored = pd.DataFrame(rows)
+    assert set(scored["benchmark"]) == {"x"}
+    assert sorted(scored["method"]) == sorted(methods)
+    assert scored.loc[scored["method"] == "bayesian", "crps"].iloc[0] == pytest.approx(
+        crps_censored_normal(0.3, 0.1, 0.3, low=0.0, high=1.0)
+    )
+    reasons = skipped.set_index("benchmark")["reason"]
+    assert set(reasons.index) == {"y", "z"}
+    assert "< 3 windows" in reasons["y"] and "< 4 FLOP rows" in reasons["y"]
+    assert "not in fit" in reasons["z"] and "< 3 windows" in reasons["z"]
+    # the toolkit's model is scored for the record where it alone can forecast (y), not z
+    assert np.isfinite(skipped.set_index("benchmark").loc["y", "crps"])
+    assert np.isnan(skipped.set_index("benchmark").loc["z", "crps"])
+
+
+def test_frontier_instrument_with_too_few_windows_is_skipped_for_every_method(
+    shipped_evidence: Evidence, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _run_fake(shipped_evidence, monkeypatch, cutoff="2025-03-01", targets=("frontier",))
+    rows = result.rows
+    scored = set(rows["benchmark"])
+    assert {"cybench", "gpqa_diamond"} <= scored
+    skipped = result.skipped_rows.set_index("benchmark")
+    # OSWorld and SWE-bench Verified were fitted (results of 2024-12 to 2025-02), but have
+    # one pre-cutoff window only: no trend baseline, so no method is scored on them
+    for key in ("osworld", "swe_bench_verified"):
+        assert key not in scored
+        assert "< 3 windows" in skipped.loc[key, "reason"]
+        assert np.isfinite(skipped.loc[key, "crps"])  # the Bayesian forecast, for the record
+    assert "not in fit" in skipped.loc["terminal_bench_2", "reason"]
+    assert result.skipped["frontier"] and sum(result.skipped["frontier"].values()) == len(skipped)
+    # every method on the same rows
+    per_method = rows.groupby("method").apply(
+        lambda g: sorted(zip(g["item"], g["benchmark"], strict=True)), include_groups=False
+    )
+    assert len(set(map(tuple, per_method))) == 1 and len(per_method) == 4
+
+
+def test_pre_cutoff_windows_continue_the_post_cutoff_grid() -> None:
+    windows = pre_cutoff_windows("2024-01-01", "2022-08-15")
+    assert [w.label for w in windows] == [
+        "2022-07-01..2022-12-31",
+        "2023-01-01..2023-06-30",
+        "2023-07-01..2023-12-31",
+    ]
+    assert all(w.complete for w in windows)
+    assert pre_cutoff_windows("2024-01-01", "2024-01-01") == []
+    assert windows[-1].end == post_cutoff_windows("2024-01-01", "2024-12-31")[0].start
+
+
+def test_score_trend_recovers_a_logistic_trend_and_covers() -> None:
+    rng = np.random.default_rng(11)
+    chance, a, b, noise = 0.25, -1.0, 1.2, 0.02
+    years = np.arange(-3.0, 0.01, 0.5)
+
+    def truth(t: np.ndarray) -> np.ndarray:
+        return chance + (1 - chance) * expit(a + b * t)
+
+    inside, widths = [], []
+    for _ in range(200):
+        trend = fit_score_trend(
+            years, truth(years) + rng.normal(0, noise, years.size), chance=chance
+        )
+        mean, sd = trend.predict(0.75)
+        y = truth(0.75) + rng.normal(0, noise)
+        inside.append(abs(y - mean) <= 1.645 * sd)
+        widths.append(sd)
+    assert 0.82 <= np.mean(inside) <= 0.99
+    # prediction sd: the residual sd plus parameter uncertainty, growing with the horizon
+    assert np.median(widths) > noise * 0.8
+    assert trend.predict(3.0)[1] > trend.predict(0.0)[1]
+    exact = fit_score_trend(years, truth(years), chance=chance)
+    np.testing.assert_allclose(exact.params, [a, b], atol=1e-4)
+    with pytest.raises(RiskmodelError, match="at least 3 windows"):
+        fit_score_trend(years[:2], truth(years[:2]), chance=chance)
+    # a forecast of a best score: censored normal, closed-form CRPS and log score
+    forecaster = ScoreTrendForecaster({"x": exact})
+    date = (pd.Timestamp(TREND_REFERENCE_DATE) + pd.Timedelta(days=365)).strftime("%Y-%m-%d")
+    forecast = forecaster.frontier("x", date=date, k=70, n=100)
+    assert forecast.mean == pytest.approx(float(truth(np.array(1.0))), abs=2e-3)
+    assert np.isfinite(forecast.log_score)
+
+
+def test_frontier_flop_trend_and_baselines_at_its_draws() -> None:
+    rng = np.random.default_rng(12)
+    years = np.linspace(-5, 0, 30)
+    flop = 24.0 + 0.5 * years + rng.normal(0, 0.3, years.size)
+    trend = fit_linear_trend(years, flop)
+    np.testing.assert_allclose(trend.coef, [24.0, 0.5], atol=0.3)
+    mean, sd = trend.predict(1.0)
+    assert mean == pytest.approx(24.5, abs=0.3) and sd > trend.sd
+    with pytest.raises(RiskmodelError, match="at least 4 models"):
+        fit_linear_trend(years[:3], flop[:3])
+    draws = FrontierFlopTrend(trend, n_samples=4000, rng=rng)
+    date = (pd.Timestamp(TREND_REFERENCE_DATE) + pd.Timedelta(days=365)).strftime("%Y-%m-%d")
+    assert draws.draws(date).std() == pytest.approx(trend.predict(1.0)[1], rel=0.05)
+    logistic = LogisticForecaster(
+        {"x": (np.array([1.0, mean]), 0.02)}, {"x": 0.0}, n_samples=4000, rng=rng
+    )
+    forecast = draws.frontier(logistic, "x", date=date, k=50, n=100)
+    # the curve at the trend's median compute is 0.5; the compute spread widens it
+    assert np.median(forecast.samples) == pytest.approx(0.5, abs=0.03)
+    assert np.quantile(forecast.samples, 0.95) - np.quantile(forecast.samples, 0.05) > 0.2
+    assert np.isfinite(forecast.log_score)
+
+
+def test_instrument_keys_of_results(shipped_evidence: Evidence) -> None:
+    config = load_config().capability
+    train = training_evidence(shipped_evidence, "2025-03-01")
+    fitted = fitted_instruments(train, config)
+    assert {"cybench", "gpqa_diamond", "frontiermath", "osworld"} <= set(fitted)
+    later = shipped_evidence.released_on_or_after("2025-03-01").results
+    keyed = key_results(shipped_evidence, config, fitted, results=later)
+    # a harness first seen after the cutoff joins its kind's instrument
+    cyber = keyed[keyed["benchmark"] == "cybench"]
+    assert set(cyber["harness"]) - set(fitted["cybench"].harnesses)
+    assert (cyber["instrument"] == "cybench").all()
+    # an instrument the training fit lacks keeps a label and no key
+    deep = keyed[keyed["harness"] == "gemini_app_manual"]
+    assert deep["instrument"].isna().all() and (deep["label"] == "frontiermath@chat").all()
+    assert not keyed["benchmark"].isin(config.excluded_benchmarks).any()
+    registry = instrument_registry(shipped_evidence.benchmarks, {"frontiermath@chat": _chat()})
+    assert registry.loc["frontiermath@chat", "n_tasks"] == registry.loc["frontiermath", "n_tasks"]
+
+
+def _chat():
+    from riskmodel.capability.data import Instrument
+
+    return Instrument("frontiermath@chat", "frontiermath", "chat", "h", ("h",))
+
+
+# ----------------------------------------------------------- several cutoffs, on dask
+
+
+def _fake_cached_fits(
+    evidence: Evidence, monkeypatch: pytest.MonkeyPatch, cutoffs: list[str], failing: str
+) -> None:
+    """Replace the capability fits of ``run_backtests`` by hand-made posteriors; the fit
+    of ``failing`` raises."""
+    fakes = {c: _fake_fit(evidence, c) for c in cutoffs if c != failing}
+    _patch_views(monkeypatch, {c: view for c, (_, view) in fakes.items()})
+
+    def cached(evidence_, config, *, cutoff, **kwargs):
+        if cutoff == failing:
+            raise RuntimeError(f"sampler crashed at {cutoff}")
+        tree = fakes[cutoff][0]
+        tree.attrs["fit_wall_seconds"] = 12.5
+        return tree, False
+
+    monkeypatch.setattr(validation_report, "cached_training_fit", cached)
+
+
+def _run_report(evidence: Evidence, tmp_path, scheduler: str | None, name: str):
+    return validation_report.run_backtests(
+        ["2025-03-01", "2024-07-01"],
+        config=load_config(),
+        seed=4,
+        out_dir=tmp_path / name,
+        docs_path=tmp_path / name / "validation.md",
+        fit_dir=tmp_path / name / "fits",
+        evidence=evidence,
+        targets=("benchmark", "frontier"),
+        scheduler=scheduler,
+    )
+
+
+def test_backtests_run_on_a_dask_cluster_and_survive_a_failing_cutoff(
+    shipped_evidence: Evidence, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from distributed import LocalCluster
+
+    _fake_cached_fits(shipped_evidence, monkeypatch, ["2025-03-01"], failing="2024-07-01")
+    serial = _run_report(shipped_evidence, tmp_path, None, "serial")
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        parallel = _run_report(shipped_evidence, tmp_path, cluster.scheduler_address, "dask")
+    for report in (serial, parallel):
+        # the failing cutoff is reported, the other one scored and written
+        assert list(report.failures) == ["2024-07-01"]
+        assert "sampler crashed at 2024-07-01" in report.failures["2024-07-01"]
+        assert [b.cutoff for b in report.backtests] == ["2025-03-01"]
+        fits = report.fits.set_index("cutoff")
+        assert fits.loc["2024-07-01", "status"] == "error"
+        assert fits.loc["2025-03-01", "status"] == "ok"
+        assert fits.loc["2025-03-01", "fit_seconds"] == 12.5
+        assert set(report.summary["cutoff"]) == {"2025-03-01"}
+        assert set(report.summary["target"]) == {"benchmark", "frontier"}
+        text = next(p for p in report.files if p.suffix == ".md").read_text()
+        assert "Cutoff 2024-07-01 failed and is not scored" in text
+        assert "## Acceptance" in text and "cybench" in text
+    # the cluster computes exactly what the serial run does
+    pd.testing.assert_frame_equal(serial.backtests[0].rows, parallel.backtests[0].rows)
+    written = pd.read_csv(tmp_path / "dask" / "backtest_2025-03-01.csv")
+    assert len(written) == len(parallel.backtests[0].rows)
+    assert (tmp_path / "dask" / "backtest_2025-03-01_skipped.csv").exists()
+    assert not (tmp_path / "dask" / "backtest_2024-07-01.csv").exists()
+
+
+def test_a_fit_failing_the_gate_is_reported_not_silently_used(
+    shipped_evidence: Evidence, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    _fake_cached_fits(shipped_evidence, monkeypatch, ["2025-03-01"], failing="none")
+    tree = _fake_fit(shipped_evidence, "2025-03-01")[0]
+    tree.attrs["diagnostics"] = json.dumps(
+        {"max_rhat": 1.05, "min_ess_bulk": 80.0, "passed": False, "failures": ["x: R-hat 1.05"]}
+    )
+    monkeypatch.setattr(validation_report, "cached_training_fit", lambda *a, **k: (tree, True))
+    report = validation_report.run_backtests(
+        ["2025-03-01"],
+        config=load_config(),
+        seed=4,
+        out_dir=tmp_path,
+        docs_path=tmp_path / "validation.md",
+        fit_dir=None,
+        evidence=shipped_evidence,
+        targets=("frontier",),
+    )
+    assert report.gate_failures == ["2025-03-01"]
+    assert not report.summary["gate_passed"].any()
+    text = (tmp_path / "validation.md").read_text()
+    assert "the fit fails the gate** (x: R-hat 1.05)" in text
+    assert "| 2025-03-01 (gate failed) | Bayesian model" in text
+    assert "gate failed" in text.split("## Acceptance")[1].split("## Scores")[0]
+
+
+def test_backtest_command_uses_full_fits_and_default_cutoffs(monkeypatch, tmp_path) -> None:
+    from riskmodel import cli
+
+    args = cli.build_parser().parse_args(["backtest"])
+    assert args.cutoffs == ["2023-07-01", "2024-01-01", "2024-07-01", "2025-03-01"]
+    assert (args.draws, args.tune, args.chains, args.scheduler) == (None, None, None, None)
+    seen = {}
+
+    def fake_run(cutoffs, *, config, scheduler, fit_dir, **kwargs):
+        seen.update(config=config, scheduler=scheduler, fit_dir=fit_dir)
+        return validation_report.BacktestReport(
+            [],
+            pd.DataFrame(),
+            pd.DataFrame([{"cutoff": "2025-03-01", "status": "gate failed", "error": "x"}]),
+            pd.DataFrame(),
+            {"2024-07-01": "RuntimeError: boom"},
+        )
+
+    monkeypatch.setattr(validation_report, "run_backtests", fake_run)
+    code = cli.main(["backtest", "--out", str(tmp_path), "--scheduler", "tcp://h:1"])
+    assert code == cli.EXIT_UNCONVERGED  # a failed cutoff and a gate failure
+    assert seen["config"].sampler == load_config().sampler  # the full default sampler
+    assert seen["scheduler"] == "tcp://h:1" and seen["fit_dir"] == tmp_path / "fits"
+    cli.main(["backtest", "--out", str(tmp_path), "--draws", "300"])
+    assert seen["config"].sampler.draws == 300
+    assert seen["config"].sampler.tune == load_config().sampler.tune
+
+
+def test_unreachable_scheduler_fails_before_any_fit(
+    shipped_evidence: Evidence, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from riskmodel.validation import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", "2s")
+    with pytest.raises(RiskmodelError, match="cannot reach the dask scheduler"):
+        validation_report.run_backtests(
+            ["2025-03-01"],
+            config=load_config(),
+            seed=0,
+            out_dir=tmp_path,
+            docs_path=None,
+            evidence=shipped_evidence,
+            targets=("frontier",),
+            scheduler="tcp://127.0.0.1:9",
+        )
+    assert not list(tmp_path.iterdir())
 
 
 # ------------------------------------------------------------------------- counts target
@@ -508,6 +890,16 @@ def _synthetic_count_evidence(
             )
     tables["models"] = pd.concat([models, pd.DataFrame(rows)], ignore_index=True)
     return Evidence.from_tables(tables), truth
+
+
+def test_poisson_mixture_pmf_matches_the_direct_sum() -> None:
+    rng = np.random.default_rng(13)
+    for rates in (np.exp(rng.normal(2.0, 1.5, 500)), np.array([1e-320, 0.0, 0.4, 30.0])):
+        pmf = harness._poisson_mixture_pmf(rates, observed=3)
+        k = np.arange(pmf.size)
+        direct = stats.poisson.pmf(k[None, :], np.maximum(rates, 1e-300)[:, None]).mean(axis=0)
+        np.testing.assert_allclose(pmf, direct, rtol=0, atol=1e-13)
+        assert pmf.sum() == pytest.approx(1.0, abs=1e-9)
 
 
 def test_count_target_on_synthetic_world(shipped_evidence: Evidence) -> None:

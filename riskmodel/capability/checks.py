@@ -26,8 +26,13 @@ COVERAGE_INTERVAL = (0.005, 0.995)
 def sample_prior_predictive(
     data: CapabilityData, config: CapabilityConfig, *, draws: int = 500, seed: int = 0
 ) -> xr.DataTree:
-    """Draws from the prior and the prior predictive (groups ``prior``, ``prior_predictive``)."""
-    model = build_capability_model(data, config)
+    """Draws from the prior and the prior predictive (groups ``prior``, ``prior_predictive``).
+
+    Drawn from the generative form of the model (``anchored=False``): the fitting
+    geometry's flat anchor levels and capability potential cannot be sampled forward,
+    while the joint distribution is the same.
+    """
+    model = build_capability_model(data, config, anchored=False)
     with model, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=NUMBA_OBJECT_MODE, category=UserWarning)
         return pm.sample_prior_predictive(draws=draws, random_seed=seed)
@@ -36,12 +41,21 @@ def sample_prior_predictive(
 def prior_predictive_coverage(prior_tree: xr.DataTree, data: CapabilityData) -> pd.DataFrame:
     """Compare the observed range of each benchmark with its prior predictive range.
 
+    The observed lowest and highest fraction solved of a benchmark's results are
+    compared with the prior predictive distribution of the lowest and highest of that
+    many results (per prior draw, the minimum and maximum over the benchmark's
+    simulated results). Comparing them with quantiles of the pooled fraction instead
+    would flag a calibrated prior for most benchmarks with many results: the smallest
+    of ``n`` results lies below the pooled 0.5% quantile with probability
+    ``1 - 0.995 ** n`` (42% for ``n = 108``).
+
     Returns
     -------
     pandas.DataFrame
         One row per benchmark (index slug): ``observed_min``, ``observed_max`` (fraction
-        solved), ``prior_low``, ``prior_high`` (0.5% and 99.5% prior predictive
-        quantiles pooled over that benchmark's results) and ``covered`` (bool).
+        solved), ``prior_low`` (0.5% prior predictive quantile of the benchmark's lowest
+        result), ``prior_high`` (99.5% quantile of its highest result) and ``covered``
+        (bool: ``prior_low <= observed_min`` and ``observed_max <= prior_high``).
     """
     solved = prior_tree["prior_predictive"]["solved"].to_numpy()  # (chain, draw, result)
     fraction = solved.reshape(-1, solved.shape[-1]) / data.result_n
@@ -49,7 +63,8 @@ def prior_predictive_coverage(prior_tree: xr.DataTree, data: CapabilityData) -> 
     rows = []
     for b, slug in enumerate(data.coords["benchmark"]):
         mask = data.result_benchmark == b
-        low, high = np.quantile(fraction[:, mask], COVERAGE_INTERVAL)
+        low = np.quantile(fraction[:, mask].min(axis=1), COVERAGE_INTERVAL[0])
+        high = np.quantile(fraction[:, mask].max(axis=1), COVERAGE_INTERVAL[1])
         obs_min, obs_max = observed[mask].min(), observed[mask].max()
         rows.append(
             {

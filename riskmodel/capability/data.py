@@ -15,7 +15,14 @@ from riskmodel.config import CapabilityConfig
 from riskmodel.errors import EvidenceError
 from riskmodel.evidence import Evidence
 
-__all__ = ["CapabilityData", "fitted_results", "prepare_capability_data", "years_since"]
+__all__ = [
+    "CapabilityData",
+    "Instrument",
+    "fitted_results",
+    "instruments",
+    "prepare_capability_data",
+    "years_since",
+]
 
 #: Days per (Julian) year, used to express dates as fractional years.
 DAYS_PER_YEAR = 365.25
@@ -40,12 +47,121 @@ def years_since(dates: pd.Series | pd.DatetimeIndex | str, reference: str) -> np
 
 
 @dataclass(frozen=True)
+class Instrument:
+    """One measuring instrument: a benchmark read through one kind of harness.
+
+    A base model's 5-shot log-likelihood score and a chat model's or an agent's score on
+    the same benchmark are different instruments, each with its own difficulty,
+    discrimination, ceiling and overdispersion.
+
+    Attributes
+    ----------
+    key
+        Coordinate value on the fitted ``benchmark`` dim: the benchmark slug for the
+        benchmark's primary harness kind (the kind with most fitted results), else
+        ``"<benchmark>@<kind>"``.
+    benchmark, kind
+        Benchmark slug and harness kind (``base_few_shot``, ``chat``, ``agent``).
+    reference_harness
+        The harness a forecast of this instrument is for: the one with most fitted
+        results (ties: alphabetical). Other harnesses of the instrument get a fitted
+        offset (``harness_offset``) relative to it.
+    harnesses
+        All harnesses of the instrument in the fitted results.
+    """
+
+    key: str
+    benchmark: str
+    kind: str
+    reference_harness: str
+    harnesses: tuple[str, ...]
+
+
+def instruments(results: pd.DataFrame, harnesses: pd.DataFrame) -> list[Instrument]:
+    """The instruments of a set of fitted results, sorted by key.
+
+    Parameters
+    ----------
+    results
+        Fitted results (:func:`fitted_results`): ``benchmark`` and ``harness`` columns.
+    harnesses
+        Harness registry (``Evidence.harnesses``, index slug, column ``kind``).
+    """
+    if results.empty:
+        return []
+    kinds = results["harness"].map(harnesses["kind"]).fillna("chat").astype(str)
+    table = pd.DataFrame(
+        {"benchmark": results["benchmark"], "kind": kinds, "h": results["harness"]}
+    )
+    out = []
+    for bench, rows in table.groupby("benchmark", sort=True):
+        by_kind = rows.groupby("kind").size()
+        primary = sorted(by_kind.index, key=lambda k: (-by_kind[k], k))[0]
+        for kind, group in rows.groupby("kind", sort=True):
+            counts = group.groupby("h").size()
+            ordered = sorted(counts.index, key=lambda h: (-counts[h], h))
+            key = bench if kind == primary else f"{bench}@{kind}"
+            out.append(Instrument(key, str(bench), str(kind), ordered[0], tuple(ordered)))
+    return sorted(out, key=lambda i: i.key)
+
+
+#: Anchor groups: instruments of base models (few-shot harnesses), chat and agent
+#: instruments, and task suites. The groups share few or no models, so the likelihood
+#: says little about where one group's capabilities and difficulties sit relative to
+#: another's; each group's common level is therefore one parameter of its own.
+ANCHOR_GROUPS = ("base_models", "chat_and_agents", "task_suites")
+
+
+def anchor_groups(
+    instrument_list: list[Instrument],
+    n_suite: int,
+    result_model: np.ndarray,
+    result_instrument: np.ndarray,
+    cell_model: np.ndarray,
+    n_model: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Assign models, instruments and task suites to anchor groups.
+
+    Instruments go by harness kind (``base_few_shot`` -> base models, else chat and
+    agents), suites to the task-suite group, and each model to the group holding most of
+    its observations (aggregate results count one each; task-level cells count one each).
+
+    Returns
+    -------
+    (model_group, benchmark_group, suite_group)
+        Integer indices into :data:`ANCHOR_GROUPS`.
+    """
+    bench_group = np.array([0 if i.kind == "base_few_shot" else 1 for i in instrument_list], int)
+    suite_group = np.full(n_suite, 2, dtype=int)
+    votes = np.zeros((n_model, len(ANCHOR_GROUPS)))
+    if len(result_model):
+        np.add.at(votes, (result_model, bench_group[result_instrument]), 1.0)
+    np.add.at(votes[:, 2], cell_model, 1.0)
+    return np.argmax(votes, axis=1), bench_group, suite_group
+
+
+def _informative_results(results: pd.DataFrame, registry: pd.DataFrame) -> np.ndarray:
+    """Whether each result lies 10-95% of the way from chance to a perfect score, where
+    it says something about the model's capability (at the chance floor or the ceiling
+    it says little)."""
+    if results.empty:
+        return np.zeros(0, dtype=bool)
+    chance = results["benchmark"].map(registry["chance"]).to_numpy(float)
+    score = results["n_solved_effective"].to_numpy(float) / results["n_tasks"].to_numpy(float)
+    position = (score - chance) / np.maximum(1.0 - chance, 1e-9)
+    return (position >= 0.1) & (position <= 0.95)
+
+
+@dataclass(frozen=True)
 class CapabilityData:
     """Arrays for the capability model.
 
     Dims (coordinate names): ``model`` (models with evidence), ``trend_model`` (other
     language models with known FLOP that only inform the compute trend),
-    ``benchmark`` (benchmarks with aggregate results), ``result`` (aggregate results),
+    ``benchmark`` (instruments: benchmark x harness kind, see :class:`Instrument`),
+    ``harness_effect`` (non-reference harnesses of instruments with several),
+    ``anchor_group`` (groups of instruments sharing models, see :func:`anchor_groups`),
+    ``result`` (aggregate results),
     ``suite`` (task suites), ``task`` (distinct tasks), ``cell`` (model x task counts),
     ``task_domain`` (``cyber``, ``software``).
     """
@@ -56,6 +172,10 @@ class CapabilityData:
     model_log10_flop: np.ndarray  # (model,) observed log10 FLOP, NaN if unknown
     model_flop_sd: np.ndarray  # (model,) measurement sd (dex), NaN if unknown
     model_frontier: np.ndarray  # (model,) 0/1
+    model_reasoning: np.ndarray  # (model,) 0/1 trained for reasoning (RL on chains of thought)
+    model_group: np.ndarray  # (model,) int index into anchor_group
+    model_informative_results: np.ndarray  # (model,) results 10-95% from chance to 1
+    model_informative_cells: np.ndarray  # (model,) task cells with mixed outcomes
     # trend-only models
     trend_years: np.ndarray  # (trend_model,)
     trend_log10_flop: np.ndarray  # (trend_model,)
@@ -63,10 +183,12 @@ class CapabilityData:
     trend_frontier: np.ndarray  # (trend_model,)
     # aggregate benchmark results
     result_model: np.ndarray  # (result,) int index into model
-    result_benchmark: np.ndarray  # (result,) int index into benchmark
+    result_benchmark: np.ndarray  # (result,) int index into benchmark (instrument)
+    result_harness: np.ndarray  # (result,) int index into harness_effect, -1 = reference
     result_n: np.ndarray  # (result,) tasks attempted
     result_k: np.ndarray  # (result,) tasks solved
     benchmark_chance: np.ndarray  # (benchmark,) probability
+    benchmark_group: np.ndarray  # (benchmark,) int index into anchor_group
     # task-level runs, aggregated to (model, task) cells
     cell_model: np.ndarray  # (cell,) int
     cell_task: np.ndarray  # (cell,) int
@@ -75,6 +197,8 @@ class CapabilityData:
     task_suite: np.ndarray  # (task,) int index into suite
     task_log10_minutes: np.ndarray  # (task,) log10 human completion minutes
     suite_domain: np.ndarray  # (suite,) int index into task_domain
+    suite_group: np.ndarray  # (suite,) int index into anchor_group
+    task_runs: np.ndarray  # (task,) runs of the task over all models
 
     @property
     def has_tasks(self) -> bool:
@@ -187,9 +311,31 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
 
     trend = models[_trend_mask(models, config) & ~models.index.isin(names)]
 
-    bench_names = sorted(results["benchmark"].unique()) if len(results) else []
-    bench_pos = {b: i for i, b in enumerate(bench_names)}
     registry = evidence.benchmarks
+    instrument_list = instruments(results, evidence.harnesses)
+    bench_names = [i.key for i in instrument_list]
+    instrument_of = {
+        (i.benchmark, h): n for n, i in enumerate(instrument_list) for h in i.harnesses
+    }
+    effect_names = [
+        f"{i.key}|{h}" for i in instrument_list for h in i.harnesses if h != i.reference_harness
+    ]
+    effect_pos = {name: n for n, name in enumerate(effect_names)}
+    result_instrument = np.array(
+        [
+            instrument_of[(b, h)]
+            for b, h in zip(results["benchmark"], results["harness"], strict=True)
+        ],
+        dtype=int,
+    )
+    result_harness = np.array(
+        [
+            effect_pos.get(f"{bench_names[i]}|{h}", -1)
+            for i, h in zip(result_instrument, results["harness"], strict=True)
+        ],
+        dtype=int,
+    )
+    model_years = years_since(ev_models["release_date"], config.reference_date)
 
     runs = evidence.task_runs
     if len(runs):
@@ -220,10 +366,22 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
             )
         suite_domain.append(TASK_DOMAINS.index(domain))
 
+    cell_model = cells["model"].map(model_pos).to_numpy(int)
+    cell_task = cells["task_id"].map(task_pos).to_numpy(int)
+    task_suite = tasks["suite"].map(suite_pos).to_numpy(int)
+    result_model = results["model"].map(model_pos).to_numpy(int)
+    model_group, bench_group, suite_group = anchor_groups(
+        instrument_list, len(suite_names), result_model, result_instrument, cell_model, len(names)
+    )
+    informative = _informative_results(results, registry)
+    mixed = ((cells["k"] > 0) & (cells["k"] < cells["n"])).to_numpy(float)
+    task_runs = np.bincount(cell_task, weights=cells["n"].to_numpy(float), minlength=len(tasks))
     coords = {
+        "anchor_group": list(ANCHOR_GROUPS),
         "model": list(names),
         "trend_model": list(trend.index),
         "benchmark": bench_names,
+        "harness_effect": effect_names,
         "result": [
             f"{m}|{b}|{h}"
             for m, b, h in results[["model", "benchmark", "harness"]].itertuples(index=False)
@@ -235,26 +393,42 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
     }
     return CapabilityData(
         coords=coords,
-        model_years=years_since(ev_models["release_date"], config.reference_date),
+        model_years=model_years,
         model_log10_flop=log10_flop,
         model_flop_sd=flop_sd,
         model_frontier=ev_models["frontier"].to_numpy(dtype=float),
+        model_reasoning=ev_models["reasoning_trained"].fillna(False).to_numpy(dtype=float)
+        if "reasoning_trained" in ev_models.columns
+        else np.zeros(len(ev_models)),
         trend_years=years_since(trend["release_date"], config.reference_date),
         trend_log10_flop=np.log10(trend["training_flop"].to_numpy(float)),
         trend_flop_sd=_flop_sd(trend["flop_confidence"], config),
         trend_frontier=trend["frontier"].to_numpy(dtype=float),
-        result_model=results["model"].map(model_pos).to_numpy(int),
-        result_benchmark=results["benchmark"].map(bench_pos).to_numpy(int),
+        result_model=result_model,
+        result_benchmark=result_instrument,
+        result_harness=result_harness,
         result_n=results["n_tasks"].to_numpy(int),
         result_k=results["n_solved_effective"].to_numpy(int),
-        benchmark_chance=registry.loc[bench_names, "chance"].to_numpy(float)
-        if bench_names
+        benchmark_chance=registry.loc[[i.benchmark for i in instrument_list], "chance"].to_numpy(
+            float
+        )
+        if instrument_list
         else np.zeros(0),
-        cell_model=cells["model"].map(model_pos).to_numpy(int),
-        cell_task=cells["task_id"].map(task_pos).to_numpy(int),
+        cell_model=cell_model,
+        cell_task=cell_task,
         cell_n=cells["n"].to_numpy(int),
         cell_k=cells["k"].to_numpy(int),
-        task_suite=tasks["suite"].map(suite_pos).to_numpy(int),
+        task_suite=task_suite,
         task_log10_minutes=np.log10(tasks["minutes"].to_numpy(float)),
         suite_domain=np.asarray(suite_domain, dtype=int),
+        suite_group=suite_group,
+        task_runs=task_runs.astype(int),
+        model_group=model_group,
+        model_informative_results=np.bincount(
+            result_model, weights=informative.astype(float), minlength=len(names)
+        ).astype(int),
+        model_informative_cells=np.bincount(cell_model, weights=mixed, minlength=len(names)).astype(
+            int
+        ),
+        benchmark_group=bench_group,
     )

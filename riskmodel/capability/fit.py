@@ -15,6 +15,11 @@ import xarray as xr
 from riskmodel.capability.data import prepare_capability_data
 from riskmodel.capability.diagnostics import compute_diagnostics, describe_failures
 from riskmodel.capability.model import build_capability_model
+from riskmodel.capability.progress import (
+    DEFAULT_INTERVAL,
+    report_sampling_progress,
+    wants_progress_lines,
+)
 from riskmodel.capability.store import attach_evidence, save_fit
 from riskmodel.config import FitConfig, config_hash, load_config
 from riskmodel.errors import ConvergenceError
@@ -47,9 +52,30 @@ def _resolve_config(
 
 
 def sample_model(
-    model: pm.Model, config: FitConfig, *, progressbar: bool = False
+    model: pm.Model,
+    config: FitConfig,
+    *,
+    progressbar: bool = False,
+    progress: bool | None = None,
+    progress_interval: float = DEFAULT_INTERVAL,
 ) -> tuple[xr.DataTree, float]:
     """Run NUTS on ``model`` with the pinned sampler settings.
+
+    Parameters
+    ----------
+    model
+        The model to sample.
+    config
+        Its sampler settings (``config.sampler``) are used.
+    progressbar
+        Show the sampler's live progress bar (for a terminal).
+    progress
+        Print a progress line to stderr at most every ``progress_interval`` seconds plus
+        a final one (see :mod:`riskmodel.capability.progress`). ``None`` (default): only
+        when there is no progress bar and stdout or stderr is not a terminal. The draws
+        are the same either way.
+    progress_interval
+        Minimum seconds between two progress lines.
 
     Returns
     -------
@@ -60,8 +86,19 @@ def sample_model(
     nuts: dict[str, Any] = {"target_accept": s.target_accept}
     if s.nuts_sampler == "nutpie":
         nuts["adaptation"] = s.adaptation
+    lines = wants_progress_lines(progressbar) if progress is None else progress
     start = time.perf_counter()
-    with model:
+    with (
+        model,
+        report_sampling_progress(
+            s.nuts_sampler,
+            chains=s.chains,
+            draws=s.draws,
+            tune=s.tune,
+            enabled=lines,
+            interval=progress_interval,
+        ) as extra,
+    ):
         tree = pm.sample(
             draws=s.draws,
             tune=s.tune,
@@ -72,6 +109,7 @@ def sample_model(
             progressbar=progressbar,
             compute_convergence_checks=False,
             nuts=nuts,
+            **extra,
         )
     _check_complete(tree, config)
     return tree, time.perf_counter() - start

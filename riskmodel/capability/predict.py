@@ -7,7 +7,7 @@ posterior samples (``sample`` = chain x draw, flattened) or plain summaries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,14 @@ import pandas as pd
 import xarray as xr
 from scipy.special import expit
 
-from riskmodel.capability.data import TASK_DOMAINS, years_since
+from riskmodel.capability.data import (
+    TASK_DOMAINS,
+    Instrument,
+    fitted_results,
+    instruments,
+    years_since,
+)
+from riskmodel.capability.model import method_progress
 from riskmodel.capability.store import fit_config, fit_evidence, load_fit
 from riskmodel.errors import RiskmodelError
 
@@ -23,6 +30,10 @@ __all__ = [
     "PosteriorView",
     "posterior_view",
     "capability_draws",
+    "frontier_capability_draws",
+    "frontier_log10_flop_draws",
+    "method_progress_draws",
+    "method_progress_at",
     "fitted_capability_draws",
     "benchmark_fraction_draws",
     "task_success_probability",
@@ -33,6 +44,15 @@ __all__ = [
 
 #: Quantiles reported by :func:`forecast`.
 FORECAST_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+#: Seed of the forecast paths of the rate of method progress (fixed, so that every
+#: prediction from one view shares one set of paths; see :func:`method_progress_draws`).
+PROGRESS_PATH_SEED = 20_240_912
+
+#: Years ahead of the data vintage covered by the stored progress paths, and their step.
+PROGRESS_PATH_YEARS = 40.0
+PROGRESS_PATH_STEP = 1.0 / 12.0
 
 
 @dataclass(frozen=True)
@@ -50,7 +70,19 @@ class PosteriorView:
     tasks
         One row per task of the task-level runs: ``task_id``, ``suite``, ``domain``.
     data_vintage
-        Latest release date in the fitted evidence.
+        Data vintage of the fitted evidence (YYYY-MM-DD).
+    instruments
+        Fitted instruments (benchmark x harness kind) by key.
+    frontier_release_rate
+        Frontier-flagged language-model releases per year in the two years before the
+        vintage (releases per year); sets how many candidates compete for "best model".
+    reasoning_since
+        Release date of the first reasoning-trained model in the evidence (or None).
+    smoothing_years, forecast_rate_volatility
+        From the fit's :class:`~riskmodel.config.CapabilityConfig`.
+    progress_path
+        Shape (sample, step): extra method progress (dex) beyond the vintage along
+        each draw's forecast path, on a monthly grid from the vintage.
     """
 
     draws: xr.Dataset
@@ -59,15 +91,53 @@ class PosteriorView:
     benchmarks: pd.DataFrame
     tasks: pd.DataFrame
     data_vintage: str
+    instruments: dict[str, Instrument] = field(default_factory=dict)
+    frontier_release_rate: float = 6.0
+    reasoning_since: str | None = None
+    smoothing_years: float = 0.5
+    forecast_rate_volatility: float = 0.15
+    progress_path: np.ndarray | None = None
 
     @property
     def n_samples(self) -> int:
         """Number of posterior samples."""
         return int(self.draws.sizes["sample"])
 
+    @property
+    def vintage_years(self) -> float:
+        """The data vintage in years since the reference date."""
+        return float(years_since(self.data_vintage, self.reference_date))
+
     def values(self, name: str) -> np.ndarray:
         """Draws of ``name`` as an array with the sample axis first."""
         return np.asarray(self.draws[name].transpose("sample", ...).values)
+
+
+def _frontier_release_rate(models: pd.DataFrame, vintage: str) -> float:
+    """Frontier-flagged language models released per year in the two years to ``vintage``."""
+    end = pd.Timestamp(vintage)
+    recent = models[
+        (models["release_date"] > end - pd.DateOffset(years=2))
+        & (models["release_date"] <= end)
+        & models["frontier"].astype(bool)
+        & models["domain"].fillna("").astype(str).str.contains("Language")
+    ]
+    return max(len(recent) / 2.0, 1.0)
+
+
+def _progress_paths(
+    rate_now: np.ndarray, volatility: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Extra progress beyond the vintage: the integral of ``rate_now * exp(vol * W)``."""
+    steps = int(round(PROGRESS_PATH_YEARS / PROGRESS_PATH_STEP))
+    walk = np.cumsum(
+        volatility * np.sqrt(PROGRESS_PATH_STEP) * rng.standard_normal((len(rate_now), steps)),
+        axis=1,
+    )
+    rates = rate_now[:, None] * np.exp(walk)
+    return np.concatenate(
+        [np.zeros((len(rate_now), 1)), np.cumsum(rates * PROGRESS_PATH_STEP, axis=1)], axis=1
+    )
 
 
 def posterior_view(fit: xr.DataTree | str | Path | PosteriorView) -> PosteriorView:
@@ -81,18 +151,134 @@ def posterior_view(fit: xr.DataTree | str | Path | PosteriorView) -> PosteriorVi
     draws = draws.drop_vars(["sample", "chain", "draw"], errors="ignore")
     runs = evidence.task_runs
     if len(runs):
-        tasks = runs.groupby("task_id", sort=True).agg(suite=("benchmark", "first")).reset_index()
+        tasks = (
+            runs.groupby("task_id", sort=True)
+            .agg(suite=("benchmark", "first"), harness=("harness", "first"))
+            .reset_index()
+        )
         tasks["domain"] = tasks["suite"].map(evidence.benchmarks["domain"])
     else:
-        tasks = pd.DataFrame({"task_id": [], "suite": [], "domain": []})
-    return PosteriorView(
+        tasks = pd.DataFrame({"task_id": [], "suite": [], "domain": [], "harness": []})
+    cap = config.capability
+    fitted = fitted_results(evidence.results, cap)
+    vintage = str(tree.attrs.get("data_vintage", evidence.vintage))
+    models = evidence.models
+    reasoning = models.index[
+        models.get("reasoning_trained", pd.Series(False, models.index)).fillna(False).astype(bool)
+    ]
+    first_reasoning = models.loc[reasoning, "release_date"].min() if len(reasoning) else None
+    view = PosteriorView(
         draws=draws,
-        reference_date=config.capability.reference_date,
-        reference_log10_flop=config.capability.reference_log10_flop,
+        reference_date=cap.reference_date,
+        reference_log10_flop=cap.reference_log10_flop,
         benchmarks=evidence.benchmarks,
         tasks=tasks,
-        data_vintage=str(tree.attrs.get("data_vintage", evidence.vintage)),
+        data_vintage=vintage,
+        instruments={i.key: i for i in instruments(fitted, evidence.harnesses)},
+        frontier_release_rate=_frontier_release_rate(models, vintage),
+        reasoning_since=None if first_reasoning is None else first_reasoning.date().isoformat(),
+        smoothing_years=cap.method_change_smoothing_years,
+        forecast_rate_volatility=cap.forecast_rate_volatility,
     )
+    rng = np.random.default_rng([PROGRESS_PATH_SEED, int(config.sampler.seed)])
+    path = _progress_paths(_rate_at(view, view.vintage_years), view.forecast_rate_volatility, rng)
+    return replace(view, progress_path=path)
+
+
+def _rate_at(view: PosteriorView, years: float) -> np.ndarray:
+    """Rate of method progress (dex/year) at ``years``, per sample."""
+    from scipy.special import expit as sigmoid
+
+    hinge = sigmoid((years - view.values("method_change_year")) / view.smoothing_years)
+    return view.values("algorithmic_progress") + view.values("post_training_rate") * hinge
+
+
+def method_progress_draws(view: PosteriorView, years: np.ndarray | float) -> np.ndarray:
+    """Method progress (dex of effective compute) at ``years`` since the reference date.
+
+    Up to the data vintage this is the fitted curve (:func:`~riskmodel.capability.model.
+    method_progress`); beyond it, each posterior draw continues from its rate at the
+    vintage along a geometric random walk of the rate with volatility
+    ``forecast_rate_volatility`` (one stored path per draw, so all predictions from a
+    view agree), which widens the forecast with the horizon.
+
+    Parameters
+    ----------
+    years
+        Scalar, or an array whose first axis is ``sample`` (or broadcastable to it).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (sample,) for scalar ``years``, else ``np.broadcast(years)`` with samples first.
+    """
+    t = np.asarray(years, dtype=float)
+    scalar = t.ndim == 0
+    n = view.n_samples
+    tt = np.broadcast_to(t, (n,)) if scalar else t
+    extra_shape = (n,) + (1,) * (tt.ndim - 1)
+    rate = view.values("algorithmic_progress").reshape(extra_shape)
+    post = view.values("post_training_rate").reshape(extra_shape)
+    change = view.values("method_change_year").reshape(extra_shape)
+    tv = view.vintage_years
+    past = method_progress(np.minimum(tt, tv), rate, post, change, view.smoothing_years)
+    ahead = np.maximum(tt - tv, 0.0)
+    if view.progress_path is not None and np.any(ahead > 0):
+        grid = ahead / PROGRESS_PATH_STEP
+        lo = np.clip(np.floor(grid).astype(int), 0, view.progress_path.shape[1] - 2)
+        frac = np.clip(grid - lo, 0.0, 1.0)
+        rows = np.arange(n).reshape(extra_shape)
+        path = view.progress_path
+        extra = path[rows, lo] * (1 - frac) + path[rows, lo + 1] * frac
+        past = past + np.where(ahead > 0, extra, 0.0)
+    elif np.any(ahead > 0):
+        past = past + _rate_at(view, tv).reshape(extra_shape) * ahead
+    return past
+
+
+def method_progress_at(
+    view: PosteriorView, sample_index: np.ndarray, years: np.ndarray
+) -> np.ndarray:
+    """Method progress (dex) of posterior draw ``sample_index[i]`` at ``years[i]``.
+
+    For simulations that pair each simulated run with one posterior draw. Same curve
+    and forecast paths as :func:`method_progress_draws`.
+
+    Parameters
+    ----------
+    sample_index
+        Integer posterior-sample indices, any shape.
+    years
+        Years since the reference date, same shape as ``sample_index``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``years``, dex of effective compute.
+    """
+    idx = np.asarray(sample_index, dtype=int)
+    t = np.asarray(years, dtype=float)
+    rate = view.values("algorithmic_progress")[idx]
+    post = view.values("post_training_rate")[idx]
+    change = view.values("method_change_year")[idx]
+    tv = view.vintage_years
+    out = method_progress(np.minimum(t, tv), rate, post, change, view.smoothing_years)
+    ahead = np.maximum(t - tv, 0.0)
+    if view.progress_path is not None:
+        grid = ahead / PROGRESS_PATH_STEP
+        lo = np.clip(np.floor(grid).astype(int), 0, view.progress_path.shape[1] - 2)
+        frac = np.clip(grid - lo, 0.0, 1.0)
+        path = view.progress_path
+        out = out + path[idx, lo] * (1 - frac) + path[idx, lo + 1] * frac
+    else:
+        out = out + _rate_at(view, tv)[idx] * ahead
+    return out
+
+
+def _is_reasoning(view: PosteriorView, date: str, reasoning: bool | None) -> bool:
+    if reasoning is not None:
+        return reasoning
+    return view.reasoning_since is not None and date >= view.reasoning_since
 
 
 def capability_draws(
@@ -101,6 +287,8 @@ def capability_draws(
     date: str,
     flop: float | None = None,
     frontier: bool = False,
+    reasoning: bool | None = None,
+    window_years: float = 1.0,
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Posterior predictive capability of a new model.
@@ -114,8 +302,13 @@ def capability_draws(
     flop
         Training compute in FLOP (taken as exact). Exclusive with ``frontier``.
     frontier
-        Use a model at the compute frontier on ``date`` instead: its log10 FLOP is drawn
-        from the fitted trend for frontier-flagged models, scatter included.
+        The **best model released in the ``window_years`` up to ``date``** instead
+        (see :func:`frontier_capability_draws`).
+    reasoning
+        Whether the model is reasoning-trained; ``None``: yes from the first
+        reasoning-trained release in the evidence on.
+    window_years
+        Window of the frontier's best-of (years).
     rng
         Random generator for the model-specific deviations.
 
@@ -126,25 +319,90 @@ def capability_draws(
     """
     if (flop is None) == (not frontier):
         raise RiskmodelError("give exactly one of a training FLOP value or frontier=True")
+    if frontier:
+        return frontier_capability_draws(
+            view, date=date, window_years=window_years, reasoning=reasoning, rng=rng
+        )
+    if not (flop > 0 and np.isfinite(flop)):
+        raise RiskmodelError(f"training FLOP must be a positive number, got {flop}")
     t = float(years_since(date, view.reference_date))
     n = view.n_samples
-    if frontier:
-        log10_flop = (
-            view.values("compute_trend_level")
-            + view.values("compute_trend_slope") * t
-            + view.values("frontier_offset")
-            + view.values("compute_trend_scatter") * rng.standard_normal(n)
-        )
-    else:
-        if not (flop > 0 and np.isfinite(flop)):
-            raise RiskmodelError(f"training FLOP must be a positive number, got {flop}")
-        log10_flop = np.full(n, np.log10(flop))
+    gain = view.values("reasoning_gain") if _is_reasoning(view, date, reasoning) else 0.0
     return (
-        log10_flop
-        + view.values("algorithmic_progress") * t
+        np.log10(flop)
         - view.reference_log10_flop
+        + method_progress_draws(view, t)
+        + gain
         + view.values("capability_scatter") * rng.standard_normal(n)
     )
+
+
+def frontier_log10_flop_draws(view: PosteriorView, years: np.ndarray) -> np.ndarray:
+    """Expected log10 FLOP of a frontier-flagged model at ``years`` (sample-first array)."""
+    shape = (view.n_samples,) + (1,) * (np.ndim(years) - 1)
+    v = {
+        k: view.values(k).reshape(shape)
+        for k in (
+            "compute_trend_level",
+            "compute_trend_slope",
+            "frontier_slope_offset",
+            "frontier_offset",
+        )
+    }
+    return (
+        v["compute_trend_level"]
+        + (v["compute_trend_slope"] + v["frontier_slope_offset"]) * years
+        + v["frontier_offset"]
+    )
+
+
+def frontier_capability_draws(
+    view: PosteriorView,
+    *,
+    date: str,
+    window_years: float = 1.0,
+    reasoning: bool | None = None,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Capability of the best model released in the ``window_years`` up to ``date``.
+
+    The frontier is the best model, not a typical one (DOMAIN.md section 6). Per posterior
+    draw, the number of frontier releases in the window is Poisson with mean
+    ``frontier_release_rate * window_years`` (at least one), their release dates are
+    uniform in the window, each has log10 FLOP from the frontier compute trend (with the
+    frontier scatter) and capability from the capability model (method progress,
+    reasoning gain, model scatter); the best of them is returned.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (sample,), capability in dex of effective compute.
+    """
+    if not window_years > 0:
+        raise RiskmodelError(f"window_years must be positive, got {window_years}")
+    n = view.n_samples
+    t_end = float(years_since(date, view.reference_date))
+    counts = np.maximum(rng.poisson(view.frontier_release_rate * window_years, size=n), 1)
+    k = int(counts.max())
+    times = t_end - window_years * rng.random((n, k))
+    flop = frontier_log10_flop_draws(view, times) + view.values("frontier_scatter")[
+        :, None
+    ] * rng.standard_normal((n, k))
+    reasoning_on = np.zeros((n, k), dtype=bool)
+    if reasoning is None and view.reasoning_since is not None:
+        since = float(years_since(view.reasoning_since, view.reference_date))
+        reasoning_on = times >= since
+    elif reasoning:
+        reasoning_on[:] = True
+    capability = (
+        flop
+        - view.reference_log10_flop
+        + method_progress_draws(view, times)
+        + view.values("reasoning_gain")[:, None] * reasoning_on
+        + view.values("capability_scatter")[:, None] * rng.standard_normal((n, k))
+    )
+    capability[np.arange(k)[None, :] >= counts[:, None]] = -np.inf
+    return capability.max(axis=1)
 
 
 def fitted_capability_draws(view: PosteriorView, model: str) -> np.ndarray:
@@ -163,6 +421,14 @@ def fitted_capability_draws(view: PosteriorView, model: str) -> np.ndarray:
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise RiskmodelError(f"model '{model}' is not in this fit{hint}")
     return np.asarray(view.draws["capability"].sel(model=model).values)
+
+
+def forecast_harness(view: PosteriorView, benchmark: str) -> str:
+    """The harness a forecast of ``benchmark`` (a slug or an instrument key) is for."""
+    if benchmark in view.instruments:
+        return view.instruments[benchmark].reference_harness
+    harness = view.tasks.loc[view.tasks["suite"] == benchmark, "harness"]
+    return str(harness.iloc[0]) if len(harness) else "unknown"
 
 
 def _check_benchmark(view: PosteriorView, benchmark: str) -> None:
@@ -270,6 +536,7 @@ def forecast(
     date: str,
     flop: float | None = None,
     frontier: bool = False,
+    window_years: float = 1.0,
     seed: int = 0,
 ) -> dict[str, object]:
     """Posterior predictive summary of a benchmark's fraction solved for a new model.
@@ -284,14 +551,18 @@ def forecast(
     date
         Release date, YYYY-MM-DD.
     flop
-        Training compute (FLOP); or ``frontier=True`` for the frontier model on ``date``.
+        Training compute (FLOP); or ``frontier=True`` for the frontier: the best model
+        released in the ``window_years`` up to ``date``.
+    window_years
+        Window of the frontier's best-of (years).
     seed
         Seed of the predictive noise.
 
     Returns
     -------
     dict
-        Keys ``benchmark``, ``date``, ``flop`` (None for frontier), ``mean``, ``q05``,
+        Keys ``benchmark``, ``harness`` (the harness the forecast is for: the
+        instrument's reference harness), ``date``, ``flop`` (None for frontier), ``mean``, ``q05``,
         ``q25``, ``q50``, ``q75``, ``q95`` (fractions in [0, 1]).
     """
     try:
@@ -303,11 +574,14 @@ def forecast(
     view = posterior_view(fit)
     _check_benchmark(view, benchmark)
     rng = np.random.default_rng(seed)
-    capability = capability_draws(view, date=date, flop=flop, frontier=frontier, rng=rng)
+    capability = capability_draws(
+        view, date=date, flop=flop, frontier=frontier, window_years=window_years, rng=rng
+    )
     fraction = benchmark_fraction_draws(view, benchmark, capability, rng=rng)
     quantiles = np.quantile(fraction, FORECAST_QUANTILES)
     return {
         "benchmark": benchmark,
+        "harness": forecast_harness(view, benchmark),
         "date": date,
         "flop": None if frontier else float(flop),
         "mean": float(fraction.mean()),

@@ -6,7 +6,8 @@
     and the verdict.
 :func:`crossing`
     Quantiles of the training FLOP at which a bar is first crossed for a model released
-    on a date, and of the date at which the compute frontier first crosses it.
+    on a date, and of the date at which the frontier (the best model released in the year
+    up to that date) first crosses it.
 
 Monte Carlo (both functions)
 ----------------------------
@@ -39,18 +40,32 @@ chains), the condition's probability is evaluated over the *within-draw* uncerta
 parameters), and compared with the bar's required probability. Because the capability
 rises by exactly one dex per dex of FLOP, each inner sample ``j`` has a required log10 FLOP
 ``x_j`` (capability threshold ``c*_j`` from inverting the link by bisection, minus the
-enhancement gain, the algorithmic-progress shift and the scatter), and the smallest FLOP at
+enhancement gain, the method progress ``M(t)`` of the draw at the release date
+(:func:`riskmodel.capability.predict.method_progress_at`; not linear in ``t``), the
+reasoning gain if the model is reasoning-trained (released on or after
+``PosteriorView.reasoning_since``) and the scatter), and the smallest FLOP at
 which the within-draw probability exceeds ``r`` is the ``k``-th smallest ``x_j`` with
 ``k = floor(r * n_inner) + 1``: the exact crossing, i.e. the limit of an infinitely fine
 log-FLOP grid. Crossings above :data:`MAX_LOG10_FLOP` (1e32 FLOP) are reported as
 ``inf``. Quantiles are then taken across the posterior draws.
 
-The frontier date works the same way on the time axis: the frontier model released at
-``t`` has log10 FLOP ``level + slope t + frontier_offset + trend_scatter z`` (the fitted
-trend for frontier-flagged models, as in
-:func:`riskmodel.capability.predict.capability_draws`), so its capability rises linearly
-in ``t`` and each inner sample has a required date. A "frontier model" is a typical
-frontier-flagged release, not the maximum over all releases. Dates after
+The frontier date works the same way on the time axis. The frontier on date ``D`` is the
+**best model released in the** :data:`FRONTIER_WINDOW_YEARS` **(one year) up to** ``D``
+(:func:`riskmodel.capability.predict.frontier_capability_draws`: a Poisson number of
+frontier releases in the window, each on the frontier compute trend with its scatter,
+method progress, reasoning gain and capability scatter). Its capability is not linear in
+time, so the date is solved numerically on a monthly grid of dates from
+:data:`FRONTIER_GRID_START` to :data:`DATE_HORIZON`. Every inner sample ``j`` gets its
+own frontier realisation, drawn with the same random numbers at every date: the window
+slides rigidly, so ``j``'s frontier capability is non-decreasing in ``D`` (each release
+in it moves later, up the compute trend and method progress; only a draw whose frontier
+compute fell faster than method progress rises would break this) and so is the number
+of inner samples whose frontier has met their ``c*_j``. The draw's date is the first date at
+which that number reaches ``k`` (as for the FLOP), i.e. the ``k``-th smallest of the inner
+samples' dates: its month is found by refining year, quarter and month brackets (the
+same answer as scanning every month), and the date within that month by linear
+interpolation of each inner sample's frontier capability between the month's ends. A
+crossing already met at the grid's start is reported at the start; dates after
 :data:`DATE_HORIZON` are reported as ``None``.
 """
 
@@ -59,6 +74,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +84,13 @@ import xarray as xr
 from scipy.stats import beta as beta_dist
 
 from riskmodel.capability.data import DAYS_PER_YEAR, years_since
-from riskmodel.capability.predict import PosteriorView, capability_draws, posterior_view
+from riskmodel.capability.predict import (
+    PosteriorView,
+    capability_draws,
+    frontier_capability_draws,
+    method_progress_at,
+    posterior_view,
+)
 from riskmodel.errors import ConfigError, RiskmodelError
 from riskmodel.hazard.bars import (
     HARM_MODELS,
@@ -99,6 +121,8 @@ __all__ = [
     "MC_BATCHES",
     "MAX_LOG10_FLOP",
     "DATE_HORIZON",
+    "FRONTIER_GRID_START",
+    "FRONTIER_WINDOW_YEARS",
     "CROSSING_POSTERIOR_DRAWS",
     "CROSSING_INNER_SAMPLES",
     "CROSSING_QUANTILES",
@@ -115,6 +139,12 @@ UPPER_BOUND_LEVEL = 0.95
 MAX_LOG10_FLOP = 32.0
 #: Last date reported by :func:`crossing`; later frontier crossings are ``None``.
 DATE_HORIZON = "2040-12-31"
+#: First date of the monthly grid on which :func:`crossing` follows the frontier.
+FRONTIER_GRID_START = "2015-01-01"
+#: The frontier on date D is the best model released in this many years up to D.
+FRONTIER_WINDOW_YEARS = 1.0
+#: Bracket widths (months) by which :func:`crossing` refines the frontier date.
+_REFINE_MONTHS = (12, 3, 1)
 #: Posterior draws (evenly spaced) used by :func:`crossing`.
 CROSSING_POSTERIOR_DRAWS = 400
 #: Within-draw Monte Carlo samples per posterior draw in :func:`crossing`.
@@ -555,6 +585,102 @@ def capability_needed(
     )
 
 
+def _rows_view(view: PosteriorView, rows: np.ndarray) -> PosteriorView:
+    """A view whose samples are the posterior rows ``rows`` (repeats allowed), keeping only
+    the per-sample scalar variables (all that the frontier's capability needs)."""
+    scalars = [name for name, var in view.draws.data_vars.items() if var.dims == ("sample",)]
+    path = None if view.progress_path is None else view.progress_path[rows]
+    return replace(view, draws=view.draws[scalars].isel(sample=rows), progress_path=path)
+
+
+def _frontier_crossing_years(
+    view: PosteriorView, draws: np.ndarray, needed: np.ndarray, *, k: int, seed: int
+) -> np.ndarray:
+    """Per posterior draw: when the frontier first meets the ``k``-th inner sample's
+    capability threshold (the ``k``-th smallest of the inner samples' crossing dates).
+
+    The frontier capability of every inner sample is drawn by
+    :func:`~riskmodel.capability.predict.frontier_capability_draws` with the same random
+    numbers at every date, so each inner sample's frontier path rises with the date
+    (the releases in the window slide with it); the number of inner samples already
+    met is then non-decreasing in the date. The first month at which at least ``k`` are
+    met is found on the monthly grid by refining brackets of :data:`_REFINE_MONTHS`
+    (a year, a quarter, a month: the same answer as scanning every month, from far
+    fewer evaluations), and the ``k``-th crossing is interpolated linearly within that
+    month from each inner sample's frontier capability at its two ends.
+
+    Parameters
+    ----------
+    draws
+        Posterior rows, shape (draw,).
+    needed
+        Capability (dex) needed per inner sample, shape (draw, inner).
+    k
+        Order statistic per draw (1 <= k <= inner).
+    seed
+        Seed of the frontier's random numbers, reused at every grid date.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (draw,): years since the reference date (the grid's start if met there;
+        ``inf`` if not met by its end, one month after :data:`DATE_HORIZON`).
+    """
+    n_draws, n_inner = needed.shape
+    sub = _rows_view(view, np.repeat(draws, n_inner))
+    end = pd.Timestamp(DATE_HORIZON) + pd.offsets.MonthBegin(1)
+    dates = pd.date_range(FRONTIER_GRID_START, end, freq="MS")
+    labels = dates.strftime("%Y-%m-%d").tolist()
+    years = years_since(pd.Series(dates), view.reference_date)
+    last = len(dates) - 1
+    cache: dict[int, np.ndarray] = {}
+
+    def frontier_at(month: int) -> np.ndarray:
+        """Frontier capability (dex) at grid month ``month``, shape (draw, inner)."""
+        if month not in cache:
+            cache[month] = frontier_capability_draws(
+                sub,
+                date=labels[month],
+                window_years=FRONTIER_WINDOW_YEARS,
+                reasoning=None,
+                rng=np.random.default_rng(seed),
+            ).reshape(n_draws, n_inner)
+        return cache[month]
+
+    def met(month: int, rows: np.ndarray) -> np.ndarray:
+        """Whether at least ``k`` inner samples of each draw in ``rows`` are met."""
+        return (frontier_at(month)[rows] >= needed[rows]).sum(axis=1) >= k
+
+    out = np.full(n_draws, np.inf)
+    everything = np.arange(n_draws)
+    at_start = met(0, everything)
+    out[at_start] = years[0]
+    active = everything[~at_start & met(last, everything)]
+    # Bracket (lo, hi] of grid months per active draw: not met at lo, met at hi.
+    lo = np.zeros(n_draws, dtype=int)
+    hi = np.full(n_draws, last)
+    for step in _REFINE_MONTHS:
+        points: dict[int, list[int]] = {}
+        for d in active:
+            for month in range(lo[d] - lo[d] % step + step, hi[d], step):
+                points.setdefault(month, []).append(d)
+        for month in sorted(points):
+            rows = np.array([d for d in points[month] if month < hi[d]], dtype=int)
+            if rows.size:
+                now = met(month, rows)
+                hi[rows[now]] = month
+                lo[rows[~now]] = np.maximum(lo[rows[~now]], month)
+    for d in active:
+        before, after = frontier_at(lo[d])[d], frontier_at(hi[d])[d]
+        target = needed[d]
+        rise = after - before
+        fraction = np.clip((target - before) / np.where(rise > 0, rise, 1.0), 0.0, 1.0)
+        t = years[lo[d]] + fraction * (years[hi[d]] - years[lo[d]])
+        t = np.where(before >= target, -np.inf, np.where(after >= target, t, np.inf))
+        out[d] = np.sort(t)[k - 1]
+    return out
+
+
 def crossing(
     fit: xr.DataTree | str | Path | PosteriorView,
     *,
@@ -598,8 +724,9 @@ def crossing(
         statistics) across posterior draws of the smallest training FLOP at which the
         bar's condition holds (``inf`` beyond 1e32 FLOP); ``frontier_date_q05``,
         ``frontier_date_q50``,
-        ``frontier_date_q95``: the same for the date at which a frontier model first meets
-        it (YYYY-MM-DD, ``None`` after :data:`DATE_HORIZON`). See the module docstring.
+        ``frontier_date_q95``: the same for the date at which the frontier (the best model
+        released in the year up to that date) first meets it (YYYY-MM-DD, ``None`` after
+        :data:`DATE_HORIZON`). See the module docstring.
     """
     date = _check_date(date) if date is not None else dt.date.today().isoformat()
     (selected,) = select_bars([bar], bars_path, inputs)
@@ -620,29 +747,31 @@ def crossing(
     )
     base_needed = base_needed.reshape(shape)
 
-    def col(name: str) -> np.ndarray:
-        return view.values(name)[draw_index][:, None]
-
-    alg = col("algorithmic_progress")
-    scatter = col("capability_scatter") * rng["capability"].standard_normal(shape)
+    scatter = view.values("capability_scatter")[draw_index][:, None] * rng[
+        "capability"
+    ].standard_normal(shape)
     t_release = float(years_since(date, view.reference_date))
-    # capability = log10 FLOP + alg * t - reference + scatter  (capability_draws).
-    log10_flop_needed = base_needed - alg * t_release + view.reference_log10_flop - scatter
+    progress = method_progress_at(view, draw_index, np.full(g, t_release))[:, None]
+    if view.reasoning_since is not None and date >= view.reasoning_since:
+        progress = progress + view.values("reasoning_gain")[draw_index][:, None]
+    # capability = log10 FLOP - reference + M(t) [+ reasoning gain] + scatter
+    # (capability_draws).
+    log10_flop_needed = base_needed - progress + view.reference_log10_flop - scatter
     flop_cross = _kth(log10_flop_needed, selected.required_probability)
     flop_cross = np.where(flop_cross > MAX_LOG10_FLOP, np.inf, flop_cross)
     flop_q = _quantiles(flop_cross)
 
-    trend_scatter = col("compute_trend_scatter") * rng["frontier"].standard_normal(shape)
-    rate = col("compute_trend_slope") + alg
-    years_needed = (
-        base_needed
-        - col("compute_trend_level")
-        - col("frontier_offset")
-        - trend_scatter
-        + view.reference_log10_flop
-        - scatter
-    ) / rate
-    date_cross = _kth(years_needed, selected.required_probability)
+    date_cross = np.full(g, np.inf)
+    k = math.floor(selected.required_probability * n_inner) + 1
+    if k <= n_inner:
+        per_chunk = max(1, INVERSION_CHUNK // n_inner)
+        starts = range(0, g, per_chunk)
+        seeds = rng["frontier"].integers(0, 2**63, size=len(starts))
+        for start, chunk_seed in zip(starts, seeds, strict=True):
+            sl = slice(start, start + per_chunk)
+            date_cross[sl] = _frontier_crossing_years(
+                view, draw_index[sl], base_needed[sl], k=k, seed=int(chunk_seed)
+            )
     date_q = _quantiles(date_cross)
     horizon = float(years_since(DATE_HORIZON, view.reference_date))
     reference = pd.Timestamp(view.reference_date)

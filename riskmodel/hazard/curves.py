@@ -7,8 +7,8 @@
     is exactly non-decreasing in FLOP.
 :func:`crossing_table`
     :func:`riskmodel.hazard.assess.crossing` for each bar: the FLOP (for a model released
-    on the date) and the frontier date at which the bar is first crossed, as quantiles
-    across posterior draws.
+    on the date) and the date at which the frontier (the best model released in the year
+    up to that date) first crosses the bar, as quantiles across posterior draws.
 
 Computing only: the figures are in :mod:`riskmodel.plotting.hazard`.
 """
@@ -214,7 +214,7 @@ def crossing_table(
     n_inner: int = CROSSING_INNER_SAMPLES,
     inputs: HazardInputs | None = None,
 ) -> pd.DataFrame:
-    """Where (training FLOP) and when (frontier release date) each bar is first crossed.
+    """Where (training FLOP) and when (frontier date) each bar is first crossed.
 
     Parameters
     ----------

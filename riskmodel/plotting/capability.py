@@ -17,6 +17,7 @@ from riskmodel.capability.predict import (
     PosteriorView,
     benchmark_fraction_draws,
     capability_draws,
+    frontier_log10_flop_draws,
 )
 
 __all__ = [
@@ -155,8 +156,10 @@ def plot_frontier_forecast(
     assumptions: str,
     observed: pd.DataFrame | None = None,
 ) -> Figure:
-    """Posterior predictive score of the frontier model by release date, per benchmark.
+    """Posterior predictive score of the frontier by date, per benchmark.
 
+    The frontier on date D is the best model released in the year up to D
+    (:func:`riskmodel.capability.predict.capability_draws` with ``frontier=True``).
     ``observed`` (optional): columns ``benchmark``, ``release_date`` and ``fraction``
     (fraction of tasks solved, 0-1), drawn as points: every model's score, frontier or not,
     so the band should run along the upper edge of the points.
@@ -198,8 +201,9 @@ def plot_frontier_forecast(
         fig,
         axes,
         len(benchmarks),
-        ylabel="fraction solved (frontier model)",
-        title="Forecast: frontier model's score by release date (dashed: data vintage)",
+        ylabel="fraction solved (frontier)",
+        title="Forecast: score of the best model released in the year up to each date "
+        "(dashed: data vintage)",
     )
     return label_figure(fig, vintage=view.data_vintage, assumptions=assumptions)
 
@@ -211,7 +215,14 @@ def plot_compute_trend(
     dates: Sequence[str],
     assumptions: str,
 ) -> Figure:
-    """Training compute of notable language models and the fitted trend.
+    """Training compute of notable language models and the fitted trends.
+
+    Two trends of log10 training FLOP (median and 90% interval over posterior draws):
+    the typical notable model, ``compute_trend_level + compute_trend_slope * t``, and the
+    frontier-flagged model, ``compute_trend_level + (compute_trend_slope +
+    frontier_slope_offset) * t + frontier_offset``
+    (:func:`riskmodel.capability.predict.frontier_log10_flop_draws`), with ``t`` in years
+    since the reference date (slopes in dex/yr).
 
     Parameters
     ----------
@@ -222,12 +233,13 @@ def plot_compute_trend(
 
     when = pd.to_datetime(list(dates))
     t = years_since(pd.Series(when), view.reference_date)
-    level = view.values("compute_trend_level")[:, None]
-    slope = view.values("compute_trend_slope")[:, None]
-    offset = view.values("frontier_offset")[:, None]
+    typical = (
+        view.values("compute_trend_level")[:, None]
+        + view.values("compute_trend_slope")[:, None] * t[None, :]
+    )
+    frontier = frontier_log10_flop_draws(view, t[None, :])
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    for label, extra, color in (("typical", 0.0, "C0"), ("frontier", offset, "C3")):
-        mean = level + slope * t[None, :] + extra
+    for label, mean, color in (("typical", typical, "C0"), ("frontier-flagged", frontier, "C3")):
         lo, hi = np.quantile(mean, [0.05, 0.95], axis=0)
         ax.fill_between(when, lo, hi, color=color, alpha=0.25, lw=0)
         ax.plot(when, np.median(mean, axis=0), color=color, lw=1.2, label=f"{label} trend (90% CI)")
@@ -250,7 +262,7 @@ def plot_compute_trend(
     ax.axhline(26, color="k", ls=":", lw=0.8)
     ax.text(when[0], 26.1, "1e26 FLOP (SB-1047)", fontsize=7)
     ax.set_ylabel("log10 training FLOP")
-    ax.set_title("Training compute of language models and the jointly fitted trend")
+    ax.set_title("Training compute of language models and the jointly fitted trends")
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return label_figure(fig, vintage=view.data_vintage, assumptions=assumptions)

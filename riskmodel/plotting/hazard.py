@@ -200,13 +200,13 @@ def plot_crossings(
     seed: int | None,
     version: str = __version__,
 ) -> Figure:
-    """Where (training FLOP) and when (frontier release date) each bar is first crossed.
+    """Where (training FLOP) and when (frontier date) each bar is first crossed.
 
     Left panel: the training compute at which a model released on the table's date first
     meets each bar (median and 5-95% interval across posterior draws; log scale, with the
-    bill's 1e26 FLOP marked). Right panel: the release date at which a typical frontier
-    model first meets it. Crossings beyond 1e32 FLOP or after 2040 are drawn as
-    open-ended arrows at the edge.
+    bill's 1e26 FLOP marked). Right panel: the date at which the frontier (the best model
+    released in the year up to that date) first meets it. Crossings beyond 1e32 FLOP or
+    after 2040 are drawn as open-ended arrows at the edge.
 
     Parameters
     ----------
@@ -304,7 +304,7 @@ def plot_crossings(
                 color="0.25",
                 va="top",
             )
-        right.set_xlabel("release date of a typical frontier model that meets the bar (year)")
+        right.set_xlabel("date the frontier (best model of the past year) meets the bar (year)")
         right.set_title("When: the compute frontier meets the bar")
         labels = []
         for row in table.itertuples(index=False):

@@ -11,8 +11,12 @@ inputs:
   cost-per-FLOP trend (``a``, ``b``, ``s`` from :class:`riskmodel.world.fit.WorldFit`,
   ``tau`` years since 1 January 2024);
 * performance equivalence (when the variant has one): the model's capability (capability
-  fit, dex of effective compute) is at least that of a ``flop_threshold`` model trained
-  on 1 January of the named year.
+  fit, dex of effective compute; :func:`~riskmodel.capability.predict.capability_draws`)
+  is at least that of a typical ``flop_threshold`` model released on 1 January of the
+  named year in the same posterior draw: ``log10 flop_threshold - reference_log10_flop +
+  M(t_Y)``, plus the reasoning gain if 1 January of that year is on or after the first
+  reasoning-trained release (``PosteriorView.reasoning_since``), with ``M`` the method
+  progress (dex; :func:`~riskmodel.capability.predict.method_progress_draws`).
 
 A model is covered when it meets the compute (and cost) test **or** the performance test;
 the two are treated as independent given the fits, so
@@ -29,7 +33,12 @@ import xarray as xr
 from scipy.special import ndtr
 
 from riskmodel.capability.data import years_since
-from riskmodel.capability.predict import PosteriorView, capability_draws, posterior_view
+from riskmodel.capability.predict import (
+    PosteriorView,
+    capability_draws,
+    method_progress_draws,
+    posterior_view,
+)
 from riskmodel.errors import RiskmodelError
 from riskmodel.policy.variants import PolicyVariant
 from riskmodel.world.fit import REFERENCE_YEAR, WorldFit, fit_world
@@ -123,11 +132,14 @@ def coverage_probability(
         capability = capability_draws(
             view, date=date, flop=float(flop), rng=np.random.default_rng(seed)
         )
-        years = float(years_since(f"{rule.performance_equivalent_year}-01-01", view.reference_date))
+        equivalent_date = f"{rule.performance_equivalent_year}-01-01"
+        years = float(years_since(equivalent_date, view.reference_date))
+        reasoning = view.reasoning_since is not None and equivalent_date >= view.reasoning_since
         reference = (
             np.log10(rule.flop_threshold)
             - view.reference_log10_flop
-            + view.values("algorithmic_progress") * years
+            + method_progress_draws(view, years)
+            + (view.values("reasoning_gain") if reasoning else 0.0)
         )
         p_performance = float(np.mean(capability >= reference))
         notes.append(

@@ -8,8 +8,11 @@ rules of :class:`~riskmodel.policy.variants.PolicyVariant` are applied as follow
 
 1. **Covered-model test** ``meets(flop, cost, capability)``: ``flop > flop_threshold``,
    and ``cost > cost_threshold_usd`` if set; or, if ``performance_equivalent_year`` is set,
-   ``capability >= `` the capability of a ``flop_threshold`` model trained on 1 January
-   of that year (in the run's world: the algorithmic progress of its posterior draw).
+   ``capability >= `` the capability of a typical ``flop_threshold`` model released on
+   1 January of that year in the run's world:
+   ``log10(flop_threshold) - reference_log10_flop + RunAttributes.progress_at(Y)``
+   (method progress plus, if reasoning-trained by then, the reasoning gain, of the
+   world's posterior draw; no model-specific scatter).
 2. **Derivatives.** A base run is covered if it meets the test. A derivative (a run with
    a parent) under ``unlimited`` is never a new covered model; under ``fraction_limit``
    it becomes a new model (tested with parent + extra FLOP and cost) when its extra FLOP or
@@ -46,6 +49,7 @@ Outcomes are counted per (year, draw); see :data:`OUTCOMES`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,8 +125,14 @@ class RunAttributes:
     initial_reference
         Shape (draw,): capability (dex) of the most capable model existing at the start
         of the simulation (the reference of the first LDE claims).
-    algorithmic_progress
-        Shape (draw,): dex of effective compute per year in each world.
+    progress_at
+        Callable: decimal year ``T`` -> shape (draw,) array, the effective compute (dex)
+        gained by a model released at ``T`` in each world over one released at
+        ``reference_time``: method progress (not linear in time; see
+        :func:`riskmodel.capability.predict.method_progress_at`) plus the reasoning gain
+        when a model released at ``T`` is reasoning-trained. A typical model of ``F`` FLOP
+        released at ``T`` has capability
+        ``log10 F - reference_log10_flop + progress_at(T)[draw]`` (dex).
     reference_log10_flop, reference_time
         The capability scale's anchor: capability 0 = ``10**reference_log10_flop`` FLOP
         trained at ``reference_time`` (decimal year).
@@ -133,7 +143,7 @@ class RunAttributes:
     found_hazardous: dict[str, np.ndarray]
     lde_uniform: np.ndarray
     initial_reference: np.ndarray
-    algorithmic_progress: np.ndarray
+    progress_at: Callable[[float], np.ndarray]
     reference_log10_flop: float
     reference_time: float
 
@@ -143,20 +153,16 @@ def _meets(
     log10_flop: np.ndarray,
     cost_usd: np.ndarray,
     capability: np.ndarray | None,
-    draw_alg: np.ndarray,
-    runs: RunAttributes,
+    equivalent: np.ndarray | None,
 ) -> np.ndarray:
+    """Covered-model test (rule 1). ``equivalent``: per run, the capability (dex) of the
+    performance-equivalence model in the run's world (None without that test)."""
     rule = variant.covered
     log10_threshold = float(np.log10(rule.flop_threshold))
     ok = log10_flop > log10_threshold
     if rule.cost_threshold_usd is not None:
         ok &= cost_usd > rule.cost_threshold_usd
-    if capability is not None and rule.performance_equivalent_year is not None:
-        equivalent = (
-            log10_threshold
-            - runs.reference_log10_flop
-            + draw_alg * (rule.performance_equivalent_year - runs.reference_time)
-        )
+    if capability is not None and equivalent is not None:
         ok |= capability >= equivalent
     return ok
 
@@ -203,12 +209,20 @@ def apply_variant(
     rows = np.arange(n)
     is_derivative = pop.parent >= 0
     base = np.where(is_derivative, pop.parent, rows)
-    alg = runs.algorithmic_progress[pop.draw]
     capability = runs.capability
+    equivalent = None
+    year = variant.covered.performance_equivalent_year
+    if year is not None:
+        # Capability of a typical flop_threshold model released on 1 January of ``year``.
+        equivalent = (
+            np.log10(variant.covered.flop_threshold)
+            - runs.reference_log10_flop
+            + np.asarray(runs.progress_at(float(year)), dtype=float)[pop.draw]
+        )
 
-    base_meets = _meets(variant, pop.log10_flop, pop.cost_usd, capability, alg, runs)
+    base_meets = _meets(variant, pop.log10_flop, pop.cost_usd, capability, equivalent)
     base_covered = base_meets & ~is_derivative
-    own_compute_meets = _meets(variant, pop.log10_flop, pop.cost_usd, None, alg, runs)
+    own_compute_meets = _meets(variant, pop.log10_flop, pop.cost_usd, None, None)
     rule = variant.derivatives
     new_model = np.zeros(n, dtype=bool)
     if rule.rule == "unlimited":
@@ -225,7 +239,7 @@ def apply_variant(
             (flop_fraction > rule.max_flop_fraction) | (cost_fraction > rule.max_cost_fraction)
         )
         derivative_covered = new_model & _meets(
-            variant, pop.total_log10_flop, pop.total_cost_usd, capability, alg, runs
+            variant, pop.total_log10_flop, pop.total_cost_usd, capability, equivalent
         )
     else:  # finetune_threshold
         derivative_covered = (

@@ -4,11 +4,12 @@
 (``draw``) or global, from the capability fit and the hazard model
 (:func:`riskmodel.hazard.assess.capability_needed`):
 
-* for world ``d``: a posterior draw ``s_d`` of the capability fit (algorithmic progress,
-  capability scatter), one draw of the uplift-link, enhancement and risk-chain
-  parameters, hence the **truth threshold** ``b_d`` (base capability above which a run is
-  truly hazardous under :attr:`SimulationConfig.truth_bar`), and the capability of the
-  best model existing when the simulation starts (the first LDE reference);
+* for world ``d``: a posterior draw ``s_d`` of the capability fit (method-progress curve
+  and its forecast path, reasoning gain, capability scatter), one draw of the uplift-link,
+  enhancement and risk-chain parameters, hence the **truth threshold** ``b_d`` (base
+  capability above which a run is truly hazardous under
+  :attr:`SimulationConfig.truth_bar`), and the capability of the best model existing
+  when the simulation starts (the first LDE reference);
 * for every bar and allowance a variant uses: the **assessment threshold** ``a_k``. A
   developer measures its model's capability with noise ``evaluation_noise_sd`` (sigma)
   and finds it hazardous when the assessed probability
@@ -17,17 +18,20 @@
   ``m > a_k`` with ``P_k(a_k) = required probability``.
 
 :func:`run_attributes` then gives each run of a population its capability
-(``log10 FLOP - reference + algorithmic_progress_d * (t - t_ref) + scatter_d * z`` for a
-base run; a derivative inherits its parent's capability plus the enhancement gain of its
-extra compute fraction and of the methods developed between the two releases), its
-measured capability, truth and findings. Truth and assessment come from the same
-posterior, so across worlds the share of truly hazardous runs at a capability matches the
-assessed probability there (tested).
+(``log10 FLOP - reference + M_d(t - t_ref) + reasoning_gain_d * [t >= t_reasoning] +
+scatter_d * z`` for a base run released at decimal year ``t``, where ``M_d`` is the method
+progress (dex of effective compute; not linear in time) of posterior draw ``s_d`` from
+:func:`riskmodel.capability.predict.method_progress_at`, and ``t_reasoning`` the release
+of the first reasoning-trained model in the evidence; a derivative inherits its parent's
+capability plus the enhancement gain of its extra compute fraction and of the methods
+developed between the two releases), its measured capability, truth and findings. Truth
+and assessment come from the same posterior, so across worlds the share of truly
+hazardous runs at a capability matches the assessed probability there (tested).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +41,7 @@ from scipy.optimize import brentq
 from scipy.special import ndtr
 
 from riskmodel.capability.data import DAYS_PER_YEAR
-from riskmodel.capability.predict import PosteriorView, posterior_view
+from riskmodel.capability.predict import PosteriorView, method_progress_at, posterior_view
 from riskmodel.capability.store import fit_evidence, load_fit
 from riskmodel.hazard.assess import capability_needed
 from riskmodel.hazard.bars import load_hazard_bars
@@ -74,8 +78,16 @@ class Science:
     ----------
     posterior_index
         Row of the capability fit's flattened posterior used by each world.
-    algorithmic_progress
-        Dex of effective compute per year.
+    view
+        The capability fit's posterior view, reduced to its per-sample scalar variables
+        and method-progress forecast paths (rows indexed by ``posterior_index``); the
+        method progress of world ``d`` is
+        ``method_progress_at(view, posterior_index[d], years since the reference date)``.
+    reasoning_gain
+        Dex of effective compute added by reasoning training, per world.
+    reasoning_time
+        Decimal year of the first reasoning-trained release in the evidence: runs
+        released at or after it are reasoning-trained (``inf``: none are).
     capability_scatter
         Sd (dex) of model-specific capability deviations.
     truth_threshold
@@ -96,7 +108,9 @@ class Science:
     """
 
     posterior_index: np.ndarray
-    algorithmic_progress: np.ndarray
+    view: PosteriorView
+    reasoning_gain: np.ndarray
+    reasoning_time: float
     capability_scatter: np.ndarray
     truth_threshold: np.ndarray
     finetune_efficiency: np.ndarray
@@ -112,7 +126,7 @@ class Science:
         """The same science for a contiguous range of worlds."""
         per_draw = (
             "posterior_index",
-            "algorithmic_progress",
+            "reasoning_gain",
             "capability_scatter",
             "truth_threshold",
             "finetune_efficiency",
@@ -122,12 +136,54 @@ class Science:
         values = {name: getattr(self, name)[draws] for name in per_draw}
         return Science(
             **values,
+            view=self.view,
+            reasoning_time=self.reasoning_time,
             assessment_thresholds=dict(self.assessment_thresholds),
             evaluation_noise_sd=self.evaluation_noise_sd,
             reference_log10_flop=self.reference_log10_flop,
             reference_time=self.reference_time,
             truth_bar=self.truth_bar,
         )
+
+    def progress(self, draw: np.ndarray, time: np.ndarray) -> np.ndarray:
+        """Effective compute (dex) gained by a model released at ``time`` in world ``draw``.
+
+        Method progress of the world's posterior draw
+        (:func:`~riskmodel.capability.predict.method_progress_at`) plus its reasoning gain
+        when ``time >= reasoning_time``, relative to a model released at
+        ``reference_time``.
+
+        Parameters
+        ----------
+        draw
+            int array, world indices (rows of this science's per-world arrays).
+        time
+            Release times (decimal years), same shape as ``draw``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Same shape as ``time``, dex of effective compute.
+        """
+        draw = np.asarray(draw, dtype=int)
+        time = np.asarray(time, dtype=float)
+        method = method_progress_at(
+            self.view, self.posterior_index[draw], time - self.reference_time
+        )
+        return method + np.where(time >= self.reasoning_time, self.reasoning_gain[draw], 0.0)
+
+    def progress_at(self, time: float) -> np.ndarray:
+        """Shape (draw,): :meth:`progress` of every world at one decimal year ``time``
+        (:attr:`riskmodel.policy.engine.RunAttributes.progress_at`)."""
+        n = self.posterior_index.size
+        return self.progress(np.arange(n), np.full(n, float(time)))
+
+
+def _progress_view(view: PosteriorView) -> PosteriorView:
+    """``view`` with only its per-sample scalar variables (those the method progress and
+    reasoning gain need): small enough to ship with every chunk of work."""
+    scalars = [name for name, var in view.draws.data_vars.items() if var.dims == ("sample",)]
+    return replace(view, draws=view.draws[scalars])
 
 
 def _assessment_threshold(needed: np.ndarray, required: float, sigma: float) -> float:
@@ -217,7 +273,11 @@ def prepare_science(
     start = f"{config.first_year}-01-01"
     return Science(
         posterior_index=posterior_index,
-        algorithmic_progress=view.values("algorithmic_progress")[posterior_index],
+        view=_progress_view(view),
+        reasoning_gain=view.values("reasoning_gain")[posterior_index],
+        reasoning_time=(
+            decimal_year(view.reasoning_since) if view.reasoning_since is not None else np.inf
+        ),
         capability_scatter=view.values("capability_scatter")[posterior_index],
         truth_threshold=truth_needed,
         finetune_efficiency=np.asarray(enhancement.finetune_efficiency, dtype=float),
@@ -243,7 +303,7 @@ def run_attributes(pop: Population, science: Science, *, rng: np.random.Generato
     capability = (
         pop.log10_flop
         - science.reference_log10_flop
-        + science.algorithmic_progress[d] * (pop.release_time - science.reference_time)
+        + science.progress(d, pop.release_time)
         + science.capability_scatter[d] * z
     )
     derived = np.flatnonzero(pop.parent >= 0)
@@ -265,7 +325,7 @@ def run_attributes(pop: Population, science: Science, *, rng: np.random.Generato
         found_hazardous=found,
         lde_uniform=lde_uniform,
         initial_reference=science.initial_reference,
-        algorithmic_progress=science.algorithmic_progress,
+        progress_at=science.progress_at,
         reference_log10_flop=science.reference_log10_flop,
         reference_time=science.reference_time,
     )

@@ -88,10 +88,17 @@ def study_capabilities_from_fit(
     return study_capabilities(studies, resolved=resolved)
 
 
+#: Posterior variables the study update reads (study capabilities, the Amdahl task curve);
+#: their draws identify the fit in the memo key.
+_FINGERPRINT_VARIABLES = ("capability", "task_discrimination", "horizon_slope", "horizon_offset")
+
+
 def _fingerprint(view: PosteriorView) -> str:
     digest = hashlib.sha256()
-    for name in ("algorithmic_progress", "capability"):
-        digest.update(np.ascontiguousarray(view.values(name)).tobytes())
+    for name in _FINGERPRINT_VARIABLES:
+        if name in view.draws:
+            digest.update(name.encode())
+            digest.update(np.ascontiguousarray(view.values(name)).tobytes())
     return digest.hexdigest()
 
 

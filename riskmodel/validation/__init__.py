@@ -8,14 +8,22 @@ Modules, one job each:
 :mod:`~riskmodel.validation.scores`
     Scoring rules: interval coverage, CRPS, log score, absolute error; summaries.
 :mod:`~riskmodel.validation.baselines`
-    The baselines: least-squares logistic curve per benchmark, least-squares
-    item-response fit with a theta regression, Poisson trend of counts.
+    The baselines: least-squares logistic curve per instrument, least-squares
+    item-response fit with a theta regression, logistic trend of the best score by date,
+    linear trend of frontier compute, Poisson trend of counts.
+:mod:`~riskmodel.validation.instruments`
+    Results keyed by the capability fit's instruments (benchmark x harness kind).
 :mod:`~riskmodel.validation.forecasters`
-    Predictive draws of one benchmark result per method, joint across results.
+    Predictive draws of one benchmark result (or one window's best) per method.
+:mod:`~riskmodel.validation.frontier`
+    The best-score-per-window target: observations, trend fits, rows and skipped rows.
 :mod:`~riskmodel.validation.harness`
     :func:`backtest`: fit before a cutoff, forecast the three targets, score.
+:mod:`~riskmodel.validation.cluster`
+    Independent units of work, locally or on a dask.distributed cluster.
 :mod:`~riskmodel.validation.report`
-    :func:`run_backtests`: several cutoffs, CSV tables, figures and ``docs/validation.md``.
+    :func:`run_backtests`: several cutoffs (serial or on dask), CSV tables, figures and
+    ``docs/validation.md``.
 :mod:`~riskmodel.validation.timesplit`
     The original benchmark-only :func:`time_split_backtest` (used by ``scripts/backtest.py``).
 """

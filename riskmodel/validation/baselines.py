@@ -24,6 +24,24 @@ Item-response fit (least squares)
     (residual and coefficient uncertainty), and its score is the curve at that ``theta``
     plus a normal residual with the benchmark's residual sd.
 
+Logistic trend of the best score by date (frontier target)
+    For one benchmark instrument, the best fraction solved in each pre-cutoff window of
+    :data:`~riskmodel.validation.splits.WINDOW_MONTHS` months, against the window's last
+    day (years since :data:`TREND_REFERENCE_DATE`):
+    ``best = chance + (1 - chance) * logistic(intercept + slope * years)``, fitted by
+    least squares on the fraction scale (no priors). Predictive distribution of a later
+    window's best: normal around the curve with sd ``sqrt(s^2 + g' C g)`` (``s`` the
+    residual sd, ``C = s^2 (J'J)^+`` the parameters' covariance from the Jacobian at the
+    optimum, ``g`` the curve's gradient at the new date: residual plus parameter
+    uncertainty, as for any extrapolated least-squares fit), censored to [0, 1]. Needs
+    :data:`MIN_TREND_WINDOWS` windows with results.
+
+Linear trend (frontier compute)
+    Ordinary least squares of log10 training FLOP of frontier-flagged language models
+    on their release date (years since :data:`TREND_REFERENCE_DATE`); a later frontier
+    model's log10 FLOP is normal with the regression's prediction sd (residual and
+    coefficient uncertainty). Needs :data:`MIN_FRONTIER_FLOP_MODELS` models.
+
 Poisson trend of counts
     Runs per calendar year at or above a compute threshold: ``log E[count] = a + b *
     (year - reference_year)``, Poisson, fitted by Firth-penalised maximum likelihood
@@ -55,6 +73,13 @@ __all__ = [
     "fit_theta_regression",
     "PoissonTrend",
     "fit_poisson_trend",
+    "MIN_TREND_WINDOWS",
+    "MIN_FRONTIER_FLOP_MODELS",
+    "TREND_REFERENCE_DATE",
+    "ScoreTrend",
+    "fit_score_trend",
+    "LinearTrend",
+    "fit_linear_trend",
 ]
 
 #: Minimum training rows with a known FLOP for a per-benchmark baseline fit (and for a
@@ -77,6 +102,20 @@ IRT_GAUGE_WEIGHT = 1.0
 IRT_START_CLIP = 0.02
 #: Reference date of the release-date covariate of the theta regression (years since).
 THETA_REGRESSION_REFERENCE_DATE = "2023-01-01"
+#: Reference date of the date covariate of the score and compute trends (years since).
+TREND_REFERENCE_DATE = "2023-01-01"
+#: Fewest pre-cutoff windows with a result for a score trend of an instrument: two curve
+#: parameters plus one residual degree of freedom.
+MIN_TREND_WINDOWS = 3
+#: Bounds of the score trend's intercept (logit units at the reference date) and slope
+#: (logit per year); wide enough never to bind on the shipped data's instruments except
+#: where every window is at the floor or the ceiling.
+SCORE_TREND_INTERCEPT_BOUNDS = (-30.0, 30.0)
+SCORE_TREND_SLOPE_BOUNDS = (-10.0, 10.0)
+#: Clip (fraction of the way from chance to 1) of the scores that start the score trend.
+SCORE_TREND_START_CLIP = 0.01
+#: Fewest frontier-flagged language models with a FLOP value for the compute trend.
+MIN_FRONTIER_FLOP_MODELS = 4
 #: Smallest residual sd (fraction points or theta units) used in a predictive
 #: distribution, so that a fit that happens to be exact does not predict a point mass.
 MIN_RESIDUAL_SD = 1e-3
@@ -489,4 +528,150 @@ def fit_poisson_trend(
         coef=coef,
         covariance=np.linalg.inv(information(coef)),
         reference_year=int(reference_year),
+    )
+
+
+@dataclass(frozen=True)
+class ScoreTrend:
+    """Least-squares logistic trend of an instrument's best score by date (see the
+    module docstring).
+
+    Attributes
+    ----------
+    params
+        ``[intercept, slope]``: logit at :data:`TREND_REFERENCE_DATE`, logit per year.
+    chance
+        Score of random guessing (fraction of tasks).
+    sd
+        Residual sd (fraction points, ``sqrt(SSR / (n - 2))``).
+    covariance
+        Shape (2, 2), ``sd^2 (J'J)^+`` at the optimum.
+    n
+        Windows fitted.
+    """
+
+    params: np.ndarray
+    chance: float
+    sd: float
+    covariance: np.ndarray
+    n: int
+
+    def curve(self, years: np.ndarray | float, params: np.ndarray | None = None) -> np.ndarray:
+        """Fraction of tasks solved on the trend at ``years``."""
+        a, b = self.params if params is None else params
+        return self.chance + (1 - self.chance) * expit(a + b * np.asarray(years, float))
+
+    def predict(self, years: float) -> tuple[float, float]:
+        """Predictive mean and sd (fraction points) of the best score at ``years``."""
+        a, b = self.params
+        s = expit(a + b * years)
+        grad = (1 - self.chance) * s * (1 - s) * np.array([1.0, years])
+        var = self.sd**2 + float(grad @ self.covariance @ grad)
+        return float(self.chance + (1 - self.chance) * s), float(np.sqrt(var))
+
+
+def fit_score_trend(years: np.ndarray, best: np.ndarray, *, chance: float) -> ScoreTrend:
+    """Least-squares logistic trend of the best score per window on the date.
+
+    Parameters
+    ----------
+    years
+        Shape (window,), each window's last day in years since
+        :data:`TREND_REFERENCE_DATE`.
+    best
+        Shape (window,), the window's best fraction of tasks solved.
+    chance
+        Score of random guessing (fraction of tasks).
+
+    Returns
+    -------
+    ScoreTrend
+
+    Raises
+    ------
+    RiskmodelError
+        Fewer than :data:`MIN_TREND_WINDOWS` windows.
+    """
+    x = np.asarray(years, dtype=float)
+    y = np.asarray(best, dtype=float)
+    if x.size < MIN_TREND_WINDOWS or np.unique(x).size < 2:
+        raise RiskmodelError(
+            f"the score trend needs at least {MIN_TREND_WINDOWS} windows with results; got {x.size}"
+        )
+    # start: ordinary least squares on the logit of the clipped chance-corrected score
+    corrected = np.clip(
+        (y - chance) / (1 - chance), SCORE_TREND_START_CLIP, 1 - SCORE_TREND_START_CLIP
+    )
+    X = np.column_stack([np.ones_like(x), x])
+    start, *_ = np.linalg.lstsq(X, logit(corrected), rcond=None)
+    lower = np.array([SCORE_TREND_INTERCEPT_BOUNDS[0], SCORE_TREND_SLOPE_BOUNDS[0]])
+    upper = np.array([SCORE_TREND_INTERCEPT_BOUNDS[1], SCORE_TREND_SLOPE_BOUNDS[1]])
+    start = np.clip(start, lower + 1e-6, upper - 1e-6)
+
+    def residual(params: np.ndarray) -> np.ndarray:
+        return chance + (1 - chance) * expit(params[0] + params[1] * x) - y
+
+    result = least_squares(residual, start, bounds=(lower, upper))
+    dof = max(x.size - 2, 1)
+    sd = max(float(np.sqrt(np.sum(result.fun**2) / dof)), MIN_RESIDUAL_SD)
+    jac = np.asarray(result.jac, dtype=float)
+    covariance = sd**2 * np.linalg.pinv(jac.T @ jac)
+    return ScoreTrend(
+        params=np.asarray(result.x, dtype=float),
+        chance=float(chance),
+        sd=sd,
+        covariance=covariance,
+        n=int(x.size),
+    )
+
+
+@dataclass(frozen=True)
+class LinearTrend:
+    """Ordinary least squares ``y = coef[0] + coef[1] * years`` (see the module docstring).
+
+    Attributes
+    ----------
+    coef
+        Shape (2,), intercept at :data:`TREND_REFERENCE_DATE` and slope per year.
+    xtx_inv
+        Shape (2, 2), ``(X'X)^-1``.
+    sd
+        Residual sd (``sqrt(SSR / (n - 2))``).
+    n
+        Points fitted.
+    """
+
+    coef: np.ndarray
+    xtx_inv: np.ndarray
+    sd: float
+    n: int
+
+    def predict(self, years: float) -> tuple[float, float]:
+        """Predictive mean and sd of a new point at ``years`` (residual and coefficient
+        uncertainty)."""
+        x = np.array([1.0, float(years)])
+        leverage = float(x @ self.xtx_inv @ x)
+        return float(x @ self.coef), self.sd * float(np.sqrt(1.0 + leverage))
+
+
+def fit_linear_trend(years: np.ndarray, values: np.ndarray) -> LinearTrend:
+    """Fit a :class:`LinearTrend`.
+
+    Raises
+    ------
+    RiskmodelError
+        Fewer than :data:`MIN_FRONTIER_FLOP_MODELS` points, or all on one date.
+    """
+    x = np.asarray(years, dtype=float)
+    y = np.asarray(values, dtype=float)
+    if x.size < MIN_FRONTIER_FLOP_MODELS or np.unique(x).size < 2:
+        raise RiskmodelError(
+            f"the compute trend needs at least {MIN_FRONTIER_FLOP_MODELS} models on "
+            f"distinct dates; got {x.size}"
+        )
+    X = np.column_stack([np.ones_like(x), x])
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    sd = float(np.sqrt(np.sum((y - X @ coef) ** 2) / (x.size - 2)))
+    return LinearTrend(
+        coef=coef, xtx_inv=np.linalg.inv(X.T @ X), sd=max(sd, MIN_RESIDUAL_SD), n=int(x.size)
     )

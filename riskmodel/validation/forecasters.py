@@ -17,6 +17,17 @@ is computed exactly given the draws:
 * :class:`IrtForecaster`: the least-squares item-response fit; ``theta`` of the new
   model from the theta regression (coefficient draws shared across results, residual
   per result), then the curve plus a normal residual, censored to [0, 1].
+
+Best score per window (the ``frontier`` target): :meth:`BayesianForecaster.frontier`
+(the capability of the best frontier release of the window,
+:func:`~riskmodel.capability.predict.frontier_capability_draws`, read through the
+instrument), :class:`ScoreTrendForecaster` (the least-squares trend of the best score by
+date), and the two FLOP baselines at draws of the frontier compute trend
+(:class:`FrontierFlopTrend`; ``log10_flop`` of :meth:`LogisticForecaster.member` and
+:meth:`IrtForecaster.member` may be an array of per-draw values).
+
+Benchmark keys are instrument keys (:class:`~riskmodel.capability.data.Instrument`):
+the benchmark slug for its main harness kind, else ``slug@kind``.
 """
 
 from __future__ import annotations
@@ -28,10 +39,18 @@ from scipy import special, stats
 from scipy.special import expit
 
 from riskmodel.capability.data import years_since
-from riskmodel.capability.predict import PosteriorView, capability_draws
+from riskmodel.capability.predict import (
+    PosteriorView,
+    benchmark_fraction_draws,
+    capability_draws,
+    frontier_capability_draws,
+)
 from riskmodel.validation.baselines import (
     THETA_REGRESSION_REFERENCE_DATE,
+    TREND_REFERENCE_DATE,
     IrtFit,
+    LinearTrend,
+    ScoreTrend,
     ThetaRegression,
     logistic_curve,
 )
@@ -48,6 +67,8 @@ __all__ = [
     "BayesianForecaster",
     "LogisticForecaster",
     "IrtForecaster",
+    "ScoreTrendForecaster",
+    "FrontierFlopTrend",
 ]
 
 #: Tolerance when mapping an observed fraction back to a count of tasks.
@@ -198,7 +219,9 @@ class BayesianForecaster:
     Parameters
     ----------
     view
-        Posterior view of the training fit.
+        Posterior view of the training fit. Its ``benchmarks`` registry must have a row
+        (``chance``, ``n_tasks``) for every instrument key forecast, ``slug@kind`` keys
+        included (see :func:`~riskmodel.validation.harness.instrument_view`).
     rng
         Random generator of the predictive noise (model scatter, beta, binomial).
     """
@@ -209,15 +232,13 @@ class BayesianForecaster:
 
     @property
     def benchmarks(self) -> set[str]:
-        """Benchmarks with aggregate-result parameters in the fit."""
+        """Instruments with aggregate-result parameters in the fit."""
         if "benchmark" not in self.view.draws.coords:
             return set()
         return set(self.view.draws["benchmark"].values.tolist())
 
-    def _success(
-        self, benchmark: str, *, date: str, log10_flop: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        capability = capability_draws(self.view, date=date, flop=10.0**log10_flop, rng=self.rng)
+    def _curve(self, benchmark: str, capability: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per draw: expected fraction solved at ``capability`` and the overdispersion."""
         sel = {"benchmark": benchmark}
         draws = self.view.draws
         a = draws["discrimination"].sel(sel).values
@@ -227,6 +248,12 @@ class BayesianForecaster:
         chance = float(self.view.benchmarks.loc[benchmark, "chance"])
         p = chance + (1 - lapse - chance) * expit(a * (capability - b))
         return np.clip(p, 1e-9, 1 - 1e-9), concentration
+
+    def _success(
+        self, benchmark: str, *, date: str, log10_flop: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        capability = capability_draws(self.view, date=date, flop=10.0**log10_flop, rng=self.rng)
+        return self._curve(benchmark, capability)
 
     def member(self, benchmark: str, *, date: str, log10_flop: float, n: int) -> MemberDraws:
         """Joint draws of one result (see :class:`MemberDraws`)."""
@@ -243,6 +270,24 @@ class BayesianForecaster:
         p, concentration = self._success(benchmark, date=date, log10_flop=log10_flop)
         q = self.rng.beta(p * concentration, (1 - p) * concentration)
         samples = self.rng.binomial(n, np.clip(q, 0, 1)) / n
+        return SampleForecast(
+            samples=samples, log_score=log_beta_binomial_mixture_pmf(k, n, p, concentration)
+        )
+
+    def frontier(
+        self, benchmark: str, *, date: str, window_years: float, k: int, n: int
+    ) -> SampleForecast:
+        """Forecast of the best score on ``benchmark`` among the models released in the
+        ``window_years`` up to ``date``: per posterior draw, the capability of the best
+        frontier release of the window
+        (:func:`~riskmodel.capability.predict.frontier_capability_draws`), then
+        :func:`~riskmodel.capability.predict.benchmark_fraction_draws`. Log score of
+        ``k`` of ``n`` from the beta-binomial mixture at the same capability draws."""
+        capability = frontier_capability_draws(
+            self.view, date=date, window_years=window_years, rng=self.rng
+        )
+        samples = benchmark_fraction_draws(self.view, benchmark, capability, rng=self.rng)
+        p, concentration = self._curve(benchmark, capability)
         return SampleForecast(
             samples=samples, log_score=log_beta_binomial_mixture_pmf(k, n, p, concentration)
         )
@@ -281,12 +326,20 @@ class LogisticForecaster:
         params, sd = self.fits[benchmark]
         return float(logistic_curve(params, log10_flop, chance=self.chance[benchmark])), sd
 
-    def member(self, benchmark: str, *, date: str, log10_flop: float, n: int) -> MemberDraws:
-        """Joint draws of one result (independent across results: plug-in fit)."""
+    def member(
+        self, benchmark: str, *, date: str, log10_flop: float | np.ndarray, n: int
+    ) -> MemberDraws:
+        """Joint draws of one result (independent across results: plug-in fit).
+
+        ``log10_flop`` may be shape (``n_samples``,): one compute value per draw (e.g.
+        draws of the frontier compute trend)."""
         del date  # the curve depends on compute only
-        mean, sd = self._normal(benchmark, log10_flop)
+        params, sd = self.fits[benchmark]
+        mean = np.broadcast_to(
+            logistic_curve(params, log10_flop, chance=self.chance[benchmark]), (self.n_samples,)
+        )
         samples = np.clip(mean + sd * self.rng.standard_normal(self.n_samples), 0.0, 1.0)
-        return MemberDraws(samples=samples, n=n, mean=np.full(self.n_samples, mean), sd=sd)
+        return MemberDraws(samples=samples, n=n, mean=np.array(mean, dtype=float), sd=sd)
 
     def result(
         self, benchmark: str, *, date: str, log10_flop: float, k: int, n: int
@@ -336,14 +389,20 @@ class IrtForecaster:
         """Benchmarks the baseline can forecast."""
         return set(self._by_benchmark)
 
-    def member(self, benchmark: str, *, date: str, log10_flop: float, n: int) -> MemberDraws:
-        """Joint draws of one result (see :class:`MemberDraws`)."""
+    def member(
+        self, benchmark: str, *, date: str, log10_flop: float | np.ndarray, n: int
+    ) -> MemberDraws:
+        """Joint draws of one result (see :class:`MemberDraws`); ``log10_flop`` may be
+        shape (``n_samples``,), one compute value per draw."""
         index = self._by_benchmark[benchmark]
         irt, regression = self.components[index]
         years = float(years_since(date, THETA_REGRESSION_REFERENCE_DATE))
-        x = np.array([1.0, log10_flop, years])
-        theta = self.coef_draws[index] @ x + regression.sd * self.rng.standard_normal(
-            self.n_samples
+        coef = self.coef_draws[index]
+        theta = (
+            coef[:, 0]
+            + coef[:, 1] * np.asarray(log10_flop, dtype=float)
+            + coef[:, 2] * years
+            + regression.sd * self.rng.standard_normal(self.n_samples)
         )
         mean = irt.curve(benchmark, theta)
         sd = float(irt.residual_sd[irt.benchmarks.index(benchmark)])
@@ -356,4 +415,71 @@ class IrtForecaster:
         """Forecast of one result; log score of ``k`` of ``n`` from the mixture over
         theta draws of the discretised normal (exact given the draws)."""
         member = self.member(benchmark, date=date, log10_flop=log10_flop, n=n)
+        return SampleForecast(samples=member.samples, log_score=log_mass_of_max([member], k / n))
+
+
+class ScoreTrendForecaster:
+    """Forecasts of the best score per window by the least-squares score trend.
+
+    Parameters
+    ----------
+    trends
+        Instrument key -> :class:`~riskmodel.validation.baselines.ScoreTrend`.
+    """
+
+    def __init__(self, trends: dict[str, ScoreTrend]) -> None:
+        self.trends = trends
+
+    @property
+    def benchmarks(self) -> set[str]:
+        """Instruments with a trend."""
+        return set(self.trends)
+
+    def frontier(self, benchmark: str, *, date: str, k: int, n: int) -> NormalForecast:
+        """Censored-normal forecast of the window's best score (window ending ``date``);
+        log score of ``k`` of ``n`` in closed form."""
+        years = float(years_since(date, TREND_REFERENCE_DATE))
+        mean, sd = self.trends[benchmark].predict(years)
+        log_score = float(log_normal_bin_mass(mean, sd, k=k, n=n))
+        return NormalForecast(mean=mean, sd=sd, log_score=log_score, support=(0.0, 1.0))
+
+
+class FrontierFlopTrend:
+    """Draws of the log10 FLOP of a frontier model from the least-squares compute trend.
+
+    Parameters
+    ----------
+    trend
+        :class:`~riskmodel.validation.baselines.LinearTrend` of log10 FLOP of
+        frontier-flagged language models on the release date.
+    n_samples
+        Draws per forecast.
+    rng
+        Random generator.
+    """
+
+    def __init__(self, trend: LinearTrend, *, n_samples: int, rng: np.random.Generator) -> None:
+        self.trend = trend
+        self.n_samples = n_samples
+        self.rng = rng
+
+    def draws(self, date: str) -> np.ndarray:
+        """Shape (n_samples,): log10 FLOP of a frontier model released on ``date``."""
+        mean, sd = self.trend.predict(float(years_since(date, TREND_REFERENCE_DATE)))
+        return mean + sd * self.rng.standard_normal(self.n_samples)
+
+    def frontier(
+        self,
+        forecaster: LogisticForecaster | IrtForecaster,
+        benchmark: str,
+        *,
+        date: str,
+        k: int,
+        n: int,
+    ) -> SampleForecast:
+        """A FLOP baseline's forecast of the best score of the window ending ``date``:
+        the baseline's result of a model at the frontier compute trend on that date
+        (compute drawn per draw); log score of ``k`` of ``n`` from the mixture over the
+        draws (exact given the draws)."""
+        member = forecaster.member(benchmark, date=date, log10_flop=self.draws(date), n=n)
         return SampleForecast(samples=member.samples, log_score=log_mass_of_max([member], k / n))

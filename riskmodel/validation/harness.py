@@ -3,27 +3,26 @@ on the same rows.
 
 Targets (one row per forecast item; every method of a target is scored on the same items)
 -----------------------------------------------------------------------------------------
+Benchmarks are read per *instrument* of the capability fit (a benchmark through one kind
+of harness, :mod:`riskmodel.validation.instruments`); the ``benchmark`` column of the
+scored rows holds the instrument key.
+
 ``benchmark``
-    Each aggregate result of a model released on or after the cutoff with a known
-    training FLOP, on a benchmark that every method can forecast (in the capability fit,
-    and with at least :data:`~riskmodel.validation.baselines.MIN_BASELINE_ROWS` training
-    results with known FLOP). Forecast: the fraction of the benchmark's tasks solved by
-    a model of that compute released on that date. Methods ``bayesian``, ``logistic``,
-    ``irt``.
+    Each aggregate result (best effort setting per model, benchmark and harness) of a
+    model released on or after the cutoff with a known training FLOP, on an instrument
+    that every method can forecast (in the capability fit, and with at least
+    :data:`~riskmodel.validation.baselines.MIN_BASELINE_ROWS` training results with known
+    FLOP, and in an item-response fit). Forecast: the fraction of the benchmark's tasks
+    solved by a model of that compute released on that date. Methods ``bayesian``,
+    ``logistic``, ``irt``.
 ``frontier``
-    Best score by date. For each post-cutoff window of
-    :data:`~riskmodel.validation.splits.WINDOW_MONTHS` months (the last one cut at the
-    data vintage) and each benchmark: the **best fraction solved among the results of
-    the window's models that are rows of the ``benchmark`` target** (released in the
-    window, known FLOP). Every method forecasts exactly that quantity: the maximum over
-    the same set of models, each placed by its release date and FLOP, jointly (the
-    Bayesian model's posterior draw, and the item-response baseline's coefficient draw,
-    are shared by all models of the window; the logistic baseline is plug-in, so its
-    errors are independent). The roster of evaluated models is taken as given: in the
-    shipped data the evaluated models are mostly open base models chosen by the
-    Observational Scaling Laws authors, not the compute frontier, so an unconditional
-    "frontier model on this date" forecast (``forecast(..., frontier=True)``) would be a
-    different quantity from any observed best score.
+    Best score per window: for each post-cutoff window of
+    :data:`~riskmodel.validation.splits.WINDOW_MONTHS` months and each instrument, the
+    best fraction solved among **all** results of models released in the window (any
+    model, known FLOP or not). Methods ``bayesian`` (best frontier release of the
+    window), ``score_trend`` (least-squares logistic trend of the best score by date),
+    ``logistic`` and ``irt`` (the FLOP baselines at a least-squares frontier compute
+    trend); see :mod:`riskmodel.validation.frontier`.
 ``counts``
     Epoch notable base runs (as :mod:`riskmodel.world.fit` selects them) released in
     each complete calendar half-year after the cutoff at or above each of
@@ -45,7 +44,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -72,9 +71,24 @@ from riskmodel.validation.baselines import (
 )
 from riskmodel.validation.forecasters import (
     BayesianForecaster,
+    FrontierFlopTrend,
     IrtForecaster,
     LogisticForecaster,
-    max_forecast,
+    ScoreTrendForecaster,
+)
+from riskmodel.validation.frontier import (
+    FRONTIER_METHODS,
+    SKIPPED_COLUMNS,
+    fit_frontier_flop_trend,
+    fit_score_trends,
+    frontier_observations,
+    frontier_rows,
+)
+from riskmodel.validation.instruments import (
+    chance_of,
+    fitted_instruments,
+    instrument_registry,
+    key_results,
 )
 from riskmodel.validation.scores import (
     COUNT_TAIL_MASS,
@@ -85,7 +99,6 @@ from riskmodel.validation.scores import (
 from riskmodel.validation.splits import (
     check_split,
     post_cutoff_half_years,
-    post_cutoff_windows,
     training_evidence,
 )
 from riskmodel.world.fit import (
@@ -112,7 +125,7 @@ TARGETS = ("benchmark", "frontier", "counts")
 #: Methods scored on each target, the model of the toolkit first.
 METHODS: dict[str, tuple[str, ...]] = {
     "benchmark": ("bayesian", "logistic", "irt"),
-    "frontier": ("bayesian", "logistic", "irt"),
+    "frontier": FRONTIER_METHODS,
     "counts": ("world_model", "poisson_trend"),
 }
 #: The toolkit's own method of each target (the first of :data:`METHODS`).
@@ -146,9 +159,12 @@ class Backtest:
         window or half-year), ``benchmark`` (benchmark slug, or ``>=1e24`` style
         threshold for counts), ``method``, ``observed`` (fraction of tasks, or runs),
         ``n_tasks`` (NaN for counts), ``date`` (release date, window or half-year
-        start), ``log10_flop`` (NaN for windows and counts), ``roster`` (results in a
-        window's maximum; 1 for a single result; NaN for counts), the quantiles ``q05``
-        ... ``q95``, ``crps``, ``log_score``, ``abs_error``, ``in_50``, ``in_90``.
+        start), ``log10_flop`` (NaN for windows and counts), ``roster`` (results in the
+        window on the instrument; 1 for a single result; NaN for counts), ``kind``
+        (harness kind of the instrument), for windows ``best_model``, ``best_harness``
+        and ``complete``, the quantiles ``q05`` ... ``q95``, ``crps``, ``log_score``,
+        ``abs_error``, ``in_50``, ``in_90``. ``benchmark`` holds the instrument key for
+        the capability targets.
     summary
         Index (``target``, ``method``): ``n``, ``coverage_50``, ``coverage_90``,
         ``crps``, ``log_score``, ``mae`` (see
@@ -162,12 +178,16 @@ class Backtest:
         The fit's convergence diagnostics (``max_rhat``, ``min_ess_bulk``,
         ``divergences``, ...), empty without a fit.
     skipped
-        Target -> test results left out, by reason.
+        Target -> test results (``benchmark``) or (window, instrument) rows
+        (``frontier``) left out, by reason.
     data_vintage
         Latest release date of the full evidence.
     n_train
         Training sizes: ``models`` and ``results`` of the capability evidence,
         ``count_years`` of the count models.
+    skipped_rows
+        The frontier rows left out: ``target``, ``item`` (window), ``benchmark``
+        (instrument label), ``observed``, ``best_model``, ``reason``.
     """
 
     cutoff: str
@@ -180,6 +200,7 @@ class Backtest:
     skipped: dict[str, dict[str, int]]
     data_vintage: str
     n_train: dict[str, int] = field(default_factory=dict)
+    skipped_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # ---------------------------------------------------------------------------------------
@@ -187,32 +208,34 @@ class Backtest:
 # ---------------------------------------------------------------------------------------
 
 
-def _fraction(results: pd.DataFrame) -> np.ndarray:
-    return (results["n_solved_effective"] / results["n_tasks"]).to_numpy(float)
-
-
 def _fit_baselines(
-    train: Evidence, benchmarks: set[str], *, n_samples: int, rng: np.random.Generator
+    keyed: pd.DataFrame,
+    instruments: set[str],
+    chance: dict[str, float],
+    *,
+    n_samples: int,
+    rng: np.random.Generator,
 ) -> tuple[LogisticForecaster, IrtForecaster]:
-    """Fit both baselines to the training results on ``benchmarks``."""
-    chance = {b: float(train.benchmarks.loc[b, "chance"]) for b in train.benchmarks.index}
-    results = train.results[train.results["benchmark"].isin(benchmarks)]
-    results = results.join(train.models[["training_flop", "release_date"]], on="model")
+    """Fit both FLOP baselines to the keyed training results on ``instruments``."""
+    results = keyed[keyed["instrument"].isin(instruments)]
     known = results.dropna(subset=["training_flop"])
     logistic = {}
-    for slug, group in known.groupby("benchmark"):
+    for key, group in known.groupby("instrument"):
         if len(group) >= MIN_BASELINE_ROWS:
-            logistic[slug] = fit_logistic_baseline(
+            logistic[key] = fit_logistic_baseline(
                 np.log10(group["training_flop"].to_numpy(float)),
-                _fraction(group),
-                chance=chance[slug],
+                group["fraction"].to_numpy(float),
+                chance=chance[key],
             )
-    usable = results[results["benchmark"].isin(logistic)]
+    usable = results[results["instrument"].isin(logistic)]
     components = []
-    for group in linked_benchmarks(usable["model"].to_numpy(), usable["benchmark"].to_numpy()):
-        part = usable[usable["benchmark"].isin(group)]
+    for group in linked_benchmarks(usable["model"].to_numpy(), usable["instrument"].to_numpy()):
+        part = usable[usable["instrument"].isin(group)]
         irt = fit_irt_baseline(
-            part["model"].to_numpy(), part["benchmark"].to_numpy(), _fraction(part), chance=chance
+            part["model"].to_numpy(),
+            part["instrument"].to_numpy(),
+            part["fraction"].to_numpy(float),
+            chance=chance,
         )
         per_model = (
             part.groupby("model")
@@ -235,33 +258,17 @@ def _fit_baselines(
 
 
 def _test_results(
-    evidence: Evidence, cutoff: str, benchmarks: set[str]
+    keyed: pd.DataFrame, instruments: set[str]
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Post-cutoff aggregate results every method can forecast, and the skipped counts."""
-    test = evidence.released_on_or_after(cutoff).results
-    test = test.join(evidence.models[["training_flop", "release_date"]], on="model")
+    """Post-cutoff results every method can forecast, and the skipped counts."""
+    ok = keyed["instrument"].isin(instruments)
     skipped = {
-        "benchmark_not_forecastable": int((~test["benchmark"].isin(benchmarks)).sum()),
-        "unknown_flop": int(
-            (test["benchmark"].isin(benchmarks) & test["training_flop"].isna()).sum()
-        ),
+        "benchmark_not_forecastable": int((~ok).sum()),
+        "unknown_flop": int((ok & keyed["training_flop"].isna()).sum()),
     }
-    keep = test["benchmark"].isin(benchmarks) & test["training_flop"].notna()
-    test = test[keep].sort_values(["release_date", "model", "benchmark", "harness"])
+    test = keyed[ok & keyed["training_flop"].notna()]
+    test = test.sort_values(["release_date", "model", "instrument", "harness"])
     return test.reset_index(drop=True), skipped
-
-
-def _row_base(target: str, item: str, row: Any, observed: float, roster: int) -> dict[str, Any]:
-    return {
-        "target": target,
-        "item": item,
-        "benchmark": row.benchmark,
-        "observed": float(observed),
-        "n_tasks": float(row.n_tasks),
-        "date": row.release_date.strftime("%Y-%m-%d"),
-        "log10_flop": float(np.log10(row.training_flop)),
-        "roster": roster,
-    }
 
 
 def _benchmark_rows(test: pd.DataFrame, forecasters: dict[str, Any]) -> list[dict[str, Any]]:
@@ -270,45 +277,72 @@ def _benchmark_rows(test: pd.DataFrame, forecasters: dict[str, Any]) -> list[dic
         k, n = int(row.n_solved_effective), int(row.n_tasks)
         date = row.release_date.strftime("%Y-%m-%d")
         log10_flop = float(np.log10(row.training_flop))
-        base = _row_base("benchmark", row.model, row, k / n, 1)
+        base = {
+            "target": "benchmark",
+            "item": row.model,
+            "benchmark": row.instrument,
+            "observed": k / n,
+            "n_tasks": float(n),
+            "date": date,
+            "log10_flop": log10_flop,
+            "roster": 1,
+            "kind": row.kind,
+        }
         for method, forecaster in forecasters.items():
-            forecast = forecaster.result(row.benchmark, date=date, log10_flop=log10_flop, k=k, n=n)
+            forecast = forecaster.result(row.instrument, date=date, log10_flop=log10_flop, k=k, n=n)
             rows.append({**base, "method": method, **score_forecast(forecast, k / n)})
     return rows
 
 
-def _frontier_rows(
-    test: pd.DataFrame, forecasters: dict[str, Any], *, cutoff: str, vintage: str
-) -> list[dict[str, Any]]:
-    rows = []
-    for window in post_cutoff_windows(cutoff, vintage):
-        in_window = test[window.contains(test["release_date"])]
-        for slug, group in in_window.groupby("benchmark", sort=True):
-            observed = float(np.max(_fraction(group)))
-            best = group.iloc[int(np.argmax(_fraction(group)))]
-            base = {
-                "target": "frontier",
-                "item": window.label,
-                "benchmark": slug,
-                "observed": observed,
-                "n_tasks": float(best["n_tasks"]),
-                "date": window.start.strftime("%Y-%m-%d"),
-                "log10_flop": np.nan,
-                "roster": len(group),
-            }
-            for method, forecaster in forecasters.items():
-                members = [
-                    forecaster.member(
-                        slug,
-                        date=r.release_date.strftime("%Y-%m-%d"),
-                        log10_flop=float(np.log10(r.training_flop)),
-                        n=int(r.n_tasks),
-                    )
-                    for r in group.itertuples(index=False)
-                ]
-                forecast = max_forecast(members, observed)
-                rows.append({**base, "method": method, **score_forecast(forecast, observed)})
-    return rows
+def _frontier_target(
+    *,
+    keyed_train: pd.DataFrame,
+    keyed_test: pd.DataFrame,
+    train: Evidence,
+    config: FitConfig,
+    cutoff: str,
+    vintage: str,
+    chance: dict[str, float],
+    bayes: BayesianForecaster,
+    logistic: LogisticForecaster,
+    irt: IrtForecaster,
+    n_samples: int,
+    rng: np.random.Generator,
+) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    """Scored and skipped rows of the frontier target (see
+    :mod:`riskmodel.validation.frontier`)."""
+    trends, _ = fit_score_trends(keyed_train, cutoff=cutoff, chance=chance)
+    score_trend = ScoreTrendForecaster(trends)
+    flop_trend = fit_frontier_flop_trend(train.models, config.capability)
+    flop = FrontierFlopTrend(flop_trend, n_samples=n_samples, rng=rng) if flop_trend else None
+
+    def at_flop(forecaster: LogisticForecaster | IrtForecaster) -> Any:
+        def run(key: str, obs: Any) -> Any:
+            assert flop is not None  # rows are skipped without a compute trend
+            return flop.frontier(forecaster, key, date=obs.last_day, k=obs.k, n=obs.n)
+
+        return run
+
+    methods = {
+        "bayesian": lambda key, obs: bayes.frontier(
+            key, date=obs.last_day, window_years=obs.window_years, k=obs.k, n=obs.n
+        ),
+        "score_trend": lambda key, obs: score_trend.frontier(
+            key, date=obs.last_day, k=obs.k, n=obs.n
+        ),
+        "logistic": at_flop(logistic),
+        "irt": at_flop(irt),
+    }
+    coverage = {
+        "bayesian": bayes.benchmarks,
+        "score_trend": score_trend.benchmarks,
+        "logistic": set(logistic.fits),
+        "irt": irt.benchmarks,
+    }
+    if flop is None:
+        coverage["flop_trend"] = set()
+    observations = frontier_observations(keyed_test, cutoff=cutoff, vintage=vintage)
+    return frontier_rows(observations, methods, coverage)
 
 
 # ---------------------------------------------------------------------------------------
@@ -354,12 +388,28 @@ def _count_training_years(cutoff: str) -> tuple[int, ...]:
     return tuple(range(FIT_YEARS[0], last + 1))
 
 
+#: Per-draw tail probability left out on each side when a Poisson mixture's pmf is summed
+#: (far below :data:`~riskmodel.validation.scores.COUNT_TAIL_MASS`).
+_DRAW_TAIL = 1e-14
+
+
 def _poisson_mixture_pmf(rates: np.ndarray, observed: int) -> np.ndarray:
     """pmf on 0..K of an equal-weight Poisson mixture (K covers the tail and the
-    observation)."""
+    observation). Each draw's pmf is evaluated only where it exceeds
+    :data:`_DRAW_TAIL` in either tail, so draws of very different rates stay cheap."""
+    rates = np.maximum(np.asarray(rates, dtype=float), 1e-300)
     top = int(max(observed, stats.poisson.isf(COUNT_TAIL_MASS, float(np.max(rates))))) + 1
-    k = np.arange(top + 1)
-    return stats.poisson.pmf(k[None, :], rates[:, None]).mean(axis=0)
+    lo = np.nan_to_num(stats.poisson.ppf(_DRAW_TAIL, rates) - 1, nan=0.0)
+    hi = stats.poisson.isf(_DRAW_TAIL, rates) + 1
+    hi = np.where(np.isfinite(hi), hi, rates + 40.0 * np.sqrt(rates) + 40.0)
+    lo = np.clip(lo, 0, top).astype(int)
+    hi = np.clip(hi, lo, top).astype(int)
+    widths = hi - lo + 1
+    draw = np.repeat(np.arange(rates.size), widths)
+    starts = np.cumsum(widths) - widths
+    k = lo[draw] + np.arange(int(widths.sum())) - starts[draw]
+    pmf = stats.poisson.pmf(k, rates[draw])
+    return np.bincount(k, weights=pmf, minlength=top + 1) / rates.size
 
 
 def _count_rows(
@@ -528,6 +578,7 @@ def backtest(
     skipped: dict[str, dict[str, int]] = {}
     n_train: dict[str, int] = {}
     tree, seconds, diagnostics = None, 0.0, {}
+    skipped_rows = pd.DataFrame(columns=SKIPPED_COLUMNS)
 
     if {"benchmark", "frontier"} & set(targets):
         train = training_evidence(evidence, cutoff, known_only=known_only)
@@ -544,19 +595,46 @@ def backtest(
             _check_fit(fit, cutoff, known_only=known_only)
             tree = fit
         diagnostics = json.loads(tree.attrs.get("diagnostics", "{}"))
-        bayes = BayesianForecaster(posterior_view(tree), rng)
-        logistic, irt = _fit_baselines(
-            train, bayes.benchmarks, n_samples=n_baseline_samples, rng=rng
+        view = posterior_view(tree)
+        fitted = fitted_instruments(train, config.capability)
+        view = replace(view, benchmarks=instrument_registry(view.benchmarks, fitted))
+        bayes = BayesianForecaster(view, rng)
+        fitted = {k: v for k, v in fitted.items() if k in bayes.benchmarks}
+        chance = chance_of(train.benchmarks, fitted)
+        keyed_train = key_results(train, config.capability, fitted)
+        keyed_test = key_results(
+            evidence,
+            config.capability,
+            fitted,
+            results=evidence.released_on_or_after(cutoff).results,
         )
-        forecastable = bayes.benchmarks & set(logistic.fits) & irt.benchmarks
-        test, skip = _test_results(evidence, cutoff, forecastable)
-        forecasters = {"bayesian": bayes, "logistic": logistic, "irt": irt}
+        logistic, irt = _fit_baselines(
+            keyed_train, set(fitted), chance, n_samples=n_baseline_samples, rng=rng
+        )
         if "benchmark" in targets:
+            forecastable = bayes.benchmarks & set(logistic.fits) & irt.benchmarks
+            test, skip = _test_results(keyed_test, forecastable)
+            forecasters = {"bayesian": bayes, "logistic": logistic, "irt": irt}
             rows += _benchmark_rows(test, forecasters)
             skipped["benchmark"] = skip
         if "frontier" in targets:
-            rows += _frontier_rows(test, forecasters, cutoff=cutoff, vintage=vintage)
-            skipped["frontier"] = skip
+            frontier, skipped_rows = _frontier_target(
+                keyed_train=keyed_train,
+                keyed_test=keyed_test,
+                train=train,
+                config=config,
+                cutoff=cutoff,
+                vintage=vintage,
+                chance=chance,
+                bayes=bayes,
+                logistic=logistic,
+                irt=irt,
+                n_samples=n_baseline_samples,
+                rng=rng,
+            )
+            rows += frontier
+            reasons = skipped_rows["reason"].value_counts() if len(skipped_rows) else {}
+            skipped["frontier"] = {str(k): int(v) for k, v in dict(reasons).items()}
 
     if "counts" in targets:
         assumptions = world_assumptions or load_world_assumptions()
@@ -592,4 +670,5 @@ def backtest(
         skipped=skipped,
         data_vintage=vintage,
         n_train=n_train,
+        skipped_rows=skipped_rows.assign(cutoff=cutoff) if len(skipped_rows) else skipped_rows,
     )

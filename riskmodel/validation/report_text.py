@@ -13,6 +13,13 @@ from riskmodel.validation.harness import METHODS, OWN_METHOD, TARGETS
 __all__ = [
     "DEFINITIONS",
     "LIMITS",
+    "ACCEPTANCE_COVERAGE_90",
+    "ACCEPTANCE_CRPS_CUTOFFS",
+    "method_label",
+    "acceptance",
+    "by_kind_table",
+    "frontier_detail_table",
+    "skipped_table",
     "markdown_table",
     "reading",
     "where_it_loses",
@@ -33,58 +40,100 @@ COMPARED = {
     "coverage_90": "90% coverage (distance from 0.9)",
 }
 
+#: Method names by target where they differ from the figures' labels: on the frontier
+#: target the FLOP baselines are evaluated at the frontier compute trend.
+TARGET_METHOD_LABELS: dict[tuple[str, str], str] = {
+    ("frontier", "bayesian"): "Bayesian model (best frontier release)",
+    ("frontier", "score_trend"): "best-score trend by date (LS)",
+    ("frontier", "logistic"): "logistic at frontier FLOP trend (LS)",
+    ("frontier", "irt"): "item response at frontier FLOP trend (LS)",
+}
+#: Column names of the frontier detail table.
+SHORT_FRONTIER_LABELS = {
+    "bayesian": "Bayesian",
+    "score_trend": "score trend",
+    "logistic": "logistic @ FLOP trend",
+    "irt": "IRT @ FLOP trend",
+}
+#: The issue's acceptance band of the Bayesian model's 90% interval coverage (benchmark
+#: scores and best score per window).
+ACCEPTANCE_COVERAGE_90 = (0.85, 0.97)
+#: Cutoffs (of the default four) at which the Bayesian model must have a lower mean CRPS
+#: than every least-squares baseline on the best score per window.
+ACCEPTANCE_CRPS_CUTOFFS = 3
+
 DEFINITIONS = """\
 ## What is tested
 
 **Split.** For each cutoff, every method sees only what was known about models released
 strictly before it: their benchmark results and task runs, and the models table
-restricted to them (so the compute trend of the capability model does not see the FLOP
-of later models either; `riskmodel.validation.splits.check_split` asserts this). A
-forecast may condition on a later model's release date and Epoch training-FLOP
-estimate, never on its results. Forecasts are scored on everything released from the
-cutoff to the data vintage.
+restricted to them (so the compute trends do not see the FLOP of later models either;
+`riskmodel.validation.splits.check_split` asserts this). A forecast may condition on a
+later model's release date and Epoch training-FLOP estimate (benchmark target only),
+never on its results. Forecasts are scored on everything released from the cutoff to
+the data vintage.
+
+**Instruments.** The capability model fits one set of benchmark parameters per
+*instrument*, a benchmark read through one kind of harness (base-model few-shot, chat,
+agent); key = the benchmark slug for its main kind, else `slug@kind`. Every method is
+fitted and scored per instrument; a result counts for the instrument of its
+(benchmark, harness kind), with the best effort setting of each model and harness (as
+the capability fit reads results). The Open LLM Leaderboard v2 tasks are excluded from
+the capability fit and so from the backtest.
 
 **Targets.**
 
-1. *Benchmark score at known FLOP*: every post-cutoff aggregate result of a model with a
-   known training FLOP, on a benchmark all methods can forecast (fitted by the capability
-   model, and at least 4 training results with known FLOP; the Open LLM Leaderboard v2
-   tasks are excluded from the capability fit and so from the backtest). The quantity is
+1. *Benchmark score at known FLOP*: every post-cutoff result of a model with a known
+   training FLOP, on an instrument all methods can forecast (in the training fit, at
+   least 4 training results with known FLOP, and an item-response fit). The quantity is
    the fraction of the benchmark's tasks solved.
 2. *Best score per window*: for each {window_months}-month window after the cutoff (the
-   last cut at the vintage) and benchmark, the best fraction solved among the results of
-   target 1 released in the window. Every method forecasts exactly that maximum, over
-   the same models, each placed by its release date and FLOP, jointly (shared parameter
-   draws). The roster of evaluated models is taken as given: in the shipped data it is
-   mostly open base models picked by the Observational Scaling Laws authors, not the
-   compute frontier, so the model's unconditional frontier forecast
-   (`forecast(..., frontier=True)`) would be a different quantity from any observed best
-   score and is not scored here.
+   last one cut at the vintage) and each instrument, the **best fraction solved among
+   all results of models released in the window**: any model, with or without a FLOP
+   estimate, any harness of the instrument. It is scored only where every method can
+   forecast it; otherwise the row is listed with the reason below its table.
 3. *Runs above a compute threshold*: Epoch notable base runs released in each complete
    calendar half-year after the cutoff at or above {thresholds} FLOP.
 
 **Methods.**
 
-- *Bayesian model* (targets 1 and 2): the capability model fitted by NUTS to the
-  training evidence; a new model's capability includes its model-specific scatter, then
-  the benchmark's item-response curve and beta-binomial noise.
+- *Bayesian model*: the capability model fitted by NUTS to the training evidence. Target
+  1: a new model's capability at its FLOP and date (method progress, reasoning gain
+  from the first reasoning release in the training data on, model scatter), then the
+  instrument's item-response curve and beta-binomial noise. Target 2: per posterior
+  draw, the capability of the **best frontier release of the window**
+  (`frontier_capability_draws` with the window's length, ending on its last day: a
+  Poisson number of frontier releases at the training data's frontier release rate,
+  each with FLOP from the frontier compute trend and its own scatter; the best of them),
+  read through the instrument (`benchmark_fraction_draws`, the instrument's reference
+  harness).
+- *Best-score trend by date (LS)* (target 2): per instrument, the best score of each
+  pre-cutoff {window_months}-month window (same grid, counted back from the cutoff; all
+  training results, any FLOP), fitted by least squares as chance + (1 - chance) x
+  logistic(a + b x years) on the window's last day; needs 3 windows with results.
+  Predictive: normal on the fraction scale with sd sqrt(residual variance + parameter
+  variance at the new date) (delta method from the Jacobian), censored to [0, 1].
+- *Logistic on log FLOP (LS)*: per instrument, chance + (1 - chance) x logistic(slope x
+  (log10 FLOP - midpoint)) by least squares on the training results with known FLOP;
+  predictive normal with the residual sd on the fraction scale, censored to [0, 1],
+  plug-in.
+- *Item response (LS)*: a latent capability per training model, a slope and midpoint per
+  instrument, fitted jointly by least squares without priors (scale: mean 0, sd 1 over
+  the training models; a separate fit per group of instruments linked by shared
+  models); a new model's capability from a least-squares regression on log10 FLOP and
+  release date (residual and coefficient uncertainty), then the curve plus a normal
+  residual censored to [0, 1].
+- *... at frontier FLOP trend (LS)* (target 2): the two baselines above for a model
+  whose log10 FLOP is drawn from a least-squares line through the log10 FLOP of the
+  pre-cutoff frontier-flagged language models (from 2018) against release date
+  (prediction sd with coefficient uncertainty), released on the window's last day.
 - *World count model* (target 3): the count model of `riskmodel.world.fit` (curved
   Poisson intensity in log FLOP and year, Laplace approximation of the posterior under
   flat priors) fitted to the complete calendar years from 2018 before the cutoff; a
-  half-year gets half its year's expected count. A mid-year cutoff therefore uses the
-  same training years as the January before it.
-- *Logistic on log FLOP (LS)*: per benchmark, chance + (1 - chance) x logistic(slope x
-  (log10 FLOP - midpoint)) by least squares; predictive normal with the residual sd on
-  the fraction scale, censored to [0, 1], plug-in.
-- *Item response (LS)*: a latent capability per training model, a slope and midpoint per
-  benchmark, fitted jointly by least squares without priors (scale: mean 0, sd 1 over the
-  training models; a separate fit per group of benchmarks linked by shared models); a new
-  model's capability from a least-squares regression on log10 FLOP and release date
-  (residual and coefficient uncertainty), then the curve plus a normal residual
-  censored to [0, 1].
+  half-year gets half its year's expected count.
 - *Poisson trend* (target 3): log-linear Poisson trend of yearly counts per threshold,
-  Firth-penalised maximum likelihood (finite when a threshold has no run yet), with
-  Fisher-information parameter uncertainty, on the same years as the world model.
+  Firth-penalised maximum likelihood, with Fisher-information parameter uncertainty,
+  on the same years as the world model.
 
 **Scores** (per row, then averaged): coverage of the central 50% and 90% predictive
 intervals (closed intervals; nominal 0.5 and 0.9); CRPS (energy form on predictive
@@ -98,29 +147,43 @@ its mean); MAE of the predictive median."""
 LIMITS = """\
 ## Limits of this validation
 
-- **Data selection.** Post-cutoff benchmark results are mostly open base models of the
-  Observational Scaling Laws table (few after mid-2024) and a handful of Cybench
-  results; the frontier labs' closed models rarely have a FLOP estimate and so drop out
-  of the capability targets. Late cutoffs are scored on few rows: read their scores as
-  anecdotes.
+- **Who is evaluated.** The observed best per window is the best of the models someone
+  evaluated on the instrument, not necessarily of the models released. On the base-model
+  few-shot instruments (the Observational Scaling Laws table: ARC, GSM8K, HellaSwag,
+  HumanEval, MMLU, TruthfulQA, Winogrande, XWinograd) the evaluated models are open base
+  models chosen by its authors, few after mid-2024 and none from the frontier labs'
+  closed models, so their best lags the frontier that the Bayesian model forecasts for
+  target 2. The trend baseline learns that roster's lag from the pre-cutoff windows; the
+  Bayesian model does not. The by-kind table separates these instruments from the chat
+  and agent instruments (GPQA Diamond, Cybench, FrontierMath, SWE-bench Verified,
+  OSWorld, Terminal-Bench 2.0), whose rosters hold the frontier models.
+- **Harnesses.** The Bayesian forecast is for each instrument's reference harness; the
+  observed best may come from another harness of the instrument (Cybench system cards,
+  Terminal-Bench agents, OSWorld step budgets), which the forecast treats as noise.
+- **Few rows for the new benchmarks.** Most frontier instruments have fewer than three
+  pre-cutoff windows with results at these cutoffs (Terminal-Bench 2.0 has none before
+  2025-04), so the trend baseline cannot forecast them and the rows are skipped for
+  every method; they are listed with the Bayesian model's forecast for the record.
+  Late cutoffs are scored on few rows: read their scores as anecdotes.
 - **Revised inputs.** Release dates and FLOP estimates of pre-cutoff models are Epoch's
-  values at the 2025-02-24 vintage, possibly revised after the cutoff; no earlier vintage
-  is shipped. Epoch's records of 2024 were probably incomplete at the vintage (fewer
-  notable models than 2023), which biases observed counts of late half-years down.
-- **Rows are not independent.** Results of one model on several benchmarks, and the
-  windows' maxima built from the same results, share errors; forecasts at two cutoffs
-  share most of their training data. Differences of a few hundredths in mean scores are
-  within noise.
-- **Reduced fits.** The capability fits use short chains (see the fits table) and do
-  not meet the project's convergence gate; Monte Carlo error in the Bayesian forecasts'
-  tails is larger than in the production fit.
-- **Training mix is no input.** Models trained mostly on code or math data (StarCoder,
-  phi, Qwen on GSM8K) sit far from the compute trend of general models for every
-  method; the worst misses below are mostly such models.
+  values at the shipped vintage, possibly revised after the cutoff; many results on
+  pre-cutoff models were produced later (the default reading keeps them as training
+  data; `--known-only` drops them).
+- **Rows are not independent.** Results of one model on several instruments, and the
+  windows' maxima, share errors; forecasts at two cutoffs share most of their training
+  data. Differences of a few hundredths in mean scores are within noise.
 - **What the baselines see.** The Bayesian model also uses task-level runs (METR, cyber
   suites) and the compute trend of all notable language models; the baselines use only
-  the aggregate results. That is the comparison the issue asks for (the model against
-  what others do), not an ablation."""
+  the aggregate results (and, for the frontier FLOP trend, the frontier-flagged models).
+  That is the comparison the issue asks for (the model against what others do), not an
+  ablation."""
+
+
+def method_label(method: str, target: str | None = None) -> str:
+    """Readable name of ``method`` (on ``target``, where that changes what it is)."""
+    if target is not None and (target, method) in TARGET_METHOD_LABELS:
+        return TARGET_METHOD_LABELS[(target, method)]
+    return METHOD_LABELS.get(method, method)
 
 
 def markdown_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
@@ -151,8 +214,8 @@ def markdown_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -
     return "\n".join([head, rule, *body])
 
 
-def _label(method: str) -> str:
-    return METHOD_LABELS.get(method, method)
+def _label(method: str, target: str | None = None) -> str:
+    return method_label(method, target)
 
 
 def _pooled(summary: pd.DataFrame, target: str, method: str, metric: str) -> float:
@@ -228,14 +291,15 @@ def wins_and_losses(summary: pd.DataFrame) -> tuple[list[str], list[str]]:
     table = comparisons(summary)
     wins, losses = [], []
     for (target, metric), block in table.groupby(["target", "metric"], sort=False):
-        label = f"{_target_name(target)}, {_label(OWN_METHOD[target])}, {COMPARED[metric]}"
+        label = f"{_target_name(target)}, {_label(OWN_METHOD[target], target)}, {COMPARED[metric]}"
         won = block[block["own_best"]]
         lost = block[~block["own_best"]]
         if len(won):
             wins.append(f"- **{label}**: best at {', '.join(won['cutoff'])}.")
         if len(lost):
             items = "; ".join(
-                f"{r.cutoff} (to {_label(r.rival)}: {r.rival_value:.4g} vs {r.own_value:.4g})"
+                f"{r.cutoff} (to {_label(r.rival, target)}: {r.rival_value:.4g} vs "
+                f"{r.own_value:.4g})"
                 for r in lost.itertuples()
             )
             losses.append(f"- **{label}**: loses at {items}.")
@@ -257,7 +321,7 @@ def in_short(summary: pd.DataFrame) -> str:
         }
         listed = ", ".join(f"{name} at {k} of {n}" for name, k in counts.items())
         sentences.append(
-            f"{_target_name(target)}: the {_label(OWN_METHOD[target])} is the best method "
+            f"{_target_name(target)}: the {_label(OWN_METHOD[target], target)} is the best method "
             f"on {listed} cutoffs."
         )
     return " ".join(sentences)
@@ -274,7 +338,7 @@ def worst_misses(rows: pd.DataFrame, target: str) -> str:
     ].copy()
     keyed = rows[rows["target"] == target].set_index(["cutoff", "item", "benchmark", "method"])
     for method in METHODS[target][1:]:
-        table[f"log score, {_label(method)}"] = [
+        table[f"log score, {_label(method, target)}"] = [
             float(keyed["log_score"].get((c, i, b, method), np.nan))
             for c, i, b in zip(worst["cutoff"], worst["item"], worst["benchmark"], strict=True)
         ]
@@ -306,7 +370,8 @@ def reading(summary: pd.DataFrame, rows: pd.DataFrame) -> str:
         parts = []
         for method in METHODS[target]:
             parts.append(
-                f"{_label(method)}: CRPS {_pooled(summary, target, method, 'crps'):.4g}, "
+                f"{_label(method, target)}: CRPS "
+                f"{_pooled(summary, target, method, 'crps'):.4g}, "
                 f"log score {_pooled(summary, target, method, 'log_score'):.3g}, "
                 f"coverage {_pooled(summary, target, method, 'coverage_50'):.2f} / "
                 f"{_pooled(summary, target, method, 'coverage_90'):.2f} (50% / 90%), "
@@ -315,7 +380,7 @@ def reading(summary: pd.DataFrame, rows: pd.DataFrame) -> str:
         log_pairs = _paired(rows, target, "log_score")
         crps_pairs = _paired(rows, target, "crps")
         row_wins = "; ".join(
-            f"against {_label(m)} it has the better log score on "
+            f"against {_label(m, target)} it has the better log score on "
             f"{(log_pairs[own] > log_pairs[m]).mean():.0%} of rows and the better CRPS on "
             f"{(crps_pairs[own] < crps_pairs[m]).mean():.0%}"
             for m in METHODS[target][1:]
@@ -344,7 +409,8 @@ def where_it_loses(summary: pd.DataFrame, rows: pd.DataFrame) -> str:
                 theirs = _pooled(summary, target, method, metric)
                 if (theirs < mine) if lower_is_better else (theirs > mine):
                     out.append(
-                        f"- {name}: pooled over all rows, {_label(method)} has the better "
+                        f"- {name}: pooled over all rows, {_label(method, target)} has the "
+                        "better "
                         f"{names[metric]} ({theirs:.4g} against {mine:.4g})."
                     )
         block = table[(table["target"] == target) & (table["metric"].isin(["crps", "mae"]))]
@@ -361,20 +427,31 @@ def where_it_loses(summary: pd.DataFrame, rows: pd.DataFrame) -> str:
         for method in METHODS[target][1:]:
             share = float((log_pairs[own] > log_pairs[method]).mean())
             if share < 0.5:
+                tails = (
+                    "; its mean log score is higher all the same, from fewer catastrophic "
+                    "misses (wider tails), not from being closer"
+                    if _pooled(summary, target, own, "log_score")
+                    > _pooled(summary, target, method, "log_score")
+                    else ""
+                )
                 out.append(
-                    f"- {name}: row by row the {_label(own)} has the better log score than "
-                    f"{_label(method)} on only {share:.0%} of rows; where its mean log score "
-                    "is higher, that comes from fewer catastrophic misses (wider tails), "
-                    "not from being closer."
+                    f"- {name}: row by row the {_label(own, target)} has the better log "
+                    f"score than {_label(method, target)} on only {share:.0%} of rows"
+                    f"{tails}."
                 )
         coverage = part[part["method"] == own].set_index("cutoff")["coverage_90"]
-        low = coverage[coverage < 0.8]
-        if len(low):
-            listed = ", ".join(f"{c}: {v:.0%}" for c, v in low.items())
-            out.append(
-                f"- {name}: the {_label(own)}'s 90% intervals are too narrow at some cutoffs "
-                f"(share of observations inside: {listed})."
-            )
+        low_bound, high_bound = ACCEPTANCE_COVERAGE_90
+        for words, bad in (
+            ("too narrow", coverage[coverage < low_bound]),
+            ("too wide", coverage[coverage > high_bound]),
+        ):
+            if len(bad):
+                listed = ", ".join(f"{c}: {v:.3f}" for c, v in bad.items())
+                out.append(
+                    f"- {name}: the {_label(own, target)}'s 90% intervals are {words} at "
+                    f"some cutoffs (share of observations inside: {listed}; outside "
+                    f"{low_bound:.2f}-{high_bound:.2f})."
+                )
     if "counts" in set(rows["target"]):
         pairs = _paired(rows, "counts", "log_score")
         own = OWN_METHOD["counts"]
@@ -406,3 +483,188 @@ def where_it_loses(summary: pd.DataFrame, rows: pd.DataFrame) -> str:
             "slope for all benchmarks); the bias table shows where each method stands."
         )
     return "\n".join(out) if out else "- Pooled over cutoffs, no baseline beats it."
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "**no**"
+
+
+def acceptance(summary: pd.DataFrame) -> str:
+    """The issue's acceptance checks, measured: a Markdown table and one sentence.
+
+    * 90% interval coverage of the Bayesian model within :data:`ACCEPTANCE_COVERAGE_90`
+      on the benchmark and frontier targets: pooled over the cutoffs (rows weighted
+      equally) and at each cutoff;
+    * a lower mean CRPS than every least-squares baseline on the best score per window at
+      :data:`ACCEPTANCE_CRPS_CUTOFFS` cutoffs or more.
+
+    A cutoff whose fit fails the convergence gate fails every check there.
+    """
+    low, high = ACCEPTANCE_COVERAGE_90
+    gate = dict(zip(summary["cutoff"], summary["gate_passed"], strict=True))
+    records = []
+    for target in ("benchmark", "frontier"):
+        part = summary[(summary["target"] == target) & (summary["method"] == "bayesian")]
+        if part.empty:
+            continue
+        pooled = _pooled(summary, target, "bayesian", "coverage_90")
+        all_gated = all(gate.get(c, False) for c in part["cutoff"])
+        records.append(
+            {
+                "check": f"{_target_name(target)}: 90% coverage, pooled over cutoffs",
+                "measured": f"{pooled:.2f} ({int(part['n'].sum())} rows)",
+                "target": f"{low:.2f}-{high:.2f}",
+                "met": _yes(low <= pooled <= high and all_gated),
+            }
+        )
+        for row in part.itertuples():
+            ok = low <= row.coverage_90 <= high and gate.get(row.cutoff, False)
+            records.append(
+                {
+                    "check": f"{_target_name(target)}: 90% coverage at {row.cutoff}",
+                    "measured": f"{row.coverage_90:.2f} ({row.n:.0f} rows)"
+                    + ("" if gate.get(row.cutoff, False) else ", gate failed"),
+                    "target": f"{low:.2f}-{high:.2f}",
+                    "met": _yes(ok),
+                }
+            )
+    part = summary[summary["target"] == "frontier"]
+    verdict = ""
+    if not part.empty:
+        wins, gated_wins, cutoffs, detail = 0, 0, 0, []
+        for cutoff, block in part.groupby("cutoff", sort=True):
+            crps = block.set_index("method")["crps"]
+            if "bayesian" not in crps:
+                continue
+            cutoffs += 1
+            rivals = crps.drop("bayesian")
+            won = bool(crps["bayesian"] < rivals.min())
+            wins += won
+            gated_wins += won and gate.get(cutoff, False)
+            detail.append(
+                f"{cutoff}: {crps['bayesian']:.3g} vs {rivals.min():.3g} "
+                f"({_label(str(rivals.idxmin()), 'frontier')}), "
+                + ("wins" if won else "loses")
+                + ("" if gate.get(cutoff, False) else " (gate failed)")
+            )
+        needed = ACCEPTANCE_CRPS_CUTOFFS
+        records.append(
+            {
+                "check": "Best score per window: lower CRPS than every LS baseline",
+                "measured": f"at {wins} of {cutoffs} cutoffs, {gated_wins} of them with a "
+                f"converged fit ({'; '.join(detail)})",
+                "target": f">= {needed} of 4 cutoffs",
+                "met": _yes(gated_wins >= needed),
+            }
+        )
+        for method in [m for m in METHODS["frontier"] if m != "bayesian"]:
+            beats = [
+                (
+                    c,
+                    bool(
+                        b.set_index("method")["crps"]["bayesian"]
+                        < b.set_index("method")["crps"][method]
+                    ),
+                )
+                for c, b in part.groupby("cutoff")
+            ]
+            n_beats = sum(won for _, won in beats)
+            gated = sum(won and gate.get(c, False) for c, won in beats)
+            records.append(
+                {
+                    "check": f"Best score per window: lower CRPS than {_label(method, 'frontier')}",
+                    "measured": f"at {n_beats} of {cutoffs} cutoffs ({gated} with a converged fit)",
+                    "target": f">= {needed} of 4 cutoffs",
+                    "met": _yes(gated >= needed),
+                }
+            )
+    table = pd.DataFrame(records, columns=["check", "measured", "target", "met"])
+    failed = table[table["met"] != "yes"]
+    verdict = (
+        "Every acceptance check is met."
+        if failed.empty
+        else f"{len(failed)} of {len(table)} checks are not met (marked **no**)."
+    )
+    return markdown_table(table) + "\n\n" + verdict
+
+
+def by_kind_table(rows: pd.DataFrame, target: str) -> str:
+    """Markdown table: n, CRPS and 90% coverage per cutoff, kind of instrument (base-model
+    few-shot or chat/agent) and method."""
+    part = rows[rows["target"] == target].copy()
+    if part.empty or "kind" not in part:
+        return "(no rows)"
+    part["instruments"] = np.where(
+        part["kind"] == "base_few_shot", "base models, few-shot", "chat and agent"
+    )
+    grouped = part.groupby(["cutoff", "instruments", "method"], sort=True)
+    table = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "CRPS": grouped["crps"].mean(),
+            "cover 90%": grouped["in_90"].mean(),
+        }
+    ).reset_index()
+    order = {m: i for i, m in enumerate(METHODS[target])}
+    table = table.sort_values(
+        ["cutoff", "instruments", "method"], key=lambda c: c.map(order) if c.name == "method" else c
+    )
+    table["method"] = table["method"].map(lambda m: _label(m, target))
+    return markdown_table(table, {"n": "{:.0f}", "CRPS": "{:.4g}", "cover 90%": "{:.2f}"})
+
+
+def _interval(row: pd.Series) -> str:
+    return f"{row['q50']:.3f} [{row['q05']:.3f}, {row['q95']:.3f}]"
+
+
+def frontier_detail_table(rows: pd.DataFrame) -> str:
+    """Markdown table of every scored frontier row: observation, the model that set it,
+    and each method's median [90% interval] and CRPS."""
+    part = rows[rows["target"] == "frontier"]
+    if part.empty:
+        return "(no rows)"
+    records = []
+    keys = ["cutoff", "item", "benchmark"]
+    for (cutoff, item, bench), block in part.groupby(keys, sort=True):
+        by_method = block.set_index("method")
+        first = block.iloc[0]
+        record = {
+            "cutoff": cutoff,
+            "window": item,
+            "instrument": bench,
+            "observed (model)": f"{first['observed']:.3f} ({first['best_model']})",
+        }
+        for method in METHODS["frontier"]:
+            if method in by_method.index:
+                row = by_method.loc[method]
+                short = SHORT_FRONTIER_LABELS.get(method, method)
+                record[f"{short}: median [90%]"] = _interval(row)
+                record[f"{short}: CRPS"] = f"{row['crps']:.3f}"
+        records.append(record)
+    return markdown_table(pd.DataFrame(records))
+
+
+def skipped_table(skipped: pd.DataFrame) -> str:
+    """Markdown table of the frontier rows left out, with the reason and the Bayesian
+    model's forecast where it could make one."""
+    if skipped is None or skipped.empty:
+        return "(none)"
+    table = skipped.sort_values(["cutoff", "item", "benchmark"])
+    records = []
+    for row in table.itertuples(index=False):
+        forecast = (
+            f"{row.q50:.3f} [{row.q05:.3f}, {row.q95:.3f}], CRPS {row.crps:.3f}"
+            if "q50" in table.columns and pd.notna(getattr(row, "q50", np.nan))
+            else ""
+        )
+        records.append(
+            {
+                "cutoff": row.cutoff,
+                "window": row.item,
+                "instrument": row.benchmark,
+                "observed (model)": f"{row.observed:.3f} ({row.best_model})",
+                "Bayesian median [90%]": forecast,
+                "left out because": row.reason,
+            }
+        )
+    return markdown_table(pd.DataFrame(records))

@@ -51,6 +51,7 @@ __all__ = [
     "training_evidence",
     "check_split",
     "post_cutoff_windows",
+    "pre_cutoff_windows",
     "post_cutoff_half_years",
 ]
 
@@ -85,6 +86,16 @@ class Window:
     def midpoint(self) -> str:
         """Middle day, YYYY-MM-DD."""
         return (self.start + (self.end - self.start) / 2).strftime("%Y-%m-%d")
+
+    @property
+    def last_day(self) -> str:
+        """Last day inside the window (``end`` minus one day), YYYY-MM-DD."""
+        return (self.end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+
+    @property
+    def years(self) -> float:
+        """Length in (Julian) years."""
+        return (self.end - self.start).days / 365.25
 
 
 def training_evidence(evidence: Evidence, cutoff: str, *, known_only: bool = False) -> Evidence:
@@ -181,6 +192,40 @@ def post_cutoff_windows(cutoff: str, vintage: str, *, months: int = WINDOW_MONTH
         out.append(Window(f"{start:%Y-%m-%d}..{last}", start, end, complete))
         start = end
     return out
+
+
+def pre_cutoff_windows(cutoff: str, earliest: str, *, months: int = WINDOW_MONTHS) -> list[Window]:
+    """Consecutive windows of ``months`` months ending at ``cutoff``, back to the one
+    holding ``earliest``; the same grid as :func:`post_cutoff_windows`, before the cutoff.
+
+    Parameters
+    ----------
+    cutoff
+        YYYY-MM-DD; the last window ends at (excludes) it.
+    earliest
+        YYYY-MM-DD; the first window contains it (no window if it is on or after the
+        cutoff).
+    months
+        Window length.
+
+    Returns
+    -------
+    list of Window
+        In time order, all complete, labelled ``YYYY-MM-DD..YYYY-MM-DD``.
+    """
+    stop = parse_iso_date(cutoff, what="cutoff")
+    first = parse_iso_date(earliest, what="earliest date")
+    out = []
+    k = 1
+    while True:
+        start = stop - pd.DateOffset(months=months * k)
+        end = stop - pd.DateOffset(months=months * (k - 1))
+        if end <= first:
+            break
+        last = (end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+        out.append(Window(f"{start:%Y-%m-%d}..{last}", start, end, True))
+        k += 1
+    return out[::-1]
 
 
 def post_cutoff_half_years(cutoff: str, vintage: str) -> list[Window]:
