@@ -57,7 +57,8 @@ def recovery(shipped_evidence: Evidence, sampler_seed: int) -> dict:
     dict
         ``inside``, ``total``, ``coverage``, ``misses`` (labels), ``by_name``
         (name -> (inside, total)), ``intervals`` (scalar name -> (truth, 5%, 95%)),
-        ``divergences``, ``checked`` (names).
+        ``divergences``, ``checked`` (names), ``posterior``, ``truth`` and ``data`` (the
+        simulated data).
     """
     config = load_config(
         {"sampler": {"draws": 500, "tune": 700, "chains": 2, "seed": sampler_seed}}
@@ -102,6 +103,9 @@ def recovery(shipped_evidence: Evidence, sampler_seed: int) -> dict:
         "by_name": by_name,
         "intervals": intervals,
         "divergences": int(tree["sample_stats"]["diverging"].sum()),
+        "posterior": post,
+        "truth": truth,
+        "data": simulated,
         "checked": checked,
     }
 
@@ -116,9 +120,11 @@ def test_parameter_recovery_at_shipped_size(shipped_evidence: Evidence) -> None:
         f"{result['divergences']} divergences"
     )
     for name, (k, n) in result["by_name"].items():
-        interval = result["intervals"].get(name)
-        detail = f" (truth {interval[0]:.3g}, 90% interval {interval[1]:.3g} to {interval[2]:.3g})"
-        print(f"  {name}: {k}/{n}{detail if interval else ''}")
+        detail = ""
+        if name in result["intervals"]:
+            true, low, high = result["intervals"][name]
+            detail = f" (truth {true:.3g}, 90% interval {low:.3g} to {high:.3g})"
+        print(f"  {name}: {k}/{n}{detail}")
     assert coverage >= MIN_COVERAGE, f"coverage {coverage:.3f}; misses: {result['misses'][:20]}"
     # the headline parameters must be recovered
     for name in HEADLINE:
