@@ -472,8 +472,10 @@ def benchmark_fraction_draws(
         b = view.draws["difficulty"].sel(sel).values
         lapse = view.draws["lapse"].sel(sel).values
         phi = view.draws["overdispersion"].sel(sel).values
-        chance = float(view.benchmarks.loc[benchmark, "chance"])
-        n_tasks = int(view.benchmarks.loc[benchmark, "n_tasks"])
+        instrument = view.instruments.get(benchmark)
+        slug = instrument.benchmark if instrument is not None else benchmark.split("@")[0]
+        chance = float(view.benchmarks.loc[slug, "chance"])
+        n_tasks = int(view.benchmarks.loc[slug, "n_tasks"])
         p = chance + (1 - lapse - chance) * expit(a * (capability - b))
         p = np.clip(p, 1e-9, 1 - 1e-9)
         q = rng.beta(p * phi, (1 - p) * phi)
