@@ -213,27 +213,11 @@ def method_progress_draws(view: PosteriorView, years: np.ndarray | float) -> np.
         Shape (sample,) for scalar ``years``, else ``np.broadcast(years)`` with samples first.
     """
     t = np.asarray(years, dtype=float)
-    scalar = t.ndim == 0
     n = view.n_samples
-    tt = np.broadcast_to(t, (n,)) if scalar else t
-    extra_shape = (n,) + (1,) * (tt.ndim - 1)
-    rate = view.values("algorithmic_progress").reshape(extra_shape)
-    post = view.values("post_training_rate").reshape(extra_shape)
-    change = view.values("method_change_year").reshape(extra_shape)
-    tv = view.vintage_years
-    past = method_progress(np.minimum(tt, tv), rate, post, change, view.smoothing_years)
-    ahead = np.maximum(tt - tv, 0.0)
-    if view.progress_path is not None and np.any(ahead > 0):
-        grid = ahead / PROGRESS_PATH_STEP
-        lo = np.clip(np.floor(grid).astype(int), 0, view.progress_path.shape[1] - 2)
-        frac = np.clip(grid - lo, 0.0, 1.0)
-        rows = np.arange(n).reshape(extra_shape)
-        path = view.progress_path
-        extra = path[rows, lo] * (1 - frac) + path[rows, lo + 1] * frac
-        past = past + np.where(ahead > 0, extra, 0.0)
-    elif np.any(ahead > 0):
-        past = past + _rate_at(view, tv).reshape(extra_shape) * ahead
-    return past
+    tt = np.broadcast_to(t, (n,)) if t.ndim == 0 else t
+    rows = np.arange(n).reshape((n,) + (1,) * (tt.ndim - 1))
+    index, tt = np.broadcast_arrays(rows, tt)
+    return method_progress_at(view, index, tt)
 
 
 def method_progress_at(
