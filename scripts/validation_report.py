@@ -1,13 +1,24 @@
 """Backtests of the capability and world models at several cutoffs; writes the tables,
 figures and ``docs/validation.md``.
 
-Same as ``riskmodel backtest`` (see ``riskmodel backtest --help``)::
+Same as ``riskmodel backtest`` (every option; see ``riskmodel backtest --help``)::
 
-    .venv/bin/python scripts/validation_report.py [--cutoffs 2023-01-01 2023-07-01 ...]
-        [--draws 500] [--tune 700] [--chains 2] [--seed 0] [--no-docs] [--refit]
+    .venv/bin/python scripts/validation_report.py [--cutoffs 2023-07-01 2024-01-01 ...]
+        [--draws N] [--tune N] [--chains N] [--seed 0] [--out results/validation]
+        [--docs docs/validation.md] [--no-docs] [--refit] [--known-only]
+        [--scheduler ADDRESS]
 
-Training fits are cached in ``results/validation/fits/`` and reused while the config and
-the training evidence are unchanged (``--refit`` ignores the cache).
+Default cutoffs: ``riskmodel.cli.BACKTEST_CUTOFFS`` (2023-07-01, 2024-01-01, 2024-07-01,
+2025-03-01). Each cutoff's capability fit uses the fit config's full sampler settings
+unless ``--draws`` / ``--tune`` / ``--chains`` override them; ``--seed`` seeds the
+predictive and baseline draws, not the sampler. Scored targets: benchmark scores at
+known FLOP, the best score per window, and runs above compute thresholds.
+``--scheduler`` runs the cutoffs in parallel on a dask.distributed cluster.
+
+Training fits are cached in ``OUT/fits/`` (default ``results/validation/fits/``) and
+reused while the config, the training evidence and the capability model's source code
+(``riskmodel/capability/model.py`` and ``data.py``) are unchanged (``--refit`` ignores the
+cache).
 """
 
 from __future__ import annotations

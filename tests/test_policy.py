@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import linear_progress
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,17 +22,6 @@ from riskmodel.policy.variants import (
 from riskmodel.world.population import Population
 
 # --- variants as data -----------------------------------------------------------------
-
-
-def linear_progress(rates: np.ndarray, reference_time: float = 2023.0):
-    """A ``RunAttributes.progress_at`` for worlds whose progress is ``rate * (T - t_ref)``
-    (dex; a test stand-in for the fitted, non-linear method progress)."""
-    rates = np.asarray(rates, dtype=float)
-
-    def progress_at(time: float) -> np.ndarray:
-        return rates * (time - reference_time)
-
-    return progress_at
 
 
 def test_shipped_variants_load_and_are_annotated() -> None:

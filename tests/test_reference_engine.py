@@ -14,6 +14,7 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+from helpers import linear_progress
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,17 +29,6 @@ from riskmodel.policy.variants import PolicyVariant, load_variants
 from riskmodel.world.population import Population
 
 REFERENCE_FILE = Path(__file__).resolve().parent.parent / "benchmarks" / "reference_engine.py"
-
-
-def linear_progress(rates: np.ndarray, reference_time: float = 2023.0):
-    """A ``RunAttributes.progress_at`` for worlds whose progress is ``rate * (T - t_ref)``
-    (dex; a test stand-in for the fitted, non-linear method progress)."""
-    rates = np.asarray(rates, dtype=float)
-
-    def progress_at(time: float) -> np.ndarray:
-        return rates * (time - reference_time)
-
-    return progress_at
 
 
 def _load_reference():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,8 @@ from riskmodel.capability.store import attach_evidence, fit_evidence
 from riskmodel.config import load_config
 from riskmodel.errors import RiskmodelError
 from riskmodel.evidence import Evidence
-from riskmodel.validation import harness, time_split_backtest, timesplit
+from riskmodel.plotting.validation import METHOD_LABELS, METHOD_STYLE, method_label
+from riskmodel.validation import fits, harness, time_split_backtest, timesplit
 from riskmodel.validation import report as validation_report
 from riskmodel.validation.baselines import (
     THETA_REGRESSION_REFERENCE_DATE,
@@ -704,6 +706,92 @@ def _chat():
     from riskmodel.capability.data import Instrument
 
     return Instrument("frontiermath@chat", "frontiermath", "chat", "h", ("h",))
+
+
+def test_every_backtest_method_has_a_label_and_its_own_style() -> None:
+    for target, methods in harness.METHODS.items():
+        for method in methods:
+            assert method in METHOD_LABELS and method in METHOD_STYLE, (target, method)
+        # the methods of one figure row differ in colour, line style and marker
+        assert len({METHOD_STYLE[m] for m in methods}) == len(methods), target
+    assert method_label("score_trend", "frontier") == "best-score trend by date (LS)"
+    assert method_label("logistic", "frontier") == "logistic at frontier FLOP trend (LS)"
+    assert method_label("logistic", "benchmark") == METHOD_LABELS["logistic"]
+
+
+# ------------------------------------------------------------------ cached training fits
+
+
+def test_model_source_hash_covers_the_model_and_data_code(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    assert [(p.parent.name, p.name) for p in fits.MODEL_SOURCES] == [
+        ("capability", "model.py"),
+        ("capability", "data.py"),
+    ]
+    original = fits.model_source_hash()
+    copies = []
+    for path in fits.MODEL_SOURCES:
+        copy = tmp_path / path.name
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    monkeypatch.setattr(fits, "MODEL_SOURCES", tuple(copies))
+    assert fits.model_source_hash() == original  # the code, not where it lies
+    for copy in copies:
+        source = copy.read_bytes()
+        copy.write_bytes(source + b"\n")
+        assert fits.model_source_hash() != original, copy.name
+        copy.write_bytes(source)
+    assert fits.model_source_hash() == original
+
+
+def test_cached_training_fit_is_refitted_when_the_model_code_changes(
+    small_evidence: Evidence, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """A cached cutoff fit is reused while the config, the training evidence and the
+    capability model's source code are unchanged; a change of the code refits."""
+    stored: dict[str, xr.DataTree] = {}
+    fitted: list[int] = []
+
+    def fake_fit(train: Evidence, config, **kwargs) -> xr.DataTree:
+        fitted.append(1)
+        tree = xr.DataTree()
+        tree.attrs["fit_number"] = len(fitted)
+        return tree
+
+    def fake_save(tree: xr.DataTree, path) -> Path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).touch()
+        stored[str(path)] = tree.copy()
+        return Path(path)
+
+    monkeypatch.setattr(fits, "fit_evidence_model", fake_fit)  # no sampling
+    monkeypatch.setattr(fits, "save_fit", fake_save)
+    monkeypatch.setattr(fits, "load_fit", lambda path: stored[str(path)].copy())
+    config = load_config()
+
+    def cached(config=config) -> tuple[xr.DataTree, bool]:
+        return fits.cached_training_fit(small_evidence, config, cutoff=CUTOFF, fit_dir=tmp_path)
+
+    first, reused = cached()
+    assert not reused and len(fitted) == 1
+    again, reused = cached()
+    assert reused and len(fitted) == 1 and again.attrs["fit_number"] == 1
+    key = first.attrs[fits.FIT_KEY_ATTR]
+    assert again.attrs[fits.FIT_KEY_ATTR] == key
+    # the model's source code changes: the cached fit no longer counts
+    monkeypatch.setattr(fits, "model_source_hash", lambda: "edited capability/model.py")
+    changed, reused = cached()
+    assert not reused and len(fitted) == 2 and changed.attrs[fits.FIT_KEY_ATTR] != key
+    assert cached()[1] and len(fitted) == 2  # and the new fit is reused in turn
+    # the config and the training evidence stay in the key
+    other = load_config({"sampler": {"draws": config.sampler.draws + 1}})
+    assert not cached(other)[1] and len(fitted) == 3
+    train_hash = training_evidence(small_evidence, CUTOFF).content_hash()
+    assert fits.training_fit_key(config, train_hash) != fits.training_fit_key(config, "other")
+    # a fit stored without a key (made before the key existed) is refitted
+    del stored[str(fits.fit_path(tmp_path, CUTOFF))].attrs[fits.FIT_KEY_ATTR]
+    assert not cached(other)[1] and len(fitted) == 4
 
 
 # ----------------------------------------------------------- several cutoffs, on dask

@@ -21,7 +21,9 @@ from riskmodel.plotting.style import caption, series_style, style_context
 __all__ = [
     "METHOD_STYLE",
     "METHOD_LABELS",
+    "TARGET_METHOD_LABELS",
     "TARGET_LABELS",
+    "method_label",
     "plot_scores_by_cutoff",
     "plot_predicted_vs_observed",
     "plot_intervals",
@@ -34,6 +36,7 @@ METHOD_STYLE: dict[str, int] = {
     "logistic": 1,
     "irt": 2,
     "poisson_trend": 3,
+    "score_trend": 4,
 }
 #: Readable method names.
 METHOD_LABELS: dict[str, str] = {
@@ -42,6 +45,15 @@ METHOD_LABELS: dict[str, str] = {
     "logistic": "logistic on log FLOP (LS)",
     "irt": "item response (LS)",
     "poisson_trend": "Poisson trend",
+    "score_trend": "best-score trend by date (LS)",
+}
+#: Method names by target where they differ from :data:`METHOD_LABELS`: on the frontier
+#: target the Bayesian model forecasts the window's best frontier release, and the FLOP
+#: baselines are evaluated at the frontier compute trend.
+TARGET_METHOD_LABELS: dict[tuple[str, str], str] = {
+    ("frontier", "bayesian"): "Bayesian model (best frontier release)",
+    ("frontier", "logistic"): "logistic at frontier FLOP trend (LS)",
+    ("frontier", "irt"): "item response at frontier FLOP trend (LS)",
 }
 #: Readable target names.
 TARGET_LABELS: dict[str, str] = {
@@ -72,7 +84,25 @@ def _style(method: str) -> dict[str, object]:
     return series_style(METHOD_STYLE.get(method, len(METHOD_STYLE)))
 
 
-def _label(method: str) -> str:
+def method_label(method: str, target: str | None = None) -> str:
+    """Readable name of ``method`` (on ``target``, where that changes what it is).
+
+    Parameters
+    ----------
+    method
+        Method name of the backtest (e.g. ``bayesian``, ``score_trend``).
+    target
+        Target it forecasts (``benchmark``, ``frontier`` or ``counts``), or None for the
+        target-independent name.
+
+    Returns
+    -------
+    str
+        :data:`TARGET_METHOD_LABELS` of (``target``, ``method``), else
+        :data:`METHOD_LABELS` of ``method``, else ``method`` itself.
+    """
+    if target is not None and (target, method) in TARGET_METHOD_LABELS:
+        return TARGET_METHOD_LABELS[(target, method)]
     return METHOD_LABELS.get(method, method)
 
 
@@ -122,7 +152,10 @@ def plot_scores_by_cutoff(
                 for method, group in part.groupby("method", sort=False):
                     group = group.set_index("cutoff").reindex(cutoffs)
                     ax.plot(
-                        x, group[column].to_numpy(float), label=_label(method), **_style(method)
+                        x,
+                        group[column].to_numpy(float),
+                        label=method_label(method, target),
+                        **_style(method),
                     )
                 if nominal is not None:
                     ax.axhline(nominal, color="0.3", lw=0.8, ls=":")
@@ -228,7 +261,7 @@ def plot_predicted_vs_observed(
             ax.plot([0, top], [0, top], color="0.3", lw=0.8, ls=":")
             ax.set_xlim(0, top)
             ax.set_ylim(0, top)
-            ax.set_title(f"{_label(method)}: {inside.mean():.0%} of {len(m)} inside")
+            ax.set_title(f"{method_label(method, target)}: {inside.mean():.0%} of {len(m)} inside")
             ax.set_xlabel(f"observed ({unit})")
         axes[0, 0].set_ylabel(f"predicted median, 90% interval ({unit})")
         axes[0, 0].legend(loc="upper left")
@@ -311,7 +344,7 @@ def plot_intervals(
                     color=style["color"],
                     marker=style["marker"],
                     s=12,
-                    label=_label(method),
+                    label=method_label(method, target),
                     zorder=3,
                 )
             observed = (

@@ -19,13 +19,20 @@ Modules, one job each:
     The best-score-per-window target: observations, trend fits, rows and skipped rows.
 :mod:`~riskmodel.validation.harness`
     :func:`backtest`: fit before a cutoff, forecast the three targets, score.
+:mod:`~riskmodel.validation.fits`
+    Training fits of each cutoff, cached on disk by config, training evidence and the
+    capability model's source code.
 :mod:`~riskmodel.validation.cluster`
     Independent units of work, locally or on a dask.distributed cluster.
 :mod:`~riskmodel.validation.report`
     :func:`run_backtests`: several cutoffs (serial or on dask), CSV tables, figures and
     ``docs/validation.md``.
+:mod:`~riskmodel.validation.report_text`
+    The prose of ``docs/validation.md``: fixed definitions and limits, and the reading,
+    acceptance checks and Markdown tables computed from the scores.
 :mod:`~riskmodel.validation.timesplit`
-    The original benchmark-only :func:`time_split_backtest` (used by ``scripts/backtest.py``).
+    The original benchmark-only :func:`time_split_backtest` (Bayesian model against the
+    logistic baseline), on the harness.
 """
 
 from __future__ import annotations

@@ -1,18 +1,25 @@
-"""Training fits of the backtest, cached on disk by config hash.
+"""Training fits of the backtest, cached on disk by a key of config, data and model code.
 
 A backtest at one cutoff fits the capability model to the training evidence of that
 cutoff (:func:`~riskmodel.validation.splits.training_evidence`). Re-running a report
-with the same config and data reuses the stored fit: the file's config hash covers the
-config and the training evidence, so any change refits.
+with the same config, data and model code reuses the stored fit: its cache key
+(:func:`training_fit_key`, stored as the fit's ``attrs["training_fit_key"]``) covers the
+config hash (config and training evidence) and a hash of the capability model's source
+code (:func:`model_source_hash`), so a change to any of them refits. A fit stored
+without the key (made before the key existed) is refitted.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from pathlib import Path
 
 import xarray as xr
 
+from riskmodel.capability import data as capability_data
+from riskmodel.capability import model as capability_model
 from riskmodel.capability.fit import fit_evidence_model
 from riskmodel.capability.store import load_fit, save_fit
 from riskmodel.config import FitConfig, config_hash
@@ -20,7 +27,66 @@ from riskmodel.errors import FitFileError
 from riskmodel.evidence import Evidence
 from riskmodel.validation.splits import check_split, training_evidence
 
-__all__ = ["fit_path", "cached_training_fit"]
+__all__ = [
+    "MODEL_SOURCES",
+    "FIT_KEY_ATTR",
+    "model_source_hash",
+    "training_fit_key",
+    "fit_path",
+    "cached_training_fit",
+]
+
+#: Source files that define the capability model: the PyMC model, and how evidence
+#: becomes its data. Editing either invalidates every cached training fit.
+MODEL_SOURCES: tuple[Path, ...] = (
+    Path(capability_model.__file__),
+    Path(capability_data.__file__),
+)
+#: Attribute of a cached training fit that holds its :func:`training_fit_key`.
+FIT_KEY_ATTR = "training_fit_key"
+
+
+def model_source_hash() -> str:
+    """SHA-256 of the capability model's source code: the file name and bytes of each
+    of :data:`MODEL_SOURCES`, in order.
+
+    Returns
+    -------
+    str
+        64 hexadecimal characters; any edit of a source file (whitespace included)
+        changes it.
+    """
+    digest = hashlib.sha256()
+    for path in MODEL_SOURCES:
+        source = path.read_bytes()
+        digest.update(f"{path.name}\0{len(source)}\0".encode())
+        digest.update(source)
+    return digest.hexdigest()
+
+
+def training_fit_key(config: FitConfig, evidence_hash: str) -> str:
+    """Cache key of a training fit: the config hash and the model's source hash.
+
+    Parameters
+    ----------
+    config
+        Fit configuration.
+    evidence_hash
+        Content hash of the training evidence
+        (:meth:`~riskmodel.evidence.Evidence.content_hash`).
+
+    Returns
+    -------
+    str
+        SHA-256 of :func:`~riskmodel.config.config_hash` of ``config`` and
+        ``evidence_hash``, and of :func:`model_source_hash`.
+    """
+    payload = json.dumps(
+        {"config_hash": config_hash(config, evidence_hash), "model_source": model_source_hash()},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def fit_path(fit_dir: str | Path, cutoff: str, *, known_only: bool = False) -> Path:
@@ -53,7 +119,8 @@ def cached_training_fit(
     fit_dir
         Folder of cached fits; ``None`` always fits and stores nothing.
     reuse
-        Reuse a cached fit whose config hash matches (else refit and overwrite it).
+        Reuse a cached fit whose :func:`training_fit_key` matches (same config, training
+        evidence and model source code; else refit and overwrite it).
     allow_unconverged
         Keep a fit that fails the convergence gate (the backtest reports its
         diagnostics).
@@ -68,24 +135,26 @@ def cached_training_fit(
     (xarray.DataTree, bool)
         The fit and whether it was reused from ``fit_dir``. The fit's
         ``attrs["diagnostics"]`` holds ``sampling_seconds``, the sampler's wall time
-        when it was made; ``attrs["fit_wall_seconds"]`` the whole fit's.
+        when it was made; ``attrs["fit_wall_seconds"]`` the whole fit's;
+        ``attrs["training_fit_key"]`` its cache key (:func:`training_fit_key`).
     """
     train = training_evidence(evidence, cutoff, known_only=known_only)
     check_split(train, cutoff, known_only=known_only)
     path = fit_path(fit_dir, cutoff, known_only=known_only) if fit_dir is not None else None
+    key = training_fit_key(config, train.content_hash())
     if reuse and path is not None and path.exists():
         try:
             tree = load_fit(path)
         except FitFileError:
             tree = None
-        expected = config_hash(config, train.content_hash())
-        if tree is not None and tree.attrs.get("config_hash") == expected:
+        if tree is not None and tree.attrs.get(FIT_KEY_ATTR) == key:
             return tree, True
     start = time.perf_counter()
     tree = fit_evidence_model(
         train, config, allow_unconverged=allow_unconverged, progressbar=progressbar
     )
     tree.attrs["fit_wall_seconds"] = round(time.perf_counter() - start, 1)
+    tree.attrs[FIT_KEY_ATTR] = key
     if path is not None:
         save_fit(tree, path)
     return tree, False

@@ -2,8 +2,10 @@
 
 :func:`run_backtests` is what ``riskmodel backtest`` (and ``scripts/validation_report.py``)
 calls. Each cutoff is one unit of work (:func:`run_cutoff`): the capability fit on the
-evidence released before it (cached in ``fit_dir`` by config hash, written atomically;
-the full default sampler settings unless overridden), then
+evidence released before it (cached in ``fit_dir``, keyed by config, training evidence
+and the capability model's source code,
+:func:`~riskmodel.validation.fits.training_fit_key`; written atomically; the full
+default sampler settings unless overridden), then
 :func:`~riskmodel.validation.harness.backtest`. The units run one after the other, or in
 parallel on a dask.distributed cluster (``scheduler=ADDRESS``; the workers need the
 same repository and a shared ``fit_dir``). A cutoff that fails (an error in its fit or
@@ -42,6 +44,11 @@ from riskmodel.plotting.validation import (
     plot_scores_by_cutoff,
 )
 from riskmodel.provenance import atomic_path
+from riskmodel.validation.baselines import (
+    MIN_BASELINE_ROWS,
+    MIN_FRONTIER_FLOP_MODELS,
+    MIN_TREND_WINDOWS,
+)
 from riskmodel.validation.cluster import Outcome, map_tasks
 from riskmodel.validation.fits import cached_training_fit
 from riskmodel.validation.harness import (
@@ -126,7 +133,8 @@ class CutoffTask:
     fit_dir
         Folder of cached training fits (None: fit and keep nothing).
     reuse
-        Reuse a cached fit whose config hash matches.
+        Reuse a cached fit whose cache key matches (config, training evidence and
+        model source code; :func:`~riskmodel.validation.fits.training_fit_key`).
     known_only
         Strict as-of training data (see :mod:`riskmodel.validation.splits`).
     """
@@ -319,7 +327,8 @@ def run_backtests(
         Folder of the figures; default ``<docs folder>/figures``, or
         ``<out_dir>/figures`` without a report.
     fit_dir
-        Folder of cached training fits (reused when their config hash matches); None
+        Folder of cached training fits (reused when their cache key matches: same
+        config, training evidence and capability model source code); None
         fits every time and keeps nothing. On a cluster it must be shared by the
         workers.
     reuse_fits
@@ -668,6 +677,8 @@ def write_markdown(
         DEFINITIONS.format(
             window_months=WINDOW_MONTHS,
             thresholds=", ".join(f"1e{np.log10(t):g}" for t in COUNT_THRESHOLDS),
+            min_rows=MIN_BASELINE_ROWS,
+            min_windows=MIN_TREND_WINDOWS,
         ),
         "",
         *_fits_section(fits, config),
@@ -727,11 +738,14 @@ def write_markdown(
                 "",
                 "Rows left out because some method cannot forecast them (every method is "
                 "scored on the same rows). Reasons: *not in fit* = no pre-cutoff result on "
-                "the instrument, so the Bayesian model has no parameters for it; *< 3 "
-                "windows* = fewer than 3 pre-cutoff windows with results (no score trend); "
-                "*< 4 FLOP rows* = fewer than 4 training results with known FLOP (no "
-                "logistic curve); *no IRT* = no item-response fit with a theta regression; "
-                "*< 4 frontier models* = no frontier compute trend. Where the Bayesian model "
+                "the instrument, so the Bayesian model has no parameters for it; "
+                f"*< {MIN_TREND_WINDOWS} windows* = fewer than {MIN_TREND_WINDOWS} pre-cutoff "
+                "windows with results (no score trend); "
+                f"*< {MIN_BASELINE_ROWS} FLOP rows* = fewer than {MIN_BASELINE_ROWS} training "
+                "results with known FLOP (no logistic curve); *no IRT* = no item-response fit "
+                f"with a theta regression; *< {MIN_FRONTIER_FLOP_MODELS} frontier models* = "
+                f"fewer than {MIN_FRONTIER_FLOP_MODELS} pre-cutoff frontier models with a FLOP "
+                "value (no frontier compute trend). Where the Bayesian model "
                 "can forecast the row, its median, 90% interval and CRPS are shown for the "
                 "record; they are not in the tables above:",
                 "",

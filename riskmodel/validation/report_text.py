@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from riskmodel.plotting.validation import METHOD_LABELS, TARGET_LABELS
+from riskmodel.plotting.validation import TARGET_LABELS, method_label
 from riskmodel.validation.harness import METHODS, OWN_METHOD, TARGETS
 
 __all__ = [
@@ -40,15 +40,8 @@ COMPARED = {
     "coverage_90": "90% coverage (distance from 0.9)",
 }
 
-#: Method names by target where they differ from the figures' labels: on the frontier
-#: target the FLOP baselines are evaluated at the frontier compute trend.
-TARGET_METHOD_LABELS: dict[tuple[str, str], str] = {
-    ("frontier", "bayesian"): "Bayesian model (best frontier release)",
-    ("frontier", "score_trend"): "best-score trend by date (LS)",
-    ("frontier", "logistic"): "logistic at frontier FLOP trend (LS)",
-    ("frontier", "irt"): "item response at frontier FLOP trend (LS)",
-}
-#: Column names of the frontier detail table.
+#: Column names of the frontier detail table (short forms of the method labels,
+#: :func:`~riskmodel.plotting.validation.method_label`).
 SHORT_FRONTIER_LABELS = {
     "bayesian": "Bayesian",
     "score_trend": "score trend",
@@ -85,7 +78,7 @@ the capability fit and so from the backtest.
 
 1. *Benchmark score at known FLOP*: every post-cutoff result of a model with a known
    training FLOP, on an instrument all methods can forecast (in the training fit, at
-   least 4 training results with known FLOP, and an item-response fit). The quantity is
+   least {min_rows} training results with known FLOP, and an item-response fit). The quantity is
    the fraction of the benchmark's tasks solved.
 2. *Best score per window*: for each {window_months}-month window after the cutoff (the
    last one cut at the vintage) and each instrument, the **best fraction solved among
@@ -110,7 +103,7 @@ the capability fit and so from the backtest.
 - *Best-score trend by date (LS)* (target 2): per instrument, the best score of each
   pre-cutoff {window_months}-month window (same grid, counted back from the cutoff; all
   training results, any FLOP), fitted by least squares as chance + (1 - chance) x
-  logistic(a + b x years) on the window's last day; needs 3 windows with results.
+  logistic(a + b x years) on the window's last day; needs {min_windows} windows with results.
   Predictive: normal on the fraction scale with sd sqrt(residual variance + parameter
   variance at the new date) (delta method from the Jacobian), censored to [0, 1].
 - *Logistic on log FLOP (LS)*: per instrument, chance + (1 - chance) x logistic(slope x
@@ -177,13 +170,6 @@ LIMITS = """\
   the aggregate results (and, for the frontier FLOP trend, the frontier-flagged models).
   That is the comparison the issue asks for (the model against what others do), not an
   ablation."""
-
-
-def method_label(method: str, target: str | None = None) -> str:
-    """Readable name of ``method`` (on ``target``, where that changes what it is)."""
-    if target is not None and (target, method) in TARGET_METHOD_LABELS:
-        return TARGET_METHOD_LABELS[(target, method)]
-    return METHOD_LABELS.get(method, method)
 
 
 def markdown_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:

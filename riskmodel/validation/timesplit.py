@@ -1,6 +1,7 @@
 """The original time-split backtest (benchmark scores at known FLOP, Bayesian model
-against the least-squares logistic baseline; coverage and MAE), kept for
-``scripts/backtest.py``. It now runs on :func:`riskmodel.validation.harness.backtest`,
+against the least-squares logistic baseline; coverage and MAE), kept as a small public
+entry point (``riskmodel.validation.time_split_backtest``; its script is gone, replaced
+by ``riskmodel backtest``). It now runs on :func:`riskmodel.validation.harness.backtest`,
 so its training data exclude post-cutoff models from the compute trend too."""
 
 from __future__ import annotations
