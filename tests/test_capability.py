@@ -164,13 +164,33 @@ def _value_point(model: pm.Model, values: dict[str, np.ndarray]) -> dict[str, np
     return point
 
 
+def _anchor_prior_centre(anchored: pm.Model, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Each anchor group's prior centre at the global parameters of ``values``: the
+    anchored model's ``anchor_level - anchor_offset``, which depends on nothing else
+    (the other free values are set to zero here)."""
+    filled = {
+        rv.name: values.get(
+            rv.name, np.zeros(anchored.initial_point()[anchored.rvs_to_values[rv].name].shape)
+        )
+        for rv in anchored.free_RVs
+    }
+    point = _value_point(anchored, filled)
+    centre = anchored.compile_fn(
+        anchored.replace_rvs_by_values([anchored["anchor_level"] - anchored["anchor_offset"]])[0],
+        inputs=anchored.value_vars,
+        on_unused_input="ignore",
+    )
+    return np.asarray(centre(point))
+
+
 def _anchored_values(
     anchored: pm.Model, data: CapabilityData, values: dict[str, np.ndarray], reported: dict
 ) -> dict[str, np.ndarray]:
     """Map free values of the unanchored model to the anchored parameterisation.
 
-    Per anchor group, level = mean of the group's centred capabilities and deviation =
-    basis^T (c - level); location parameters sampled relative to their group's level
+    Per anchor group, level = mean of the group's centred capabilities, offset = level
+    minus the group's prior centre (computed by the anchored model from the global
+    parameters alone) and deviation = basis^T (c - level); location parameters sampled relative to their group's level
     (``*_relative``) lose that level, and centred task difficulties in logit units lose
     ``discrimination * level``. Every other free variable keeps its value.
     """
@@ -187,7 +207,7 @@ def _anchored_values(
         if len(c) > 1:
             deviations.append(_zero_sum_basis(len(c)).T @ (c - c.mean()))
     out = dict(values)
-    out["anchor_level"] = np.array(levels)
+    out["anchor_offset"] = np.array(levels) - _anchor_prior_centre(anchored, values)
     out["capability_deviation"] = np.concatenate(deviations) if deviations else np.zeros(0)
     group_of = {"benchmark": data.benchmark_group, "suite": data.suite_group}
     if "task_centered" in anchored.coords:
@@ -215,7 +235,7 @@ def test_anchored_and_generative_models_share_the_joint_density(
     generative = build_capability_model(data, config, anchored=False)
     anchored = build_capability_model(data, config, anchored=True)
     extra = {rv.name for rv in anchored.free_RVs} - {rv.name for rv in generative.free_RVs}
-    assert extra == {"anchor_level", "capability_deviation"}
+    assert extra == {"anchor_offset", "capability_deviation"}
     assert "capability_prior" in {p.name for p in anchored.potentials}
     assert len(anchored.coords["anchor_group"]) >= 2, "need at least two anchor groups"
     logp_g, logp_a = generative.compile_logp(), anchored.compile_logp()
