@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 import xarray as xr
+from helpers import TEST_SEED
 
 from riskmodel.capability.fit import fit_evidence_model
 from riskmodel.config import FitConfig, load_config
@@ -29,12 +29,6 @@ def shipped_evidence() -> Evidence:
 @pytest.fixture(scope="session")
 def small_evidence(shipped_evidence: Evidence) -> Evidence:
     return small_subset(shipped_evidence)
-
-
-#: Sampler seed of the shared small fit. ``RISKMODEL_TEST_SEED`` overrides it, so the
-#: suite can be run with other sampler seeds (the margin of every sampler test is meant
-#: to hold for any seed, not for one).
-TEST_SEED = int(os.environ.get("RISKMODEL_TEST_SEED", "7"))
 
 
 @pytest.fixture(scope="session")

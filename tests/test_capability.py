@@ -188,11 +188,11 @@ def _anchored_values(
 ) -> dict[str, np.ndarray]:
     """Map free values of the unanchored model to the anchored parameterisation.
 
-    Per anchor group, level = mean of the group's centred capabilities, offset = level
-    minus the group's prior centre (computed by the anchored model from the global
-    parameters alone) and deviation = basis^T (c - level); location parameters sampled relative to their group's level
-    (``*_relative``) lose that level, and centred task difficulties in logit units lose
-    ``discrimination * level``. Every other free variable keeps its value.
+    Per anchor group, level = mean of the group's centred capabilities, offset = level minus
+    the group's prior centre (computed by the anchored model from the global parameters
+    alone) and deviation = basis^T (c - level); location parameters sampled relative to
+    their group's level (``*_relative``) lose that level, and centred task difficulties in
+    logit units lose ``discrimination * level``. Every other free variable keeps its value.
     """
     model_names = data.coords["model"]
     centered = np.isin(model_names, list(anchored.coords["model_centered"]))

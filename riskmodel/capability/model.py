@@ -153,18 +153,18 @@ def _capabilities(model, data, config, capability_mean, capability_sd, *, anchor
     Non-centred models: prior mean plus prior sd times a standard-normal residual.
     Centred models, ``anchored``: the anchor groups
     (:data:`~riskmodel.capability.data.ANCHOR_GROUPS`) share few or no models, so the
-    likelihood cannot see a common shift of a group's capabilities and difficulties;
-    only the capability prior (compute, method progress) places the group. Each group's
-    centred capabilities are therefore sampled as their mean (``anchor_level``: the
-    group's prior centre, the precision-weighted mean of its models' prior means, plus
-    ``anchor_offset``) plus zero-sum deviations (coordinates in an orthonormal basis, ``capability_deviation``),
-    and the group's difficulties, suite offsets and centred task difficulties relative
-    to that mean. This is a linear change of variables with constant Jacobian; the
-    capability prior is added as a potential on the reported values, so the joint
-    distribution is exactly that of ``anchored=False`` (where centred capabilities are
-    plain ``Normal(mean, sd)`` variables and every level is 0). It puts the group's
-    common shift, fixed by the prior alone, into one coordinate, while the deviations
-    and relative difficulties, which the data pin, do not move with it.
+    likelihood cannot see a common shift of a group's capabilities and difficulties; only
+    the capability prior (compute, method progress) places the group. Each group's centred
+    capabilities are therefore sampled as their mean (``anchor_level``: the group's prior
+    centre, the precision-weighted mean of its models' prior means, plus ``anchor_offset``)
+    plus zero-sum deviations (coordinates in an orthonormal basis,
+    ``capability_deviation``), and the group's difficulties, suite offsets and centred task
+    difficulties relative to that mean. This is a linear change of variables with constant
+    Jacobian; the capability prior is added as a potential on the reported values, so the
+    joint distribution is exactly that of ``anchored=False`` (where centred capabilities are
+    plain ``Normal(mean, sd)`` variables and every level is 0). It puts the group's common
+    shift, fixed by the prior alone, into one coordinate, while the deviations and relative
+    difficulties, which the data pin, do not move with it.
 
     Returns
     -------
