@@ -43,8 +43,14 @@ from riskmodel.validation.forecasters import (
     ScoreTrendForecaster,
     log_mass_of_max,
 )
-from riskmodel.validation.frontier import frontier_observations, frontier_rows
-from riskmodel.validation.instruments import fitted_instruments, instrument_registry, key_results
+from riskmodel.validation.frontier import FRONTIER_KINDS, frontier_observations, frontier_rows
+from riskmodel.validation.instruments import (
+    DEFAULT_KIND,
+    fitted_instruments,
+    instrument_registry,
+    key_results,
+)
+from riskmodel.validation.report_text import NO_ROWS, acceptance
 from riskmodel.validation.scores import (
     CountForecast,
     NormalForecast,
@@ -592,6 +598,161 @@ def test_frontier_rows_score_every_method_on_the_same_rows_and_list_the_rest() -
     assert np.isnan(skipped.set_index("benchmark").loc["z", "crps"])
 
 
+def test_base_model_few_shot_results_are_never_frontier_observations() -> None:
+    keyed = _keyed(
+        [
+            ("open-base", "mmlu", "2024-08-01", 0.95, 100),  # best of all, but a base roster
+            ("open-base", "humaneval", "2024-08-01", 0.13, 164),
+            ("chat-model", "gpqa_diamond", "2024-09-01", 0.80, 198),
+            ("agent-model", "cybench", "2024-10-01", 0.40, 40),
+            ("unregistered", "new_bench", "2024-10-01", 0.50, 10),
+        ]
+    )
+    keyed["kind"] = ["base_few_shot", "base_few_shot", "chat", "agent", DEFAULT_KIND]
+    table = frontier_observations(keyed, cutoff="2024-07-01", vintage="2024-12-31")
+    assert sorted(table["label"]) == ["cybench", "gpqa_diamond", "new_bench"]
+    assert set(table["kind"]) <= set(FRONTIER_KINDS)
+    assert "base_few_shot" not in FRONTIER_KINDS
+    # a harness missing from the registry (read as the default kind) stays a frontier target
+    assert DEFAULT_KIND in FRONTIER_KINDS
+    got = table.set_index("label")[["observed", "best_model"]]
+    assert got.loc["gpqa_diamond"].tolist() == [0.80, "chat-model"]
+    assert got.loc["cybench"].tolist() == [0.40, "agent-model"]
+
+
+def _summary_rows(cutoff: str, crps: dict[str, float], n: int, cover: float) -> list[dict]:
+    """Summary rows (as ``backtest_summary.csv``) of the frontier target at one cutoff."""
+    return [
+        {
+            "cutoff": cutoff,
+            "target": "frontier",
+            "method": method,
+            "n": n,
+            "coverage_50": 0.5,
+            "coverage_90": cover if method == "bayesian" else 0.5,
+            "crps": value,
+            "log_score": -3.0,
+            "mae": 0.1,
+            "gate_passed": True,
+        }
+        for method, value in crps.items()
+    ]
+
+
+def _bayes_rows(cutoff: str, hits: list[bool]) -> pd.DataFrame:
+    """Scored frontier rows of the Bayesian model (and a baseline) at one cutoff."""
+    rows = [
+        {"cutoff": cutoff, "target": "frontier", "method": method, "item": f"w{i}", "in_90": hit}
+        for i, hit in enumerate(hits)
+        for method in ("bayesian", "score_trend")
+    ]
+    return pd.DataFrame(rows)
+
+
+def _checks(text: str) -> dict[str, tuple[str, str]]:
+    """check -> (measured, met) of the Markdown table of :func:`acceptance`."""
+    lines = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    cells = [line.strip("| ").split(" | ") for line in lines]
+    return {c[0]: (c[1], c[3]) for c in cells}
+
+
+ALL_ROWS = "Best score per window, every row the Bayesian model forecasts: 90% coverage"
+CRPS_CHECK = "Best score per window: lower CRPS than every LS baseline"
+CRPS = {"bayesian": 0.05, "score_trend": 0.08, "logistic": 0.2, "irt": 0.1}
+
+
+def test_acceptance_coverage_counts_skipped_rows_with_bayesian_scores_only() -> None:
+    # scored rows: 9 of 9 inside (1.00, too wide); skipped rows: one the Bayesian model
+    # forecasts and misses, three it cannot forecast (NaN: not counted)
+    summary = pd.DataFrame(_summary_rows("2024-07-01", CRPS, n=9, cover=1.0))
+    rows = _bayes_rows("2024-07-01", [True] * 9)
+    skipped = pd.DataFrame(
+        {
+            "target": "frontier",
+            "cutoff": "2024-07-01",
+            "item": ["s0", "s1", "s2", "s3"],
+            "benchmark": ["osworld", "terminal_bench_2", "terminal_bench_2", "x"],
+            "reason": ["< 3 windows", "not in fit", "not in fit", "not in fit"],
+            "in_90": [False, np.nan, np.nan, np.nan],
+        }
+    )
+    checks = _checks(
+        acceptance(summary, rows=rows, skipped=skipped, frontier_cutoffs=["2024-07-01"])
+    )
+    assert checks["Best score per window: 90% coverage at 2024-07-01"] == (
+        "1.00 (9 rows)",
+        "**no**",
+    )
+    assert checks[f"{ALL_ROWS} at 2024-07-01"] == (
+        "0.90 (10 rows: 9 scored, 1 skipped)",
+        "yes",
+    )
+    assert checks[f"{ALL_ROWS}, pooled over cutoffs"][1] == "yes"
+    # skipped rows are counted per cutoff, also at a cutoff without scored rows
+    later = skipped.assign(cutoff="2025-03-01", in_90=[True, True, np.nan, False])
+    text = acceptance(
+        summary,
+        rows=rows,
+        skipped=pd.concat([skipped, later]),
+        frontier_cutoffs=["2024-07-01", "2025-03-01"],
+        gates={"2025-03-01": True},  # a cutoff without summary rows: gate from the fits
+    )
+    checks = _checks(text)
+    assert checks[f"{ALL_ROWS} at 2025-03-01"] == ("0.67 (3 rows: 0 scored, 3 skipped)", "**no**")
+    assert checks[f"{ALL_ROWS}, pooled over cutoffs"][0] == ("0.85 (13 rows: 9 scored, 4 skipped)")
+
+
+def test_acceptance_reports_a_cutoff_without_frontier_rows_and_never_counts_it_as_a_win() -> None:
+    cutoffs = ["2023-07-01", "2024-01-01", "2024-07-01"]
+    bench = {
+        "target": "benchmark",
+        "method": "bayesian",
+        "n": 50,
+        "coverage_50": 0.5,
+        "coverage_90": 0.9,
+        "crps": 0.05,
+        "log_score": -3.0,
+        "mae": 0.1,
+        "gate_passed": True,
+    }
+    # the Bayesian model wins at two cutoffs; 2024-01-01 has benchmark rows only
+    summary = pd.DataFrame(
+        [{**bench, "cutoff": c} for c in cutoffs]
+        + _summary_rows("2023-07-01", CRPS, n=10, cover=0.9)
+        + _summary_rows("2024-07-01", CRPS, n=10, cover=0.9)
+    )
+    rows = pd.concat([_bayes_rows(c, [True] * 9 + [False]) for c in ("2023-07-01", "2024-07-01")])
+    skipped = pd.DataFrame(
+        {"target": "frontier", "cutoff": ["2024-01-01"], "item": ["w"], "in_90": [np.nan]}
+    )
+    text = acceptance(summary, rows=rows, skipped=skipped, frontier_cutoffs=cutoffs)
+    checks = _checks(text)
+    assert checks["Best score per window: 90% coverage at 2024-01-01"] == ("no rows", NO_ROWS)
+    assert checks[f"{ALL_ROWS} at 2024-01-01"] == ("no rows", NO_ROWS)
+    assert checks[f"{ALL_ROWS} at 2023-07-01"] == ("0.90 (10 rows: 10 scored, 0 skipped)", "yes")
+    measured, met = checks[CRPS_CHECK]
+    assert measured.startswith("at 2 of 3 cutoffs, 2 of them with a converged fit, 1 with no rows")
+    assert "2024-01-01: no rows" in measured
+    assert met == "**no**"  # 2 wins < ACCEPTANCE_CRPS_CUTOFFS; the empty cutoff is no win
+    irt = f"Best score per window: lower CRPS than {method_label('irt', 'frontier')}"
+    assert checks[irt] == (
+        "at 2 of 3 cutoffs (2 with a converged fit; 1 with no rows, not a win)",
+        "**no**",
+    )
+    assert "have no rows to check" in text.split("\n")[-1]
+    # no frontier row at any cutoff: reported, not silently passed
+    only_bench = summary[summary["target"] == "benchmark"]
+    text = acceptance(only_bench, rows=rows.iloc[:0], skipped=None, frontier_cutoffs=cutoffs)
+    checks = _checks(text)
+    assert checks["Best score per window: 90% coverage, pooled over cutoffs"] == (
+        "no rows at any cutoff",
+        NO_ROWS,
+    )
+    assert checks[CRPS_CHECK][0].startswith("at 0 of 3 cutoffs")
+    assert checks[CRPS_CHECK][1] == "**no**"
+    assert not text.endswith("Every acceptance check is met.")
+
+
 def test_frontier_instrument_with_too_few_windows_is_skipped_for_every_method(
     shipped_evidence: Evidence, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -886,7 +1047,18 @@ def test_a_fit_failing_the_gate_is_reported_not_silently_used(
     text = (tmp_path / "validation.md").read_text()
     assert "the fit fails the gate** (x: R-hat 1.05)" in text
     assert "| 2025-03-01 (gate failed) | Bayesian model" in text
-    assert "gate failed" in text.split("## Acceptance")[1].split("## Scores")[0]
+    checks = text.split("## Acceptance")[1].split("## Scores")[0]
+    assert "gate failed" in checks
+    # the coverage on every row the Bayesian model forecasts counts the skipped rows too
+    rows = report.backtests[0].rows
+    scored = int(((rows["target"] == "frontier") & (rows["method"] == "bayesian")).sum())
+    extra = int(report.skipped["in_90"].notna().sum())
+    assert extra > 0
+    assert (
+        "| Best score per window, every row the Bayesian model forecasts: 90% coverage at "
+        "2025-03-01 | " in checks
+    )
+    assert f"({scored + extra} rows: {scored} scored, {extra} skipped), gate failed" in checks
 
 
 def test_backtest_command_uses_full_fits_and_default_cutoffs(monkeypatch, tmp_path) -> None:
@@ -1048,7 +1220,15 @@ def test_end_to_end_backtest_scores_every_target(small_backtest: harness.Backtes
     check_split(trained_on, CUTOFF)
     assert result.fit.attrs["data_vintage"] < CUTOFF
     rows = result.rows
-    for target, methods in harness.METHODS.items():
+    # the example subset's only chat or agent instrument (Cybench) has no result before
+    # the cutoff, and its base-model few-shot instruments are no frontier target: every
+    # best-score-per-window row is skipped, with the reason
+    assert not (rows["target"] == "frontier").any()
+    skipped = result.skipped_rows
+    assert len(skipped) > 0 and skipped["reason"].str.contains("not in fit").all()
+    assert set(skipped["benchmark"]) == {"cybench"}
+    scored_targets = {t: ms for t, ms in harness.METHODS.items() if t != "frontier"}
+    for target, methods in scored_targets.items():
         part = rows[rows["target"] == target]
         per_method = [
             part.loc[part["method"] == m, ["item", "benchmark", "observed"]]
@@ -1060,7 +1240,7 @@ def test_end_to_end_backtest_scores_every_target(small_backtest: harness.Backtes
             pd.testing.assert_frame_equal(per_method[0], other)
         assert len(per_method[0]) > 0, target
     summary = result.summary
-    assert set(summary.index) == {(t, m) for t, ms in harness.METHODS.items() for m in ms}
+    assert set(summary.index) == {(t, m) for t, ms in scored_targets.items() for m in ms}
     assert summary.loc[("benchmark", "bayesian"), "n"] >= 20
     # informative and roughly calibrated on benchmark scores at known FLOP (0.68 and 0.10
     # with these seeds on the example subset; 31 rows, so one row is 0.03 of coverage)

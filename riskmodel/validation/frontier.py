@@ -1,16 +1,31 @@
-"""The ``frontier`` target: the best score per window on each instrument.
+"""The ``frontier`` target: the best score per window on each chat or agent instrument.
 
 Observation
 -----------
 For each post-cutoff window of :data:`~riskmodel.validation.splits.WINDOW_MONTHS` months
 (:func:`~riskmodel.validation.splits.post_cutoff_windows`; the last one cut at the data
-vintage) and each instrument with results of models released in the window: the **best
-fraction solved among all those results** - any model, with or without a FLOP estimate,
-any harness of the instrument, the best effort setting of each model (as the capability
-fit reads results, :func:`~riskmodel.capability.data.fitted_results`). This is the state
-of the art on the instrument by release date, what "how good is the best model by then"
-asks; it no longer conditions on which models happened to be evaluated, or on their
-compute.
+vintage) and each instrument read through a harness kind of :data:`FRONTIER_KINDS` (chat
+and agent harnesses) with results of models released in the window: the **best fraction
+solved among all those results** - any model, with or without a FLOP estimate, any
+harness of the instrument, the best effort setting of each model (as the capability fit
+reads results, :func:`~riskmodel.capability.data.fitted_results`). This is the state of
+the art on the instrument by release date, what "how good is the best model by then"
+asks; it does not condition on the compute of the models evaluated.
+
+It is the state of the art only where the frontier models are evaluated: on the chat
+and agent harnesses (GPQA Diamond, Cybench, FrontierMath, SWE-bench Verified, OSWorld,
+Terminal-Bench 2.0), whose rosters hold the frontier labs' models. The base-model
+few-shot instruments (harness kind ``base_few_shot``: the Observational Scaling Laws
+table of ARC, GSM8K, HellaSwag, HumanEval, MMLU, TruthfulQA, Winogrande and XWinograd)
+are not frontier targets: their rosters are open base models chosen by the table's
+authors (five models released in 2024-07..12, none of them a frontier lab's closed
+model), so their best per window is not the best model released - the best HumanEval
+result of the models released in 2024-07..12 is 0.13, from a 4B-parameter base model
+(h2o-danube3-4b-base) - and a forecast of the best frontier release cannot be scored
+against it. Those results still count for the benchmark target and the capability fit.
+A harness missing from the registry is read as
+:data:`~riskmodel.validation.instruments.DEFAULT_KIND` (``chat``, as the capability data
+reads it), so its results are frontier observations.
 
 Forecasts (each from pre-cutoff evidence only)
 ----------------------------------------------
@@ -40,7 +55,10 @@ kept in the skipped table with every reason (the instrument is not in the traini
 has fewer than :data:`~riskmodel.validation.baselines.MIN_TREND_WINDOWS` pre-cutoff
 windows with results, fewer than
 :data:`~riskmodel.validation.baselines.MIN_BASELINE_ROWS` training results with a known
-FLOP, or no item-response fit). So every method is scored on the same rows.
+FLOP, or no item-response fit). So every method is scored on the same rows. Where the
+Bayesian model can forecast a skipped row, its scores are kept with it: they are outside
+the comparison of methods, but count in the acceptance check of its 90% coverage on every
+row it forecasts (:func:`~riskmodel.validation.report_text.acceptance`).
 """
 
 from __future__ import annotations
@@ -68,6 +86,7 @@ from riskmodel.validation.scores import Forecast, score_forecast
 from riskmodel.validation.splits import Window, post_cutoff_windows, pre_cutoff_windows
 
 __all__ = [
+    "FRONTIER_KINDS",
     "FRONTIER_METHODS",
     "best_per_window",
     "frontier_observations",
@@ -76,6 +95,13 @@ __all__ = [
     "fit_frontier_flop_trend",
     "frontier_rows",
 ]
+
+#: Harness kinds whose instruments are frontier targets: the kinds on which the frontier
+#: models are evaluated (not ``base_few_shot``, whose rosters are open base models chosen
+#: by a table's authors; see the module docstring). Includes
+#: :data:`~riskmodel.validation.instruments.DEFAULT_KIND`, the kind of a harness missing
+#: from the registry.
+FRONTIER_KINDS = ("chat", "agent")
 
 #: Methods of the frontier target, the toolkit's model first.
 FRONTIER_METHODS = ("bayesian", "score_trend", "logistic", "irt")
@@ -182,16 +208,19 @@ def best_per_window(results: pd.DataFrame, windows: list[Window]) -> pd.DataFram
 
 
 def frontier_observations(keyed_test: pd.DataFrame, *, cutoff: str, vintage: str) -> pd.DataFrame:
-    """Observed best per post-cutoff window and instrument (see the module docstring).
+    """Observed best per post-cutoff window and instrument, on the instruments of the
+    harness kinds :data:`FRONTIER_KINDS` (see the module docstring).
 
     Parameters
     ----------
     keyed_test
-        Keyed results of the models released on or after ``cutoff`` (any FLOP).
+        Keyed results of the models released on or after ``cutoff`` (any FLOP; column
+        ``kind``, the harness kind of each result). Results of other kinds are dropped.
     cutoff, vintage
         YYYY-MM-DD.
     """
-    return best_per_window(keyed_test, post_cutoff_windows(cutoff, vintage))
+    frontier = keyed_test[keyed_test["kind"].isin(FRONTIER_KINDS)]
+    return best_per_window(frontier, post_cutoff_windows(cutoff, vintage))
 
 
 def fit_score_trends(

@@ -17,12 +17,14 @@ scored rows holds the instrument key.
     ``logistic``, ``irt``.
 ``frontier``
     Best score per window: for each post-cutoff window of
-    :data:`~riskmodel.validation.splits.WINDOW_MONTHS` months and each instrument, the
-    best fraction solved among **all** results of models released in the window (any
-    model, known FLOP or not). Methods ``bayesian`` (best frontier release of the
-    window), ``score_trend`` (least-squares logistic trend of the best score by date),
-    ``logistic`` and ``irt`` (the FLOP baselines at a least-squares frontier compute
-    trend); see :mod:`riskmodel.validation.frontier`.
+    :data:`~riskmodel.validation.splits.WINDOW_MONTHS` months and each instrument of a
+    chat or agent harness kind
+    (:data:`~riskmodel.validation.frontier.FRONTIER_KINDS`; base-model few-shot rosters
+    are not the frontier), the best fraction solved among **all** results of models
+    released in the window (any model, known FLOP or not). Methods ``bayesian`` (best
+    frontier release of the window), ``score_trend`` (least-squares logistic trend of the
+    best score by date), ``logistic`` and ``irt`` (the FLOP baselines at a least-squares
+    frontier compute trend); see :mod:`riskmodel.validation.frontier`.
 ``counts``
     Epoch notable base runs (as :mod:`riskmodel.world.fit` selects them) released in
     each complete calendar half-year after the cutoff at or above each of

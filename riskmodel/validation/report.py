@@ -13,9 +13,10 @@ its scoring) is reported, with its error, and does not lose the others: each fin
 cutoff's scored rows are written as soon as it arrives.
 
 Files in ``out_dir``: ``backtest_<cutoff>.csv`` (scored rows),
-``backtest_<cutoff>_skipped.csv`` (frontier rows no baseline can forecast, with the
-reason), ``backtest_summary.csv``, ``backtest_fits.csv`` (fit time, convergence, gate,
-errors); the figures ``backtest_*.png/.svg``; and, if asked, the Markdown report.
+``backtest_<cutoff>_skipped.csv`` (frontier rows some method cannot forecast, with the
+reason and the Bayesian model's scores where it can), ``backtest_summary.csv``,
+``backtest_fits.csv`` (fit time, convergence, gate, errors); the figures
+``backtest_*.png/.svg``; and, if asked, the Markdown report.
 """
 
 from __future__ import annotations
@@ -215,7 +216,7 @@ class BacktestReport:
         ``ok``, ``gate failed`` (scored, but from a fit that fails the convergence
         gate) or ``error``.
     skipped
-        Frontier rows no baseline can forecast, all cutoffs (with the reason, and the
+        Frontier rows some method cannot forecast, all cutoffs (with the reason, and the
         Bayesian model's scores where it alone can forecast them).
     failures
         Cutoff -> error of the cutoffs that did not finish.
@@ -684,7 +685,14 @@ def write_markdown(
         *_fits_section(fits, config),
         "## Acceptance (issue targets)",
         "",
-        acceptance(summary),
+        acceptance(
+            summary,
+            rows=rows,
+            skipped=skipped,
+            # cutoffs that ran the frontier target (with or without rows to score)
+            frontier_cutoffs=[r.cutoff for r in results if "frontier" in r.skipped],
+            gates=dict(zip(fits["cutoff"], fits["gate_passed"].astype(bool), strict=True)),
+        ),
         "",
         "## Scores",
         "",
@@ -726,8 +734,8 @@ def write_markdown(
             parts += [f"![{label}]({figures[target]})", ""]
         if target == "frontier":
             parts += [
-                "By kind of instrument (base models' few-shot harnesses, against chat and "
-                "agent harnesses), per cutoff:",
+                "By harness kind of the instrument (chat, agent; the base-model few-shot "
+                "instruments are no frontier target), per cutoff:",
                 "",
                 by_kind_table(rows, "frontier"),
                 "",
@@ -746,8 +754,9 @@ def write_markdown(
                 f"with a theta regression; *< {MIN_FRONTIER_FLOP_MODELS} frontier models* = "
                 f"fewer than {MIN_FRONTIER_FLOP_MODELS} pre-cutoff frontier models with a FLOP "
                 "value (no frontier compute trend). Where the Bayesian model "
-                "can forecast the row, its median, 90% interval and CRPS are shown for the "
-                "record; they are not in the tables above:",
+                "can forecast the row, its median, 90% interval and CRPS are shown; they are "
+                "not in the tables above, but count in the acceptance check of its 90% "
+                "coverage on every row it forecasts:",
                 "",
                 skipped_table(skipped),
                 "",
