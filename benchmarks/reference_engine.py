@@ -27,10 +27,13 @@ How each rule is read here (numbers refer to the engine's docstring):
    stays a derivative). A loophole use: stays a derivative, is not covered, and its own
    extra FLOP and cost alone pass the FLOP (and cost) part of the test.
 3. LDE, for covered runs: the reference is the largest of the world's initial reference
-   and the capabilities of the runs of the same world that are not covered and were
-   released strictly earlier (``release_time`` smaller); the claim succeeds when
+   and the capabilities of the runs of the same world released strictly earlier
+   (``release_time`` smaller) that are not covered or, if
+   ``lde.reference_includes_exempt``, are covered and exempt; the claim succeeds when
    ``lde_uniform < pass_probability(reference - capability, ...)``. Otherwise, with a
    safety case, exempt when the run is not found hazardous (the variant's hazard key).
+   A world's runs are visited in release order, so each run's exemption is decided
+   before any later run's reference is taken.
 4. Full obligations: covered and not exempt. Under obligations: full, or a derivative
    that stays a derivative of a parent under full obligations. Cost of a covered run: LDE
    claim if exempt before training; claim (if the pre-training LDE exists) plus safety
@@ -183,9 +186,10 @@ def apply_variant_loop(
                 variant, log10_flop[i], cost_usd[i]
             )
 
-    # Rule 3, pre-training LDE: reference = best non-covered run released strictly earlier
-    # in the same world (or the world's initial reference). Visit each world's runs in
-    # order of release time; runs released at the same time do not see each other.
+    # Rule 3, pre-training LDE: reference = best run released strictly earlier in the same
+    # world that is not covered, or covered and exempt (if the variant says so), or the
+    # world's initial reference. Visit each world's runs in order of release time; runs
+    # released at the same time do not see each other.
     lde_pass = [False] * n
     if lde.pretraining != "none":
         by_world: dict[int, list[int]] = {}
@@ -212,6 +216,9 @@ def apply_variant_loop(
                         share=lde.share,
                     )
                     lde_pass[i] = bool(uniform[i] < probability)
+                    exempt_here = lde_pass[i] or (lde.safety_case and not found[i])
+                    if exempt_here and lde.reference_includes_exempt:
+                        same_time_best = max(same_time_best, capability[i])
                 else:
                     same_time_best = max(same_time_best, capability[i])
 

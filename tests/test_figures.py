@@ -291,6 +291,9 @@ def test_flowchart_follows_the_rule_values() -> None:
     assert "unlimited" in text and "new model" not in text
     text = changed("lde", pretraining="all", n_benchmarks=7, noise_sd=0.2)
     assert "on ALL 7 relevant benchmarks" in text and "noise 0.2 dex" in text
+    assert "best earlier non-covered or exempt model" in before
+    text = changed("lde", reference_includes_exempt=False)
+    assert "best earlier non-covered model" in text
     text = changed("lde", pretraining="none")
     assert "none (removed)" in text and "Exempt before training" not in text
     text = changed("lde", safety_case=False)

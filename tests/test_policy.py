@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskmodel.errors import ConfigError, RiskmodelError
-from riskmodel.policy.engine import OUTCOMES, RunAttributes, apply_variant, hazard_key
+from riskmodel.policy.engine import (
+    OUTCOMES,
+    RunAttributes,
+    _lde_reference,
+    apply_variant,
+    hazard_key,
+)
+from riskmodel.policy.lde import pass_probability
 from riskmodel.policy.variants import (
     SHIPPED_VARIANTS,
     VARIANTS_DIR,
@@ -401,6 +409,407 @@ def test_empty_world_gives_zero_outcomes() -> None:
         for outcome in OUTCOMES:
             np.testing.assert_array_equal(out[outcome], np.zeros((1, 2)))
         assert np.all(np.isnan(out["hazard_coverage_gap_years"]))
+
+
+# --- the LDE reference: "noncovered or exempt" -----------------------------------------
+
+
+def _old_previous_noncovered_max(
+    pop: Population, capability: np.ndarray, covered: np.ndarray, initial: np.ndarray
+) -> np.ndarray:
+    """The engine's reference before ``reference_includes_exempt`` existed (frozen copy of
+    ``riskmodel.policy.engine._previous_noncovered_max`` at e174664)."""
+    if pop.n_runs == 0:
+        return np.empty(0)
+    values = np.where(covered, -900.0, np.clip(capability, -800.0, 800.0))
+    shifted = values + pop.draw * 3600.0
+    running = np.maximum.accumulate(shifted)
+    previous = np.empty_like(running)
+    previous[0] = -np.inf
+    previous[1:] = running[:-1]
+    previous = previous - pop.draw * 3600.0
+    previous = np.where(previous < -900.0, -np.inf, previous)
+    return np.maximum(previous, initial[pop.draw])
+
+
+def _lde_variant(
+    rule: str = "all", *, safety_case: bool = True, includes_exempt: bool = True, **lde
+) -> PolicyVariant:
+    """``commentary`` (covered = more than 1e26 FLOP, nothing else) with the LDE settings."""
+    (variant,) = load_variants(["commentary"])
+    update = {
+        "pretraining": rule,
+        "safety_case": safety_case,
+        "reference_includes_exempt": includes_exempt,
+        **lde,
+    }
+    return variant.model_copy(update={"lde": variant.lde.model_copy(update=update)})
+
+
+def _probability(variant: PolicyVariant):  # noqa: ANN202
+    lde = variant.lde
+    return functools.partial(
+        pass_probability,
+        n_benchmarks=lde.n_benchmarks,
+        noise_sd=lde.noise_sd,
+        rule=lde.pretraining,
+        correlation=lde.correlation,
+        margin=lde.margin,
+        share=lde.share,
+    )
+
+
+def _repeated_world(
+    variant: PolicyVariant,
+    uniform: np.ndarray,
+    *,
+    time: list[float],
+    log10_flop: list[float],
+    capability: list[float],
+    found: list[bool],
+    initial: float,
+) -> tuple[Population, RunAttributes]:
+    """``uniform.shape[0]`` copies of one world of base runs (one per draw), differing only
+    in their LDE uniforms (``uniform``: shape (draw, run))."""
+    n_draws, k = uniform.shape
+    n = n_draws * k
+    time_ = np.asarray(time, dtype=float)
+    flop = np.asarray(log10_flop, dtype=float)
+    pop = Population(
+        draw=np.repeat(np.arange(n_draws), k),
+        year=np.tile(np.floor(time_).astype(np.int64), n_draws),
+        release_time=np.tile(time_, n_draws),
+        log10_flop=np.tile(flop, n_draws),
+        cost_usd=np.tile(10.0 ** (flop - 17.5), n_draws),
+        developer=np.tile(np.arange(k), n_draws),
+        frontier_tier=np.zeros(n, dtype=bool),
+        open_weights=np.zeros(n, dtype=bool),
+        parent=np.full(n, -1),
+        loophole_attempt=np.zeros(n, dtype=bool),
+        n_draws=n_draws,
+        years=tuple(sorted({int(t) for t in time_})),
+        n_frontier_developers=3,
+    ).validate()
+    runs = RunAttributes(
+        capability=np.tile(np.asarray(capability, dtype=float), n_draws),
+        truly_hazardous=np.zeros(n, dtype=bool),
+        found_hazardous={hazard_key(variant): np.tile(np.asarray(found, dtype=bool), n_draws)},
+        lde_uniform=uniform.ravel(),
+        initial_reference=np.full(n_draws, initial),
+        progress_at=linear_progress(np.full(n_draws, 0.5)),
+        reference_log10_flop=23.0,
+        reference_time=2023.0,
+    )
+    return pop, runs
+
+
+def _reference_of(pop: Population, runs: RunAttributes, variant: PolicyVariant):  # noqa: ANN202
+    """``_lde_reference`` with the inputs ``apply_variant`` gives it (base runs only)."""
+    covered = pop.log10_flop > np.log10(variant.covered.flop_threshold)
+    found = runs.found_hazardous[hazard_key(variant)]
+    anyway = covered & ~found if variant.lde.safety_case else np.zeros(pop.n_runs, dtype=bool)
+    return _lde_reference(
+        pop,
+        runs.capability,
+        covered,
+        anyway,
+        runs.lde_uniform,
+        runs.initial_reference,
+        _probability(variant),
+        includes_exempt=variant.lde.reference_includes_exempt,
+    )
+
+
+def _exempt_weaker_world(
+    variant: PolicyVariant,
+    uniform: np.ndarray,
+    *,
+    strong: float,
+    gap: float,
+    below: float,
+    via_safety_case: bool,
+) -> tuple[Population, RunAttributes]:
+    """Per draw: a non-covered run, a covered run E of capability ``strong`` that is exempt
+    (by the safety case, or by passing the pre-training comparison: uniform 0), then a
+    covered run W, ``gap`` dex weaker, found hazardous (so only the pre-training LDE can
+    exempt it). Every other model is more than ``below`` dex weaker than W."""
+    uniform = uniform.copy()
+    if not via_safety_case:
+        uniform[:, 1] = 0.0  # the claim of E passes whenever its probability is positive
+    weak = strong - gap
+    return _repeated_world(
+        variant,
+        uniform,
+        time=[2026.2, 2026.5, 2027.3],
+        log10_flop=[25.0, 26.5, 26.4],
+        capability=[weak - below, strong, weak],
+        found=[False, not via_safety_case, True],
+        initial=weak - below - 0.5,
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rule=st.sampled_from(["all", "mean", "share"]),
+    strong=st.floats(2.0, 8.0),
+    gap=st.floats(0.05, 0.6),
+    below=st.floats(0.2, 0.6),
+    via_safety_case=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_a_run_weaker_than_an_earlier_exempt_covered_run_is_compared_with_it(
+    rule, strong, gap, below, via_safety_case, seed
+) -> None:
+    """Bill 22603(a): the reference is "an existing noncovered or exempt model"."""
+    variant = _lde_variant(rule)
+    n_draws = 200
+    uniform = np.random.default_rng(seed).random((n_draws, 3))
+    pop, runs = _exempt_weaker_world(
+        variant, uniform, strong=strong, gap=gap, below=below, via_safety_case=via_safety_case
+    )
+    cap = runs.capability
+    probability = _probability(variant)
+    if not via_safety_case:  # precondition: E's claim has a positive probability
+        assert probability(np.array([max(cap[0], runs.initial_reference[0]) - cap[1]]))[0] > 0
+    reference, passed = _reference_of(pop, runs, variant)
+    weaker = np.arange(n_draws) * 3 + 2
+    np.testing.assert_array_equal(reference[weaker], np.full(n_draws, cap[1]))
+    expected = uniform[:, 2] < probability(np.full(n_draws, cap[1] - cap[2]))
+    np.testing.assert_array_equal(passed[weaker], expected)
+    # End to end: W (the only covered run of 2027) is exempt exactly when its claim passes.
+    out = apply_variant(pop, runs, variant)
+    np.testing.assert_array_equal(out["runs_exempt"][0], np.ones(n_draws))
+    np.testing.assert_array_equal(out["runs_exempt"][1], expected.astype(float))
+
+
+@pytest.mark.parametrize(
+    ("rule", "gap"), [("all", 0.25), ("all", 0.4), ("mean", 0.03), ("share", 0.05)]
+)
+def test_pass_rate_against_an_exempt_reference_is_pass_probability(rule: str, gap: float) -> None:
+    """Over many worlds, W passes at the rate pass_probability(gap) (binomial, 4.5 sd); the
+    old, non-covered-only reference is 0.3 dex lower and gives the rate at gap - 0.3."""
+    n_draws = 4000
+    uniform = np.random.default_rng(20240829).random((n_draws, 3))
+    for includes, expected_gap in ((True, gap), (False, -0.3)):
+        variant = _lde_variant(rule, includes_exempt=includes)
+        pop, runs = _exempt_weaker_world(
+            variant, uniform, strong=5.0, gap=gap, below=0.3, via_safety_case=True
+        )
+        rate = apply_variant(pop, runs, variant)["runs_exempt"][1].mean()
+        p = float(_probability(variant)(np.array([expected_gap]))[0])
+        tolerance = 4.5 * np.sqrt(max(p * (1 - p), 1e-4) / n_draws)
+        assert abs(rate - p) < tolerance, (includes, rate, p)
+    assert float(_probability(variant)(np.array([gap]))[0]) > 0.2  # the two rates differ
+
+
+def test_a_covered_run_that_is_not_exempt_is_never_a_reference() -> None:
+    """S is covered, found hazardous and 2 dex above every other model: its claim fails and
+    it is not exempt. W, weaker than S by 0.5 dex, is compared with the non-covered N."""
+    variant = _lde_variant("all")
+    uniform = np.tile([0.5, 0.5, 0.5], (3, 1))
+    pop, runs = _repeated_world(
+        variant,
+        uniform,
+        time=[2026.2, 2026.5, 2027.3],
+        log10_flop=[25.0, 26.5, 26.4],
+        capability=[4.0, 6.0, 5.5],
+        found=[False, True, True],
+        initial=3.0,
+    )
+    reference, passed = _reference_of(pop, runs, variant)
+    np.testing.assert_array_equal(reference.reshape(3, 3)[:, 1:], [[4.0, 4.0]] * 3)
+    assert not passed.any()
+    # Compared with S (gap 0.5 dex) W would pass: pass_probability > 0.99 > its uniform.
+    assert _probability(variant)(np.array([0.5]))[0] > 0.99
+    out = apply_variant(pop, runs, variant)
+    np.testing.assert_array_equal(out["runs_exempt"], np.zeros((2, 3)))
+
+
+@st.composite
+def lde_inputs(draw) -> tuple:  # noqa: ANN001
+    """Random worlds (:func:`worlds`) with random coverage, findings and LDE settings."""
+    pop, runs, found = draw(worlds())
+    rng = np.random.default_rng(draw(st.integers(min_value=0, max_value=2**32 - 1)))
+    covered = rng.random(pop.n_runs) < draw(st.floats(0.2, 0.9))
+    variant = _lde_variant(
+        draw(st.sampled_from(["all", "mean", "share"])),
+        safety_case=draw(st.booleans()),
+        margin=draw(st.sampled_from([0.0, -0.3, 0.2])),
+    )
+    anyway = covered & ~found if variant.lde.safety_case else np.zeros(pop.n_runs, dtype=bool)
+    return pop, runs.capability, covered, anyway, runs.lde_uniform, runs.initial_reference, variant
+
+
+def _by_definition(pop, capability, covered, passed, anyway, initial) -> np.ndarray:  # noqa: ANN001
+    """Per row: best of the initial reference and the earlier runs of the same draw that are
+    not covered or are exempt (given each run's exemption), one row at a time."""
+    out = np.empty(pop.n_runs)
+    for i in range(pop.n_runs):
+        d = pop.draw[i]
+        earlier = np.flatnonzero((pop.draw == d) & (np.arange(pop.n_runs) < i))
+        counts = earlier[~covered[earlier] | passed[earlier] | anyway[earlier]]
+        out[i] = max([initial[d], *capability[counts]])
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(inputs=lde_inputs())
+def test_references_are_the_noncovered_or_exempt_earlier_runs(inputs) -> None:  # noqa: ANN001
+    """The output solves the recursion: each covered run's reference is the best earlier run
+    of its draw that is non-covered or exempt (a covered run that is not exempt never
+    counts), and its claim passes iff ``lde_uniform < pass_probability``."""
+    pop, capability, covered, anyway, uniform, initial, variant = inputs
+    probability = _probability(variant)
+    reference, passed = _lde_reference(
+        pop, capability, covered, anyway, uniform, initial, probability
+    )
+    assert not passed[~covered].any()
+    expected = _by_definition(pop, capability, covered, passed, anyway, initial)
+    np.testing.assert_array_equal(reference[covered], expected[covered])
+    np.testing.assert_array_equal(
+        passed[covered], uniform[covered] < probability(expected[covered] - capability[covered])
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_references_solve_the_recursion_in_large_worlds(seed: int) -> None:
+    """Long chains: a lenient rule (mean, margin -0.3 dex) lets stronger runs pass, so an
+    exemption can enable the next one; 30 worlds of 300 runs, 60% covered."""
+    rng = np.random.default_rng(seed)
+    n_draws, k = 30, 300
+    n = n_draws * k
+    time = np.sort(rng.uniform(2026.0, 2029.0, (n_draws, k)), axis=1).ravel()
+    pop = Population(
+        draw=np.repeat(np.arange(n_draws), k),
+        year=np.floor(time).astype(np.int64),
+        release_time=time,
+        log10_flop=rng.uniform(24.0, 27.0, n),
+        cost_usd=np.full(n, 1e8),
+        developer=rng.integers(0, 8, n),
+        frontier_tier=np.zeros(n, dtype=bool),
+        open_weights=np.zeros(n, dtype=bool),
+        parent=np.full(n, -1),
+        loophole_attempt=np.zeros(n, dtype=bool),
+        n_draws=n_draws,
+        years=(2026, 2027, 2028),
+        n_frontier_developers=3,
+    ).validate()
+    capability = 0.5 * (time - 2026.0) + rng.normal(0.0, 0.3, n)
+    covered = rng.random(n) < 0.6
+    anyway = covered & (rng.random(n) < 0.2)
+    uniform, initial = rng.random(n), rng.uniform(-1.0, 0.0, n_draws)
+    variant = _lde_variant("mean", margin=-0.3)
+    probability = _probability(variant)
+    reference, passed = _lde_reference(
+        pop, capability, covered, anyway, uniform, initial, probability
+    )
+    expected = _by_definition(pop, capability, covered, passed, anyway, initial)
+    np.testing.assert_array_equal(reference[covered], expected[covered])
+    np.testing.assert_array_equal(
+        passed[covered], uniform[covered] < probability(expected[covered] - capability[covered])
+    )
+    old = _old_previous_noncovered_max(pop, capability, covered, initial)
+    assert np.any(reference[covered] > old[covered] + 1e-9)  # exempt runs do count
+
+
+@settings(max_examples=100, deadline=None)
+@given(inputs=lde_inputs(), data=st.data())
+def test_references_never_use_later_runs_or_other_draws(inputs, data) -> None:  # noqa: ANN001
+    """Changing every run after row ``i`` of its draw, and every other draw (capabilities
+    raised by up to 5 dex, coverage, findings, uniforms and initial references redrawn),
+    changes no reference or decision up to row ``i``."""
+    pop, capability, covered, anyway, uniform, initial, variant = inputs
+    probability = _probability(variant)
+    i = data.draw(st.integers(0, pop.n_runs - 1))
+    keep = (pop.draw == pop.draw[i]) & (np.arange(pop.n_runs) <= i)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    other = ~keep
+    capability2 = np.where(other, capability + rng.uniform(0.0, 5.0, pop.n_runs), capability)
+    covered2 = np.where(other, rng.random(pop.n_runs) < 0.5, covered)
+    anyway2 = np.where(other, covered2 & (rng.random(pop.n_runs) < 0.5), anyway)
+    uniform2 = np.where(other, rng.random(pop.n_runs), uniform)
+    initial2 = initial.copy()
+    initial2[np.arange(pop.n_draws) != pop.draw[i]] += 5.0
+    for includes in (True, False):
+        before = _lde_reference(
+            pop,
+            capability,
+            covered,
+            anyway,
+            uniform,
+            initial,
+            probability,
+            includes_exempt=includes,
+        )
+        after = _lde_reference(
+            pop,
+            capability2,
+            covered2,
+            anyway2,
+            uniform2,
+            initial2,
+            probability,
+            includes_exempt=includes,
+        )
+        for a, b in zip(before, after, strict=True):
+            np.testing.assert_array_equal(a[keep], b[keep])
+
+
+@settings(max_examples=100, deadline=None)
+@given(inputs=lde_inputs())
+def test_option_off_reproduces_the_old_reference_exactly(inputs) -> None:  # noqa: ANN001
+    pop, capability, covered, anyway, uniform, initial, variant = inputs
+    probability = _probability(variant)
+    reference, passed = _lde_reference(
+        pop, capability, covered, anyway, uniform, initial, probability, includes_exempt=False
+    )
+    old = _old_previous_noncovered_max(pop, capability, covered, initial)
+    np.testing.assert_array_equal(reference, old)
+    np.testing.assert_array_equal(passed, covered & (uniform < probability(old - capability)))
+
+
+def test_option_off_reproduces_the_old_reference_on_a_large_population() -> None:
+    rng = np.random.default_rng(7)
+    n_draws, k = 50, 400
+    n = n_draws * k
+    time = np.sort(rng.uniform(2026.0, 2029.0, (n_draws, k)), axis=1).ravel()
+    pop = Population(
+        draw=np.repeat(np.arange(n_draws), k),
+        year=np.floor(time).astype(np.int64),
+        release_time=time,
+        log10_flop=rng.uniform(24.0, 27.0, n),
+        cost_usd=np.full(n, 1e8),
+        developer=rng.integers(0, 8, n),
+        frontier_tier=np.zeros(n, dtype=bool),
+        open_weights=np.zeros(n, dtype=bool),
+        parent=np.full(n, -1),
+        loophole_attempt=np.zeros(n, dtype=bool),
+        n_draws=n_draws,
+        years=(2026, 2027, 2028),
+        n_frontier_developers=3,
+    ).validate()
+    capability = rng.normal(3.0, 1.0, n)
+    covered = rng.random(n) < 0.4
+    uniform, initial = rng.random(n), rng.uniform(2.0, 4.0, n_draws)
+    variant = _lde_variant("all", includes_exempt=False)
+    probability = _probability(variant)
+    reference, passed = _lde_reference(
+        pop, capability, covered, covered, uniform, initial, probability, includes_exempt=False
+    )
+    old = _old_previous_noncovered_max(pop, capability, covered, initial)
+    np.testing.assert_array_equal(reference, old)
+    np.testing.assert_array_equal(passed, covered & (uniform < probability(old - capability)))
+
+
+def test_reference_option_is_a_documented_variant_rule(tmp_path: Path) -> None:
+    for variant in load_variants("all"):
+        assert variant.lde.reference_includes_exempt is True
+    text = BASE.replace(
+        "safety_case = true", "safety_case = true\nreference_includes_exempt = false"
+    )
+    path = _write(tmp_path, text)
+    assert load_variant(path).lde.reference_includes_exempt is False
+    assert "noncovered or exempt" in type(variant.lde).__doc__
 
 
 # --- coverage of one model -------------------------------------------------------------

@@ -105,12 +105,15 @@ def worlds(draw) -> tuple[Population, RunAttributes]:
     return pop, runs
 
 
-def _modified(variant: PolicyVariant, log10_threshold: float | None, blocked_if: str):
+def _modified(
+    variant: PolicyVariant, log10_threshold: float | None, blocked_if: str, lde: dict | None = None
+):
     covered = variant.covered
     if log10_threshold is not None:
         covered = covered.model_copy(update={"flop_threshold": 10.0**log10_threshold})
     obligations = variant.obligations.model_copy(update={"open_weights_blocked_if": blocked_if})
-    return variant.model_copy(update={"covered": covered, "obligations": obligations})
+    rule = variant.lde.model_copy(update=lde or {})
+    return variant.model_copy(update={"covered": covered, "obligations": obligations, "lde": rule})
 
 
 def _assert_same(vectorised: dict, loop: dict, pop: Population, label: str) -> None:
@@ -129,19 +132,31 @@ def _assert_same(vectorised: dict, loop: dict, pop: Population, label: str) -> N
         np.testing.assert_array_equal(loop[name], vectorised[name], err_msg=f"{label} {name}")
 
 
+#: LDE settings tried besides the shipped ones: the reference of the old reading
+#: (non-covered models only), no safety case (every covered run's exemption depends on
+#: its reference), and a lenient relaxed rule (chains of exemptions).
+LDE_CHANGES = (
+    {},
+    {"reference_includes_exempt": False},
+    {"safety_case": False},
+    {"pretraining": "share", "safety_case": False, "margin": -0.2},
+)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     world=worlds(),
     log10_threshold=st.one_of(st.none(), st.floats(24.0, 27.5)),
     blocked_if=st.sampled_from(["hazardous", "covered"]),
+    lde=st.sampled_from(LDE_CHANGES),
 )
-def test_loop_and_vectorised_engines_agree(world, log10_threshold, blocked_if) -> None:
+def test_loop_and_vectorised_engines_agree(world, log10_threshold, blocked_if, lde) -> None:
     pop, runs = world
     for shipped in _shipped():
-        variant = _modified(shipped, log10_threshold, blocked_if)
+        variant = _modified(shipped, log10_threshold, blocked_if, lde)
         vectorised = apply_variant(pop, runs, variant)
         loop = apply_variant_loop(pop, runs, variant)
-        _assert_same(vectorised, loop, pop, f"{variant.name} threshold={log10_threshold}")
+        _assert_same(vectorised, loop, pop, f"{variant.name} threshold={log10_threshold} {lde}")
 
 
 def test_loop_engine_on_a_hand_checked_world() -> None:

@@ -292,8 +292,9 @@ def flowchart_text(variant: PolicyVariant, *, bar: HazardBar | None = None) -> d
         pretraining = "Pre-training limited duty exemption: none (removed)"
         lde_exempt = ""
     else:
+        reference = "non-covered or exempt" if lde.reference_includes_exempt else "non-covered"
         pretraining = (
-            "Pre-training limited duty exemption: lower than the best earlier non-covered "
+            f"Pre-training limited duty exemption: lower than the best earlier {reference} "
             f"model {comparison[lde.pretraining]}? (per-benchmark noise {lde.noise_sd:g} dex, "
             f"margin {lde.margin:g} dex, correlation {lde.correlation:g})"
         )

@@ -20,14 +20,22 @@ rules of :class:`~riskmodel.policy.variants.PolicyVariant` are applied as follow
    when its parent is covered and its own FLOP >= and cost > the fine-tune thresholds.
    A **loophole use** is a run that stays a derivative, is not covered, and whose own
    extra compute (and cost) alone would meet the FLOP/cost test.
-3. **Limited duty exemption** (covered runs only). Pre-training: the gap to the most
-   capable *non-covered* model released earlier in the same world (an earlier row of the
-   population, which is ordered by release time; equal times keep row order) (or the best
-   pre-existing model, ``RunAttributes.initial_reference``) is compared on
-   ``n_benchmarks`` noisy benchmarks (:func:`riskmodel.policy.lde.pass_probability`);
-   the claim succeeds when ``lde_uniform < pass probability``. Post-testing safety case:
-   exempt when the developer's assessment does not find the model hazardous under the
-   variant's bar and enhancement allowance.
+3. **Limited duty exemption** (covered runs only). Pre-training: the gap (dex) between
+   the run and its *reference*, the most capable model released earlier in the same world
+   that is *non-covered or exempt* (22603(a) as introduced: "an existing noncovered or
+   exempt model"), or the best pre-existing model (``RunAttributes.initial_reference``)
+   if that is more capable, is compared on ``n_benchmarks`` noisy benchmarks
+   (:func:`riskmodel.policy.lde.pass_probability`); the claim succeeds when
+   ``lde_uniform < pass probability``. "Earlier" is an earlier row of the same draw (the
+   population is ordered by release time; equal times keep row order). Post-testing
+   safety case: exempt when the developer's assessment does not find the model hazardous
+   under the variant's bar and enhancement allowance. A covered run is *exempt* when it
+   passes either, and then counts as a reference for the runs after it; since that
+   depends on its own reference, the exemptions of a world are decided in release order
+   (see :func:`_lde_reference`). A derivative that stays a derivative is not covered, so
+   it counts as a non-covered reference. With ``lde.reference_includes_exempt = false``
+   only non-covered models are references (the reading used before; kept for
+   sensitivity runs).
 4. **Obligations.** Covered and not exempt = full obligations; a derivative that stays a
    derivative of a parent with full obligations is under them too (the original
    developer's responsibility) but adds no cost. Costs (USD) per covered run: exempt by
@@ -49,6 +57,7 @@ Outcomes are counted per (year, draw); see :data:`OUTCOMES`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -171,7 +180,11 @@ def _previous_noncovered_max(
     pop: Population, capability: np.ndarray, covered: np.ndarray, initial: np.ndarray
 ) -> np.ndarray:
     """Per row: max capability of non-covered rows released earlier in the same draw,
-    and of the draw's initial reference (segmented exclusive running maximum)."""
+    and of the draw's initial reference (segmented exclusive running maximum).
+
+    The reference of ``lde.reference_includes_exempt = false``, computed as before that
+    option existed (values shifted by a per-draw offset, so exact to about 1e-12 dex);
+    kept unchanged so that the old rule reproduces earlier results bit for bit."""
     if pop.n_runs == 0:
         return np.empty(0)
     values = np.where(covered, -_CAPABILITY_BOUND, np.clip(capability, -800.0, 800.0))
@@ -183,6 +196,129 @@ def _previous_noncovered_max(
     previous = previous - pop.draw * _SEGMENT_OFFSET
     previous = np.where(previous < -_CAPABILITY_BOUND, -np.inf, previous)
     return np.maximum(previous, initial[pop.draw])
+
+
+def _previous_max(draw: np.ndarray, values: np.ndarray, n_draws: int) -> np.ndarray:
+    """Exclusive running maximum within each draw, exactly (no offsets).
+
+    Parameters
+    ----------
+    draw
+        int, shape (row,), grouped by draw in ascending order.
+    values
+        float, shape (row,) (dex; ``-inf`` for rows that do not count).
+    n_draws
+        Number of draws (``draw < n_draws``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (row,): the largest ``values`` of the earlier rows of the same draw
+        (``-inf`` for a draw's first row). One ``np.maximum.accumulate`` per draw.
+    """
+    out = np.full(values.shape, -np.inf)
+    bounds = np.searchsorted(draw, np.arange(n_draws + 1))
+    for d in np.flatnonzero(np.diff(bounds) > 1).tolist():
+        start, stop = int(bounds[d]), int(bounds[d + 1])
+        np.maximum.accumulate(values[start : stop - 1], out=out[start + 1 : stop])
+    return out
+
+
+def _lde_reference(
+    pop: Population,
+    capability: np.ndarray,
+    covered: np.ndarray,
+    exempt_anyway: np.ndarray,
+    uniform: np.ndarray,
+    initial: np.ndarray,
+    probability: Callable[[np.ndarray], np.ndarray],
+    *,
+    includes_exempt: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each run's pre-training LDE reference and whether its claim passes (rule 3).
+
+    Parameters
+    ----------
+    pop
+        The training runs (rows grouped by draw, in release order within a draw).
+    capability
+        Shape (run,), true capability (dex).
+    covered
+        bool, shape (run,), the run is a covered model.
+    exempt_anyway
+        bool, shape (run,), a covered run exempt whatever its pre-training comparison
+        gives (by the post-testing safety case; all False without one).
+    uniform
+        Shape (run,), ``RunAttributes.lde_uniform``.
+    initial
+        Shape (draw,), capability (dex) of the best pre-existing model of each world.
+    probability
+        Gap (dex, reference minus run; array) -> pass probability (same shape), i.e.
+        :func:`riskmodel.policy.lde.pass_probability` with the variant's settings; it must
+        be elementwise and non-random.
+    includes_exempt
+        True (the bill): earlier covered runs that are exempt (pass the pre-training
+        comparison or ``exempt_anyway``) are references too; False: non-covered runs only
+        (:func:`_previous_noncovered_max`).
+
+    Returns
+    -------
+    reference
+        Shape (run,), dex: the largest of ``initial[draw]`` and the capabilities of the
+        earlier reference runs of the same draw (``-inf`` if none). Only covered runs
+        make a claim; with ``includes_exempt`` a non-covered run's entry leaves out the
+        exempt runs before it.
+    pretraining_pass
+        bool, shape (run,): covered and ``uniform < probability(reference - capability)``.
+
+    Notes
+    -----
+    With ``includes_exempt``, whether a covered run is exempt depends on its reference,
+    which depends on whether the covered runs before it were exempt: a recursion over
+    each world's runs in release order. Its solution is unique (the first run's status
+    depends on nothing; each later one only on earlier ones), so it is found by
+    repeating, for all worlds at once, "references from the current exemptions, then
+    exemptions from the references" until nothing changes: after sweep ``k`` the first
+    ``k + 1`` covered runs of every world are final, so at most (covered runs per world
+    + 1) sweeps are needed, and in practice a few (a run that becomes exempt changes the
+    decision of a later one only if it raises that one's reference and that claim then
+    passes, so chains of changes are short: 1-7 sweeps with changes on 1e6-run test
+    populations, each sweep O(covered runs) plus one ``np.maximum.accumulate`` call per
+    world). Each sweep recomputes the pass probability only where the reference changed;
+    the decisions compare the same ``uniform`` with the same probabilities as a
+    sequential loop over the runs would.
+    """
+    n = pop.n_runs
+    if n == 0:
+        return np.empty(0), np.zeros(0, dtype=bool)
+    if not includes_exempt:
+        reference = _previous_noncovered_max(pop, capability, covered, initial)
+        return reference, covered & (uniform < probability(reference - capability))
+
+    noncovered = np.where(covered, -np.inf, capability)
+    reference = np.maximum(_previous_max(pop.draw, noncovered, pop.n_draws), initial[pop.draw])
+    passed = np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(covered)
+    if rows.size == 0:
+        return reference, passed
+    draw, own, u = pop.draw[rows], capability[rows], uniform[rows]
+    anyway = exempt_anyway[rows]
+    base = reference[rows]  # non-covered references and the initial one
+    ref = base.copy()
+    ok = u < probability(ref - own)
+    for _ in range(rows.size + 1):
+        exempt_values = np.where(ok | anyway, own, -np.inf)
+        new = np.maximum(base, _previous_max(draw, exempt_values, pop.n_draws))
+        changed = np.flatnonzero(new != ref)
+        if changed.size == 0:
+            break
+        ref[changed] = new[changed]
+        ok[changed] = u[changed] < probability(ref[changed] - own[changed])
+    else:  # pragma: no cover - impossible: each sweep finalises one more run per world
+        raise RuntimeError("the limited-duty-exemption references did not converge")
+    reference[rows] = ref
+    passed[rows] = ok
+    return reference, passed
 
 
 def apply_variant(
@@ -253,21 +389,28 @@ def apply_variant(
     loophole = stays_derivative & ~covered & own_compute_meets
 
     lde = variant.lde
+    found = runs.found_hazardous[hazard_key(variant)]
     if lde.pretraining != "none":
-        reference = _previous_noncovered_max(pop, capability, covered, runs.initial_reference)
-        probability = pass_probability(
-            reference - capability,
-            n_benchmarks=lde.n_benchmarks,
-            noise_sd=lde.noise_sd,
-            rule=lde.pretraining,
-            correlation=lde.correlation,
-            margin=lde.margin,
-            share=lde.share,
+        _, pretraining_pass = _lde_reference(
+            pop,
+            capability,
+            covered,
+            covered & ~found if lde.safety_case else np.zeros(n, dtype=bool),
+            runs.lde_uniform,
+            runs.initial_reference,
+            functools.partial(
+                pass_probability,
+                n_benchmarks=lde.n_benchmarks,
+                noise_sd=lde.noise_sd,
+                rule=lde.pretraining,
+                correlation=lde.correlation,
+                margin=lde.margin,
+                share=lde.share,
+            ),
+            includes_exempt=lde.reference_includes_exempt,
         )
-        pretraining_pass = covered & (runs.lde_uniform < probability)
     else:
         pretraining_pass = np.zeros(n, dtype=bool)
-    found = runs.found_hazardous[hazard_key(variant)]
     attempts_safety_case = covered & ~pretraining_pass if lde.safety_case else np.zeros(n, bool)
     safety_case_pass = attempts_safety_case & ~found
     exempt = pretraining_pass | safety_case_pass

@@ -28,7 +28,11 @@ Rules (see :mod:`riskmodel.policy.engine` for how they are applied)
     ``"mean"`` or ``"share"`` (relaxed); with ``n_benchmarks``, ``noise_sd`` (dex),
     ``margin`` (dex), ``share`` and ``correlation`` of the benchmark comparison
     (:mod:`riskmodel.policy.lde`); ``safety_case``: whether a post-testing safety case
-    (assessed hazard probability at most the bar's required probability) exempts.
+    (assessed hazard probability at most the bar's required probability) exempts;
+    ``reference_includes_exempt`` (default true): whether the model a pre-training claim
+    is compared with may be an earlier covered model that is exempt (the bill: "an
+    existing noncovered or exempt model") or only a non-covered one (false, the reading
+    used before; kept for sensitivity runs).
 ``[hazard]``
     ``bar`` (a name in ``data/hazard_bars.toml``) and its ``enhancement`` allowance.
 ``[obligations]``
@@ -136,7 +140,24 @@ class DerivativeRule(_Rule):
 
 
 class LdeRule(_Rule):
-    """The limited duty exemption."""
+    """The limited duty exemption.
+
+    Attributes
+    ----------
+    pretraining, n_benchmarks, noise_sd, margin, share, correlation
+        The pre-training benchmark comparison (``"none"``: no pre-training LDE); see
+        :func:`riskmodel.policy.lde.pass_probability` (``noise_sd`` and ``margin`` in dex).
+    safety_case
+        Whether a post-testing safety case exempts a model not found hazardous.
+    reference_includes_exempt
+        What a pre-training claim is compared with. True (default): the most capable
+        earlier model of the world that is *non-covered or exempt*, as in SB-1047 as
+        introduced, 22603(a): lower performance than "an existing noncovered or exempt
+        model"; a covered model that obtained the exemption (before training or by the
+        safety case) is a reference for later claims. False: only non-covered models
+        (the engine's rule before this option existed), for sensitivity runs comparing
+        the two readings. See :mod:`riskmodel.policy.engine`, rule 3.
+    """
 
     pretraining: Literal["none", "all", "mean", "share"]
     n_benchmarks: int = Field(ge=1, le=1000)
@@ -145,6 +166,7 @@ class LdeRule(_Rule):
     share: float = Field(default=0.5, gt=0.0, le=1.0)
     correlation: float = Field(default=0.0, ge=0.0, lt=1.0)
     safety_case: bool
+    reference_includes_exempt: bool = True
 
 
 class HazardRule(_Rule):

@@ -17,6 +17,10 @@ The assumptions (:data:`ASSUMPTIONS`) and how each is moved without editing any 
     the number of benchmarks compared 3 / 30. The modified variant is written to a
     temporary variant file (:func:`variant_toml`), which ``simulate`` loads like any
     user variant. Without a pre-training LDE these leave the outcome unchanged.
+``lde_reference``
+    What a pre-training LDE claim is compared with: the best earlier non-covered model
+    only, or (the default, the bill's "noncovered or exempt model") also an earlier
+    covered model that obtained the exemption (``[lde] reference_includes_exempt``).
 ``uplift_evidence``
     ``link_params``: the uplift link updated by the uplift studies, or the elicited
     priors alone.
@@ -142,6 +146,13 @@ ASSUMPTIONS: dict[str, Assumption] = {
         Change("lde", "n_benchmarks", 3),
         Change("lde", "n_benchmarks", 30),
     ),
+    "lde_reference": Assumption(
+        "LDE reference model",
+        "non-covered only",
+        "non-covered or exempt",
+        Change("lde", "reference_includes_exempt", False),
+        Change("lde", "reference_includes_exempt", True),
+    ),
     "uplift_evidence": Assumption(
         "uplift-link evidence",
         "studies",
@@ -247,7 +258,7 @@ def _current(
 
 
 def _label(value: Any, assumption: Assumption) -> str:
-    if isinstance(value, str):
+    if isinstance(value, str | bool):
         for change, label in (
             (assumption.low, assumption.low_label),
             (assumption.high, assumption.high_label),
