@@ -12,11 +12,13 @@ How each rule is read here (numbers refer to the engine's docstring):
 
 1. Covered-model test of a model with FLOP ``F``, cost ``C`` and capability ``c``:
    ``F > flop_threshold`` (and ``C > cost_threshold_usd`` if set), or, if
-   ``performance_equivalent_year`` ``Y`` is set, ``c >=`` the capability of a typical
-   ``flop_threshold`` model released on 1 January of ``Y`` in the run's world, i.e.
-   ``log10(flop_threshold) - reference_log10_flop + p_d(Y)`` with ``p_d(Y)`` the world's
-   progress at ``Y`` (``runs.progress_at(Y)[d]``: method progress plus any reasoning
-   gain, dex). FLOP are compared as log10 (the population's unit), which is the same test.
+   ``performance_equivalent_year`` ``Y`` is set, ``c >=`` the capability of the
+   comparison model in the run's world: a ``performance_equivalent_flop`` model (default
+   ``flop_threshold``) with the methods up to the end of ``Y`` (time ``Y + 1``; reading
+   ``"best"``) or released on 1 January of ``Y`` (time ``Y``; reading ``"typical"``),
+   i.e. ``log10(that FLOP) - reference_log10_flop + p_d(time)`` with ``p_d`` the world's
+   progress (``runs.progress_at(time)[d]``: method progress plus any reasoning gain,
+   dex). FLOP are compared as log10 (the population's unit), which is the same test.
 2. A base run is covered when it meets the test. A derivative: ``unlimited``, never
    covered; ``fraction_limit``, a new model when its extra FLOP exceeds
    ``max_flop_fraction`` times the parent's FLOP or its extra cost exceeds
@@ -82,15 +84,15 @@ def _is_covered_model(
 ) -> bool:
     """The full covered-model test: compute (and cost), or performance equivalence.
 
-    ``progress``: the run's world's progress (dex) at 1 January of the equivalence year
+    ``progress``: the run's world's progress (dex) at the time of the comparison model
     (None without a performance-equivalence test)."""
     if _passes_compute_test(variant, log10_flop, cost_usd):
         return True
     if progress is None:
         return False
-    equivalent_capability = (
-        math.log10(variant.covered.flop_threshold) - runs.reference_log10_flop + progress
-    )
+    rule = variant.covered
+    flop = rule.performance_equivalent_flop or rule.flop_threshold  # None: the threshold
+    equivalent_capability = math.log10(flop) - runs.reference_log10_flop + progress
     return capability >= equivalent_capability
 
 
@@ -130,11 +132,12 @@ def apply_variant_loop(
     uniform = runs.lde_uniform.tolist()
     initial_reference = runs.initial_reference.tolist()
     equivalent_year = variant.covered.performance_equivalent_year
-    progress = (
-        [None] * pop.n_draws
-        if equivalent_year is None
-        else [float(p) for p in runs.progress_at(float(equivalent_year))]
-    )
+    if equivalent_year is None:
+        progress = [None] * pop.n_draws
+    else:
+        best = variant.covered.performance_equivalent_reference == "best"
+        at = float(equivalent_year + 1 if best else equivalent_year)
+        progress = [float(p) for p in runs.progress_at(at)]
 
     rule = variant.derivatives.rule
     lde = variant.lde

@@ -414,7 +414,13 @@ def _simulate(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from riskmodel.simulation.config import SimulationConfig
-    from riskmodel.simulation.run import save_simulation, simulate, summary_table
+    from riskmodel.simulation.run import (
+        COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS,
+        developers_table,
+        save_simulation,
+        simulate,
+        summary_table,
+    )
 
     try:
         config = SimulationConfig(
@@ -458,6 +464,19 @@ def _simulate(args: argparse.Namespace) -> int:
     ).pivot(index="outcome", columns="variant", values="cell")
     wide = wide.reindex(index=table["outcome"].unique(), columns=table["variant"].unique())
     print(wide.to_string())
+    developers = developers_table(dataset)
+    expected = COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS
+    print(
+        f"Developers under full obligations in {int(developers['year'].iloc[0])} beside the "
+        f"commentary's expectation (about {expected}: 'only a handful of frontier developers "
+        "would ever bear full obligations'): median [5%, 95%]; share of worlds with at most "
+        f"{expected}"
+    )
+    for row in developers.itertuples():
+        print(
+            f"  {row.variant:<24} {row.q50:.0f} [{row.q05:.0f}, {row.q95:.0f}]  "
+            f"{row.share_at_most_expected:.0%}"
+        )
     print(f"wrote {path}")
     return 0
 

@@ -370,7 +370,12 @@ def write_policy_outputs(
     from riskmodel.plotting.style import save_figure
     from riskmodel.policy.lde import all_benchmarks_table
     from riskmodel.policy.variants import load_variants
-    from riskmodel.simulation.run import save_simulation, simulate, summary_table
+    from riskmodel.simulation.run import (
+        developers_table,
+        save_simulation,
+        simulate,
+        summary_table,
+    )
     from riskmodel.simulation.sensitivity import sensitivity_table
     from riskmodel.world.fit import fit_world
 
@@ -394,6 +399,8 @@ def write_policy_outputs(
     summary = summary_table(dataset)
     written["policy_summary"] = out_dir / "policy_summary.csv"
     _write_csv(summary, written["policy_summary"])
+    written["developers_under_obligations"] = out_dir / "developers_under_obligations.csv"
+    _write_csv(developers_table(dataset), written["developers_under_obligations"])
     tail = (
         f"{sim_cfg.draws} simulated worlds {sim_cfg.first_year}-{sim_cfg.last_year}; "
         f"truth = realised '{sim_cfg.truth_bar}' bar condition; evaluation noise "

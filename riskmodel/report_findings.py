@@ -21,10 +21,21 @@ from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.policy.variants import PolicyVariant, load_variants
 from riskmodel.report_html import ReportFigure, render_report, write_report
 from riskmodel.settings import Settings
-from riskmodel.simulation.run import summary_table
+from riskmodel.simulation.run import (
+    COMMENTARY_DEVELOPERS_SOURCE,
+    COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS,
+    developers_table,
+    summary_table,
+)
 from riskmodel.uplift.elicitation import prior_table
 
-__all__ = ["FIGURE_TEXT", "headline_findings", "assumption_table", "build_report"]
+__all__ = [
+    "FIGURE_TEXT",
+    "headline_findings",
+    "developers_comparison",
+    "assumption_table",
+    "build_report",
+]
 
 #: Figure file stem -> (title, caption) in report order; flowcharts are added per variant.
 FIGURE_TEXT: dict[str, tuple[str, str]] = {
@@ -155,6 +166,19 @@ def headline_findings(
             f"obligation, {median(variant, 'open_weights_blocked_nonhazardous'):.0f} "
             "non-hazardous open-weight releases blocked (medians over simulated worlds)."
         )
+    developers = developers_table(dataset)
+    expected = COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS
+    lines.append(
+        f"Developers under full obligations in {int(developers['year'].iloc[0])}, against "
+        f"the commentary's expectation of about {expected} (a handful of frontier developers, "
+        "the rest exempt by being weaker): "
+        + "; ".join(
+            f"{row.variant} {row.q50:.0f} (90% interval {row.q05:.0f}-{row.q95:.0f}; at most "
+            f"{expected} in {row.share_at_most_expected:.0%} of worlds)"
+            for row in developers.itertuples()
+        )
+        + "."
+    )
     variants = set(dataset["variant"].values.tolist())
     if {"as_introduced", "as_amended"} <= variants:
         cost = dataset["compliance_cost_usd"].sum("year")
@@ -179,6 +203,33 @@ def headline_findings(
             f"non-hazardous open-weight releases in {float(less) * 100:.0f}% of simulated worlds."
         )
     return lines
+
+
+def developers_comparison(dataset: xr.Dataset) -> tuple[str, pd.DataFrame]:
+    """Heading and table of the report: developers under full obligations per variant in
+    the last simulated year (median, 90% interval, share of worlds with at most the
+    expectation) beside the commentary's expectation
+    (:data:`~riskmodel.simulation.run.COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS`)."""
+    table = developers_table(dataset)
+    year = int(table["year"].iloc[0])
+    expected = COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS
+    shown = pd.DataFrame(
+        {
+            "variant": table["variant"],
+            "median": [f"{v:.0f}" for v in table["q50"]],
+            "5%": [f"{v:.0f}" for v in table["q05"]],
+            "95%": [f"{v:.0f}" for v in table["q95"]],
+            f"share of worlds with at most {expected}": [
+                f"{v:.0%}" for v in table["share_at_most_expected"]
+            ],
+            "commentary expects": f"about {expected}",
+        }
+    )
+    heading = (
+        f"Developers under full obligations in {year} against the commentary's expectation "
+        f"({COMMENTARY_DEVELOPERS_SOURCE})"
+    )
+    return heading, shown
 
 
 def _describe(variant: PolicyVariant) -> str:
@@ -338,5 +389,6 @@ def build_report(
         assumptions=assumption_table(tree, settings, inputs),
         diagnostics=diagnostics,
         provenance=provenance,
+        comparison_tables=dict([developers_comparison(dataset)]),
     )
     return write_report(html, path)

@@ -106,6 +106,7 @@ def render_report(
     assumptions: pd.DataFrame,
     diagnostics: Mapping[str, object],
     provenance: Mapping[str, object],
+    comparison_tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> str:
     """The report as one HTML string (see the module docstring).
 
@@ -131,6 +132,9 @@ def render_report(
         Fit diagnostics (name -> value).
     provenance
         Seeds, config hashes, package versions (name -> value).
+    comparison_tables
+        Heading -> table comparing the variants, shown before the per-variant tables
+        (e.g. developers under full obligations beside the commentary's expectation).
     """
     e = html.escape
     parts = [
@@ -153,6 +157,9 @@ def render_report(
         "</section>",
         '<section id="policy"><h2>Policy variants on the same simulated worlds</h2>',
     ]
+    for heading, table in (comparison_tables or {}).items():
+        parts.append(f"<h3>{e(heading)}</h3>")
+        parts.append(_table(table))
     for name, table in variant_tables.items():
         parts.append(f'<h3 id="variant-{e(name)}">{e(name)}</h3>')
         parts.append(f'<p class="note">{e(variant_descriptions.get(name, ""))}</p>')

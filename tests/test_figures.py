@@ -285,7 +285,16 @@ def test_flowchart_follows_the_rule_values() -> None:
     text = changed("covered", flop_threshold=3e26, cost_threshold_usd=1e8)
     assert "more than 3\u00d710\u00b2\u2076 FLOP AND a training cost above $100M" in text
     assert "1\u00d710\u00b2\u2076" not in text
-    assert "1 January 2025" in changed("covered", performance_equivalent_year=2025)
+    assert "methods of 2025 (to 31 December)" in changed(
+        "covered", performance_equivalent_year=2025
+    )
+    text = changed(
+        "covered",
+        performance_equivalent_year=2025,
+        performance_equivalent_flop=3e26,
+        performance_equivalent_reference="typical",
+    )
+    assert "a typical 3\u00d710\u00b2\u2076-FLOP model trained on 1 January 2025" in text
     assert "10% extra FLOP" in changed("derivatives", max_flop_fraction=0.1)
     text = changed("derivatives", rule="unlimited")
     assert "unlimited" in text and "new model" not in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
@@ -99,8 +100,8 @@ def test_user_variant_by_path(tmp_path: Path) -> None:
 # --- a hand-computed world ---------------------------------------------------------------
 #
 # One world, 2026-2027, reference: capability 0 = 1e23 FLOP at 2023.0, progress (method
-# progress plus reasoning gain) taken linear at 0.5 dex/year, so a 1e26 model of 1 January
-# 2024 has capability 3.5.
+# progress plus reasoning gain) taken linear at 0.5 dex/year, so the performance-equivalence
+# reference (the best 1e26 model of 2024's methods, progress at the end of 2024) is 4.0.
 # row  time    own log10 FLOP  cost    dev open parent capability truly found
 #  0   2026.1  26.5            5e8     0   no   -      4.0        no    no
 #  1   2026.3  25.5            5e7     5   yes  -      3.2        no    no
@@ -843,3 +844,282 @@ def test_coverage_of_one_model_follows_each_variant_rule(small_fit) -> None:
     assert late.probability > early.probability
     with pytest.raises(RiskmodelError, match="performance-equivalence"):
         coverage_probability(introduced, flop=3e25, date=date)
+
+
+# --- developers under full obligations -----------------------------------------------
+
+
+def test_developers_under_full_obligations_are_counted_once_per_year_and_world() -> None:
+    """Distinct developers with at least one run under full obligations, per (year, draw).
+
+    Two worlds, no LDE (as amended: every covered run bears full obligations). World 0:
+    developer 4 has two covered runs in 2026 and one in 2027, developer 9 one covered run in
+    2026 and one run below the threshold in 2027. World 1: developer 4 (the same id in
+    another world) one covered run in 2026; developer 2 only runs below the threshold.
+    """
+    pop = Population(
+        draw=np.array([0, 0, 0, 0, 0, 1, 1, 1]),
+        year=np.array([2026, 2026, 2026, 2027, 2027, 2026, 2026, 2027]),
+        release_time=np.array([2026.1, 2026.2, 2026.3, 2027.1, 2027.2, 2026.1, 2026.5, 2027.5]),
+        log10_flop=np.array([26.5, 26.2, 26.1, 26.3, 25.0, 26.4, 25.5, 25.9]),
+        cost_usd=np.full(8, 5e8),
+        developer=np.array([4, 4, 9, 4, 9, 4, 2, 2]),
+        frontier_tier=np.ones(8, dtype=bool),
+        open_weights=np.zeros(8, dtype=bool),
+        parent=np.full(8, -1),
+        loophole_attempt=np.zeros(8, dtype=bool),
+        n_draws=2,
+        years=(2026, 2027),
+        n_frontier_developers=3,
+    ).validate()
+    (variant,) = load_variants(["as_amended"])
+    runs = RunAttributes(
+        capability=np.zeros(8),  # far below any performance-equivalence reference
+        truly_hazardous=np.zeros(8, dtype=bool),
+        found_hazardous={hazard_key(variant): np.zeros(8, dtype=bool)},
+        lde_uniform=np.full(8, 0.5),
+        initial_reference=np.zeros(2),
+        progress_at=linear_progress(np.full(2, 0.5)),
+        reference_log10_flop=23.0,
+        reference_time=2023.0,
+    )
+    out = apply_variant(pop, runs, variant)
+    np.testing.assert_array_equal(out["runs_covered"], [[3, 1], [1, 0]])
+    np.testing.assert_array_equal(out["developers_full_obligations"], [[2, 1], [1, 0]])
+
+
+# --- performance equivalence: the best model reachable with the methods of 2024 --------
+
+
+def _progress_view(
+    n: int,
+    seed: int,
+    *,
+    vintage: str = "2025-09-01",
+    reasoning_since: str | None = "2024-09-12",
+    forecast_paths: bool = False,
+    scatter: float = 0.3,
+):  # noqa: ANN202 - a PosteriorView
+    """A synthetic posterior view holding what the method progress and the capability of
+    a new model need (draws from the capability priors' shapes)."""
+    import pandas as pd
+    import xarray as xr
+
+    from riskmodel.capability import predict
+
+    rng = np.random.default_rng(seed)
+    draws = xr.Dataset(
+        {
+            "algorithmic_progress": ("sample", rng.lognormal(np.log(0.45), 0.25, n)),
+            "post_training_rate": ("sample", rng.lognormal(np.log(0.3), 1.0, n)),
+            "method_change_year": ("sample", rng.normal(1.7, 0.5, n)),
+            "reasoning_gain": ("sample", rng.lognormal(np.log(0.5), 1.0, n)),
+            "capability_scatter": ("sample", np.full(n, scatter)),
+        }
+    )
+    view = predict.PosteriorView(
+        draws=draws,
+        reference_date="2023-01-01",
+        reference_log10_flop=23.0,
+        benchmarks=pd.DataFrame(),
+        tasks=pd.DataFrame({"task_id": [], "suite": [], "domain": []}),
+        data_vintage=vintage,
+        reasoning_since=reasoning_since,
+    )
+    if forecast_paths:
+        rate = predict._rate_at(view, view.vintage_years)
+        paths = predict._progress_paths(rate, view.forecast_rate_volatility, rng)
+        view = dataclasses.replace(view, progress_path=paths)
+    return view
+
+
+def _covered(**update: object):  # noqa: ANN202 - a CoveredRule
+    (introduced,) = load_variants(["as_introduced"])
+    return introduced.covered.model_copy(update=update)
+
+
+def test_shipped_equivalence_parameters_are_the_bill_text() -> None:
+    variants = {v.name: v for v in load_variants("all")}
+    for name in ("as_introduced", "as_amended"):
+        rule = variants[name].covered
+        assert rule.performance_equivalent_year == 2024
+        assert rule.performance_equivalent_flop == 1e26
+        assert rule.performance_equivalent_reference == "best"
+    for name in ("enrolled", "commentary", "commentary_raised_bar"):
+        assert variants[name].covered.performance_equivalent_year is None
+    assert "in 2024" in type(variants["as_introduced"].covered).__doc__
+
+
+def test_equivalent_capability_is_the_formula_on_a_stub_progress() -> None:
+    from riskmodel.policy.equivalence import equivalence_time, equivalent_capability
+
+    asked: list[float] = []
+
+    def progress_at(time: float) -> np.ndarray:
+        asked.append(time)
+        return np.array([0.25, 1.5]) * (time - 2023.0)
+
+    best = equivalent_capability(_covered(), progress_at, 23.0)
+    np.testing.assert_allclose(best, 3.0 + np.array([0.5, 3.0]))
+    typical = equivalent_capability(
+        _covered(performance_equivalent_reference="typical"), progress_at, 23.0
+    )
+    np.testing.assert_allclose(typical, 3.0 + np.array([0.25, 1.5]))
+    assert asked == [2025.0, 2024.0]  # the end of 2024; 1 January 2024
+    # the year and the FLOP of the comparison model are parameters
+    later = _covered(performance_equivalent_year=2026, performance_equivalent_flop=3e26)
+    np.testing.assert_allclose(
+        equivalent_capability(later, progress_at, 23.0),
+        np.log10(3e26) - 23.0 + np.array([0.25, 1.5]) * 4.0,
+    )
+    assert asked[-1] == equivalence_time(later) == 2027.0
+    unset = _covered(flop_threshold=2e26, performance_equivalent_flop=None)
+    np.testing.assert_allclose(
+        equivalent_capability(unset, progress_at, 23.0), np.log10(2e26) - 23.0 + [0.5, 3.0]
+    )
+    n_asked = len(asked)
+    assert (
+        equivalent_capability(_covered(performance_equivalent_year=None), progress_at, 23.0) is None
+    )
+    assert len(asked) == n_asked
+
+
+def test_best_reference_on_a_posterior_view_is_method_progress_plus_reasoning() -> None:
+    from riskmodel.capability.model import method_progress
+    from riskmodel.policy.coverage import view_progress_at
+    from riskmodel.policy.equivalence import equivalent_capability
+
+    view = _progress_view(300, seed=3)
+    a, p, c = (
+        view.values(k) for k in ("algorithmic_progress", "post_training_rate", "method_change_year")
+    )
+    gain = view.values("reasoning_gain")
+
+    def curve(years: float) -> np.ndarray:
+        return method_progress(years, a, p, c, view.smoothing_years)
+
+    best = equivalent_capability(_covered(), view_progress_at(view), view.reference_log10_flop)
+    # 1e26 FLOP, methods to the end of 2024 (2 years after the anchor), o1-preview by then
+    np.testing.assert_allclose(best, 26.0 - 23.0 + curve(2.0) + gain, rtol=0, atol=1e-12)
+    typical = equivalent_capability(
+        _covered(performance_equivalent_reference="typical"),
+        view_progress_at(view),
+        view.reference_log10_flop,
+    )
+    np.testing.assert_allclose(typical, 26.0 - 23.0 + curve(1.0), rtol=0, atol=1e-12)
+    # no reasoning-trained release by the end of the year: no reasoning gain
+    late = dataclasses.replace(view, reasoning_since="2025-02-01")
+    np.testing.assert_allclose(
+        equivalent_capability(_covered(), view_progress_at(late), 23.0),
+        26.0 - 23.0 + curve(2.0),
+        rtol=0,
+        atol=1e-12,
+    )
+    # no model scatter: the capability scatter of the fit does not enter
+    wide = _progress_view(300, seed=3, scatter=5.0)
+    np.testing.assert_array_equal(
+        equivalent_capability(_covered(), view_progress_at(wide), 23.0), best
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    year=st.integers(2019, 2032),
+    flop=st.sampled_from([1e25, 1e26, 3e26]),
+    vintage=st.sampled_from(["2024-06-01", "2025-09-01"]),
+    reasoning_since=st.sampled_from([None, "2023-06-01", "2024-09-12", "2026-03-01"]),
+    forecast_paths=st.booleans(),
+)
+def test_best_reference_is_never_below_the_typical_one(
+    seed: int,
+    year: int,
+    flop: float,
+    vintage: str,
+    reasoning_since: str | None,
+    forecast_paths: bool,
+) -> None:
+    """In every posterior draw: the best model of a year's methods >= a typical model of
+    1 January (fitted curve, linear continuation or forecast paths; with or without
+    reasoning)."""
+    from riskmodel.policy.coverage import view_progress_at
+    from riskmodel.policy.equivalence import equivalent_capability
+
+    view = _progress_view(
+        64,
+        seed,
+        vintage=vintage,
+        reasoning_since=reasoning_since,
+        forecast_paths=forecast_paths,
+    )
+    progress_at = view_progress_at(view)
+    rule = _covered(performance_equivalent_year=year, performance_equivalent_flop=flop)
+    best = equivalent_capability(rule, progress_at, 23.0)
+    typical = equivalent_capability(
+        rule.model_copy(update={"performance_equivalent_reference": "typical"}), progress_at, 23.0
+    )
+    assert best.shape == typical.shape == (64,)
+    assert np.all(best >= typical)
+
+
+def test_coverage_of_one_model_uses_the_best_2024_model(tmp_path: Path) -> None:
+    """Without model scatter, a 1e26-FLOP model released just after the end of 2024 (so
+    reasoning-trained, with all of 2024's methods) reaches the reference; one released in
+    December 2024 does not; under the typical reading the same holds around 1 January 2024."""
+    from riskmodel.policy.coverage import coverage_probability
+
+    view = _progress_view(200, seed=5, scatter=0.0)
+    (introduced,) = load_variants(["as_introduced"])
+
+    def p(variant: PolicyVariant, date: str) -> float:
+        coverage = coverage_probability(variant, flop=1e26, date=date, fit=view)
+        assert coverage.p_compute == 0.0  # not *more* than 1e26 FLOP
+        return coverage.probability
+
+    assert p(introduced, "2025-01-02") == 1.0
+    assert p(introduced, "2024-12-01") == 0.0
+    assert "best 1e+26-FLOP model reachable with the methods of 2024" in (
+        coverage_probability(introduced, flop=1e26, date="2025-01-02", fit=view).explanation
+    )
+    typical = introduced.model_copy(
+        update={"covered": _covered(performance_equivalent_reference="typical")}
+    )
+    assert p(typical, "2024-01-02") == 1.0
+    assert p(typical, "2023-12-01") == 0.0
+    # the parameters are read from the variant file, where the year lives
+    text = (VARIANTS_DIR / "as_introduced.toml").read_text(encoding="utf-8")
+    text = text.replace("performance_equivalent_year = 2024", "performance_equivalent_year = 2023")
+    text = text.replace('performance_equivalent_reference = "best"', "")
+    earlier = load_variant(_write(tmp_path, text))
+    assert earlier.covered.performance_equivalent_year == 2023
+    assert earlier.covered.performance_equivalent_reference == "best"  # the default
+    assert p(earlier, "2024-01-02") == 1.0 and p(earlier, "2023-12-01") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "performance_equivalent_year = 2024",
+            "",
+            "'performance_equivalent_flop' needs 'performance_equivalent_year'",
+        ),
+        (
+            'performance_equivalent_reference = "best"',
+            'performance_equivalent_reference = "median"',
+            "covered.performance_equivalent_reference",
+        ),
+        (
+            "performance_equivalent_flop = 1e26",
+            "performance_equivalent_flop = 26",
+            "covered.performance_equivalent_flop",
+        ),
+    ],
+)
+def test_bad_equivalence_parameters_name_the_key(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    text = (VARIANTS_DIR / "as_introduced.toml").read_text(encoding="utf-8")
+    assert old in text
+    with pytest.raises(ConfigError, match=message):
+        load_variant(_write(tmp_path, text.replace(old, new, 1)))

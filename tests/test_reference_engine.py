@@ -106,11 +106,17 @@ def worlds(draw) -> tuple[Population, RunAttributes]:
 
 
 def _modified(
-    variant: PolicyVariant, log10_threshold: float | None, blocked_if: str, lde: dict | None = None
+    variant: PolicyVariant,
+    log10_threshold: float | None,
+    blocked_if: str,
+    lde: dict | None = None,
+    equivalence: dict | None = None,
 ):
     covered = variant.covered
     if log10_threshold is not None:
         covered = covered.model_copy(update={"flop_threshold": 10.0**log10_threshold})
+    if covered.performance_equivalent_year is not None:
+        covered = covered.model_copy(update=equivalence or {})
     obligations = variant.obligations.model_copy(update={"open_weights_blocked_if": blocked_if})
     rule = variant.lde.model_copy(update=lde or {})
     return variant.model_copy(update={"covered": covered, "obligations": obligations, "lde": rule})
@@ -143,20 +149,35 @@ LDE_CHANGES = (
 )
 
 
+#: Performance-equivalence settings tried besides the shipped ones (variants with the
+#: test only): the typical model of 1 January, other comparison FLOP and years.
+EQUIVALENCE_CHANGES = (
+    {},
+    {"performance_equivalent_reference": "typical"},
+    {"performance_equivalent_flop": None},
+    {"performance_equivalent_flop": 3e25, "performance_equivalent_year": 2026},
+    {"performance_equivalent_flop": 3e26, "performance_equivalent_reference": "typical"},
+)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     world=worlds(),
     log10_threshold=st.one_of(st.none(), st.floats(24.0, 27.5)),
     blocked_if=st.sampled_from(["hazardous", "covered"]),
     lde=st.sampled_from(LDE_CHANGES),
+    equivalence=st.sampled_from(EQUIVALENCE_CHANGES),
 )
-def test_loop_and_vectorised_engines_agree(world, log10_threshold, blocked_if, lde) -> None:
+def test_loop_and_vectorised_engines_agree(
+    world, log10_threshold, blocked_if, lde, equivalence
+) -> None:
     pop, runs = world
     for shipped in _shipped():
-        variant = _modified(shipped, log10_threshold, blocked_if, lde)
+        variant = _modified(shipped, log10_threshold, blocked_if, lde, equivalence)
         vectorised = apply_variant(pop, runs, variant)
         loop = apply_variant_loop(pop, runs, variant)
-        _assert_same(vectorised, loop, pop, f"{variant.name} threshold={log10_threshold} {lde}")
+        label = f"{variant.name} threshold={log10_threshold} {lde} {equivalence}"
+        _assert_same(vectorised, loop, pop, label)
 
 
 def test_loop_engine_on_a_hand_checked_world() -> None:
@@ -190,7 +211,8 @@ def test_loop_engine_on_a_hand_checked_world() -> None:
     out = apply_variant_loop(pop, runs, variant)
     # as_amended: runs 1 and 2 covered (> 1e26), no LDE; run 3 is an unlimited derivative
     # of run 2 (own 1.6e26 FLOP: a loophole use), under run 2's obligations, found
-    # hazardous and open weights: blocked; run 0 (capability 3.0 < 3.5) is not covered.
+    # hazardous and open weights: blocked; run 0 (capability 3.0 below 4.0, the best
+    # 1e26-FLOP model of the methods of 2024: 3 + 0.5 * (2025 - 2023)) is not covered.
     np.testing.assert_array_equal(out["runs_covered"], [[1, 1], [0, 0]])
     np.testing.assert_array_equal(out["derivative_loophole_uses"], [[0, 0], [0, 1]])
     np.testing.assert_array_equal(out["open_weights_blocked_hazardous"], [[0, 0], [0, 1]])

@@ -105,7 +105,14 @@ def test_report_end_to_end(small_fit: xr.DataTree, tmp_path: Path) -> None:
         for suffix in (".png", ".svg"):
             path = figures / f"{stem}{suffix}"
             assert path.exists() and path.stat().st_size > 5_000, path
-    for name in ("hazard", "crossings", "simulation", "policy_summary", "sensitivity"):
+    for name in (
+        "hazard",
+        "crossings",
+        "simulation",
+        "policy_summary",
+        "developers_under_obligations",
+        "sensitivity",
+    ):
         assert written[name].exists(), name
     html = written["report"].read_text(encoding="utf-8")
     for section in REPORT_SECTIONS:
@@ -132,3 +139,64 @@ def test_a_fit_that_failed_the_gate_is_flagged_first() -> None:
         {"passed": False, "max_rhat": 1.0165, "min_ess_bulk": 364.2, "divergences": 0}
     )
     assert line.startswith("Provisional") and "1.0165" in line and "364" in line
+
+
+def _outcomes_dataset(n_draws: int = 20) -> xr.Dataset:
+    """A simulation-shaped Dataset (every outcome) with developers 0..n_draws-1 per year."""
+    import numpy as np
+
+    from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES
+
+    variants, years = list(SHIPPED_VARIANTS), [2025, 2026]
+    data = {}
+    for name, (units, _) in OUTCOMES.items():
+        values = np.broadcast_to(
+            np.arange(n_draws, dtype=float), (len(variants), len(years), n_draws)
+        ).copy()
+        data[name] = xr.Variable(("variant", "year", "draw"), values, {"units": units})
+    for name, (units, _) in PER_DRAW_OUTCOMES.items():
+        values = np.full((len(variants), n_draws), 2027.0)
+        data[name] = xr.Variable(("variant", "draw"), values, {"units": units})
+    coords = {"variant": variants, "year": years, "draw": np.arange(n_draws)}
+    return xr.Dataset(data, coords=coords)
+
+
+def test_report_compares_developers_under_obligations_with_the_commentary() -> None:
+    import pandas as pd
+
+    from riskmodel.report_findings import developers_comparison, headline_findings
+    from riskmodel.report_html import render_report
+
+    dataset = _outcomes_dataset()
+    heading, table = developers_comparison(dataset)
+    assert "in 2026" in heading and "(e.g. 3)" in heading
+    assert table["variant"].tolist() == list(SHIPPED_VARIANTS)
+    row = table.iloc[0]
+    # developers 0..19 in every world: median 9, 90% interval 0-18, at most 3 in 4 of 20
+    assert (row["median"], row["5%"], row["95%"]) == ("9", "0", "18")
+    assert row["share of worlds with at most 3"] == "20%"
+    assert set(table["commentary expects"]) == {"about 3"}
+    lines = headline_findings(
+        pd.DataFrame({"flop": []}), pd.DataFrame(), dataset, date="2026-06-01"
+    )
+    (line,) = [x for x in lines if x.startswith("Developers under full obligations in 2026")]
+    assert "expectation of about 3" in line
+    assert all(f"{name} 9 (90% interval 0-18" in line for name in SHIPPED_VARIANTS)
+    html = render_report(
+        title="t",
+        vintage="2025-09-01",
+        headline=lines,
+        hazard_table=pd.DataFrame(),
+        crossing_table=pd.DataFrame(),
+        variant_tables={},
+        variant_descriptions={},
+        figures=[],
+        assumptions=pd.DataFrame(),
+        diagnostics={},
+        provenance={},
+        comparison_tables={heading: table},
+    )
+    assert "commentary expects" in html and "about 3" in html
+    assert html.index("Developers under full obligations in 2026 against") > html.index(
+        '<section id="policy">'
+    )

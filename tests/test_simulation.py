@@ -19,7 +19,14 @@ from riskmodel.hazard.bars import load_hazard_bars
 from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES
 from riskmodel.policy.variants import SHIPPED_VARIANTS, load_variants
 from riskmodel.simulation.config import SimulationConfig
-from riskmodel.simulation.run import save_simulation, simulate, summary_table
+from riskmodel.simulation.run import (
+    COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS,
+    DEVELOPERS_COLUMNS,
+    developers_table,
+    save_simulation,
+    simulate,
+    summary_table,
+)
 from riskmodel.simulation.science import prepare_science
 from riskmodel.world.fit import fit_world
 
@@ -107,6 +114,45 @@ def test_summary_table(small_simulation) -> None:
     assert np.all(finite["q05"] <= finite["q50"]) and np.all(finite["q50"] <= finite["q95"])
 
 
+def _developers_dataset() -> xr.Dataset:
+    """Two variants, two years, ten worlds of hand-set developer counts."""
+    counts = np.array(
+        [
+            [[0, 1, 2, 3, 3, 3, 4, 5, 6, 20], [0] * 10],  # "few": 2026, 2027
+            [[9] * 10, list(range(10, 20))],  # "many"
+        ],
+        dtype=float,
+    )
+    return xr.Dataset(
+        {"developers_full_obligations": (("variant", "year", "draw"), counts)},
+        coords={"variant": ["few", "many"], "year": [2026, 2027], "draw": np.arange(10)},
+    )
+
+
+def test_developers_table_beside_the_commentary_expectation() -> None:
+    assert COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS == 3
+    dataset = _developers_dataset()
+    table = developers_table(dataset, year=2026).set_index("variant")
+    assert list(table.reset_index().columns) == list(DEVELOPERS_COLUMNS)
+    few = table.loc["few"]
+    # inverted-cdf quantiles of 0,1,2,3,3,3,4,5,6,20: 5% -> 0, 50% -> 3, 95% -> 20
+    assert (few["q05"], few["q50"], few["q95"]) == (0.0, 3.0, 20.0)
+    assert few["mean"] == pytest.approx(4.7)
+    assert few["share_at_most_expected"] == pytest.approx(0.6)  # 0,1,2,3,3,3
+    assert few["commentary_expectation"] == 3 and few["year"] == 2026
+    assert table.loc["many", "share_at_most_expected"] == 0.0
+    # default: the last simulated year, named in the table
+    last = developers_table(dataset).set_index("variant")
+    assert set(last["year"]) == {2027}
+    assert last.loc["few", "q95"] == 0.0 and last.loc["few", "share_at_most_expected"] == 1.0
+    assert (last.loc["many", "q05"], last.loc["many", "q50"]) == (10.0, 14.0)
+    assert developers_table(dataset, expected=10).set_index("variant").loc[
+        "many", "share_at_most_expected"
+    ] == pytest.approx(0.1)
+    with pytest.raises(ConfigError, match="year 2030 was not simulated"):
+        developers_table(dataset, year=2030)
+
+
 def test_truth_and_assessment_come_from_one_posterior(small_fit) -> None:
     """Per-world truth thresholds and the pooled assessment samples have one distribution."""
     view = posterior_view(small_fit)
@@ -150,6 +196,8 @@ def test_cli_simulate_and_population(small_fit, tmp_path: Path, capsys) -> None:
     assert main([*args, "--uplift-evidence", "prior", "--no-progress"]) == 0
     printed = capsys.readouterr().out
     assert "runs_covered" in printed and "commentary_raised_bar" in printed
+    assert "Developers under full obligations in 2026" in printed
+    assert "commentary's expectation (about 3" in printed
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         assert list(ds["variant"].values) == ["enrolled", "commentary_raised_bar"]
     before = out.read_bytes()

@@ -36,6 +36,7 @@ from riskmodel.plotting.style import (
     variant_style,
 )
 from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES
+from riskmodel.policy.equivalence import describe_equivalence, equivalent_flop
 from riskmodel.policy.variants import PolicyVariant
 from riskmodel.simulation.run import PEAK_YEAR_OUTCOMES, summary_table
 
@@ -257,10 +258,8 @@ def flowchart_text(variant: PolicyVariant, *, bar: HazardBar | None = None) -> d
     if covered.cost_threshold_usd is not None:
         test += f" AND a training cost above {format_usd(covered.cost_threshold_usd)}"
     if covered.performance_equivalent_year is not None:
-        test += (
-            f", OR capability at least that of a {threshold}-FLOP model trained on "
-            f"1 January {covered.performance_equivalent_year}"
-        )
+        flop = format_flop(equivalent_flop(covered))
+        test += f", OR capability at least that of {describe_equivalence(covered, flop)}"
     if deriv.rule == "unlimited":
         rule = (
             "Derivative rule: unlimited. A modification stays a derivative whatever its extra "
@@ -428,7 +427,7 @@ def plot_decision_flowchart(
     """The decision flowchart of one variant, drawn from its rule values.
 
     Every box's text comes from :func:`flowchart_text` (the covered-model test from
-    ``flop_threshold`` / ``cost_threshold_usd`` / ``performance_equivalent_year``, the
+    ``flop_threshold`` / ``cost_threshold_usd`` / ``performance_equivalent_*``, the
     derivative rule, the pre-training LDE and the safety case, the hazard bar with the
     variant's enhancement allowance, the obligations and the open-weight rule), so the
     chart cannot drift from what :mod:`riskmodel.policy.engine` applies. Questions are

@@ -12,11 +12,12 @@ inputs:
   ``tau`` years since 1 January 2024);
 * performance equivalence (when the variant has one): the model's capability (capability
   fit, dex of effective compute; :func:`~riskmodel.capability.predict.capability_draws`)
-  is at least that of a typical ``flop_threshold`` model released on 1 January of the
-  named year in the same posterior draw: ``log10 flop_threshold - reference_log10_flop +
-  M(t_Y)``, plus the reasoning gain if 1 January of that year is on or after the first
-  reasoning-trained release (``PosteriorView.reasoning_since``), with ``M`` the method
-  progress (dex; :func:`~riskmodel.capability.predict.method_progress_draws`).
+  is at least that of the variant's comparison model in the same posterior draw
+  (:func:`riskmodel.policy.equivalence.equivalent_capability`; by default the best
+  1e26-FLOP model reachable with the methods of 2024: ``log10 F - reference_log10_flop +
+  M(end of 2024)`` plus the reasoning gain when reasoning-trained models had been released
+  by then, ``PosteriorView.reasoning_since``), with ``M`` the method progress (dex;
+  :func:`~riskmodel.capability.predict.method_progress_draws`) and no model scatter.
 
 A model is covered when it meets the compute (and cost) test **or** the performance test;
 the two are treated as independent given the fits, so
@@ -25,10 +26,12 @@ the two are treated as independent given the fits, so
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 from scipy.special import ndtr
 
@@ -40,10 +43,11 @@ from riskmodel.capability.predict import (
     posterior_view,
 )
 from riskmodel.errors import RiskmodelError
+from riskmodel.policy.equivalence import describe_equivalence, equivalent_capability
 from riskmodel.policy.variants import PolicyVariant
 from riskmodel.world.fit import REFERENCE_YEAR, WorldFit, fit_world
 
-__all__ = ["Coverage", "coverage_probability"]
+__all__ = ["Coverage", "coverage_probability", "view_progress_at"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class Coverage:
     p_cost
         P(training cost > the cost threshold); ``None`` without a cost test.
     p_performance
-        P(capability >= that of a threshold model of the equivalence year); ``None``
+        P(capability >= that of the performance-equivalence comparison model); ``None``
         without a performance test.
     explanation
         The parts in words.
@@ -132,20 +136,9 @@ def coverage_probability(
         capability = capability_draws(
             view, date=date, flop=float(flop), rng=np.random.default_rng(seed)
         )
-        equivalent_date = f"{rule.performance_equivalent_year}-01-01"
-        years = float(years_since(equivalent_date, view.reference_date))
-        reasoning = view.reasoning_since is not None and equivalent_date >= view.reasoning_since
-        reference = (
-            np.log10(rule.flop_threshold)
-            - view.reference_log10_flop
-            + method_progress_draws(view, years)
-            + (view.values("reasoning_gain") if reasoning else 0.0)
-        )
+        reference = equivalent_capability(rule, view_progress_at(view), view.reference_log10_flop)
         p_performance = float(np.mean(capability >= reference))
-        notes.append(
-            f"P(as capable as a {rule.flop_threshold:.0e}-FLOP model of "
-            f"{rule.performance_equivalent_year}) = {p_performance:.2f}"
-        )
+        notes.append(f"P(as capable as {describe_equivalence(rule)}) = {p_performance:.2f}")
     probability = 1.0 - (1.0 - p_main) * (1.0 - (p_performance or 0.0))
     return Coverage(
         variant=variant.name,
@@ -155,3 +148,34 @@ def coverage_probability(
         p_performance=p_performance,
         explanation="; ".join(notes),
     )
+
+
+def view_progress_at(view: PosteriorView) -> Callable[[float], np.ndarray]:
+    """``progress_at`` of a posterior view, as the simulation's
+    (:meth:`riskmodel.simulation.science.Science.progress_at`) over all samples.
+
+    Returns
+    -------
+    callable
+        Decimal year ``T`` -> shape (sample,): method progress
+        (:func:`~riskmodel.capability.predict.method_progress_draws`) at ``T`` minus the
+        reference date's decimal year, plus the reasoning gain when ``T`` is at or after
+        the first reasoning-trained release (``PosteriorView.reasoning_since``). Decimal
+        years are ``year + days since 1 January / 365.25``, the simulation's convention.
+    """
+
+    def decimal_year(date: str) -> float:
+        year = pd.Timestamp(date).year
+        return year + float(years_since(date, f"{year:04d}-01-01"))
+
+    reference_time = decimal_year(view.reference_date)
+    reasoning_time = (
+        decimal_year(view.reasoning_since) if view.reasoning_since is not None else np.inf
+    )
+    gain = view.values("reasoning_gain") if view.reasoning_since is not None else 0.0
+
+    def progress_at(time: float) -> np.ndarray:
+        method = method_progress_draws(view, float(time) - reference_time)
+        return method + (gain if float(time) >= reasoning_time else 0.0)
+
+    return progress_at

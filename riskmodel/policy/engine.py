@@ -7,12 +7,15 @@ hazardous under each bar, and common random numbers). No variant is special-case
 rules of :class:`~riskmodel.policy.variants.PolicyVariant` are applied as follows.
 
 1. **Covered-model test** ``meets(flop, cost, capability)``: ``flop > flop_threshold``,
-   and ``cost > cost_threshold_usd`` if set; or, if ``performance_equivalent_year`` is set,
-   ``capability >= `` the capability of a typical ``flop_threshold`` model released on
-   1 January of that year in the run's world:
-   ``log10(flop_threshold) - reference_log10_flop + RunAttributes.progress_at(Y)``
-   (method progress plus, if reasoning-trained by then, the reasoning gain, of the
-   world's posterior draw; no model-specific scatter).
+   and ``cost > cost_threshold_usd`` if set; or, if ``performance_equivalent_year`` ``Y``
+   is set, ``capability >= `` the capability of the comparison model in the run's world,
+   :func:`riskmodel.policy.equivalence.equivalent_capability`:
+   ``log10(F) - reference_log10_flop + RunAttributes.progress_at(T)`` with ``F`` =
+   ``performance_equivalent_flop`` (default ``flop_threshold``) and ``T = Y + 1`` (the
+   best performance reachable with the methods of ``Y``, to 31 December; the default
+   ``performance_equivalent_reference = "best"``) or ``T = Y`` (a typical model of
+   1 January, ``"typical"``): method progress plus, if reasoning-trained by ``T``, the
+   reasoning gain, of the world's posterior draw; no model-specific scatter.
 2. **Derivatives.** A base run is covered if it meets the test. A derivative (a run with
    a parent) under ``unlimited`` is never a new covered model; under ``fraction_limit``
    it becomes a new model (tested with parent + extra FLOP and cost) when its extra FLOP or
@@ -63,6 +66,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from riskmodel.policy.equivalence import equivalent_capability
 from riskmodel.policy.lde import pass_probability
 from riskmodel.policy.variants import PolicyVariant
 from riskmodel.world.population import Population
@@ -346,15 +350,9 @@ def apply_variant(
     is_derivative = pop.parent >= 0
     base = np.where(is_derivative, pop.parent, rows)
     capability = runs.capability
-    equivalent = None
-    year = variant.covered.performance_equivalent_year
-    if year is not None:
-        # Capability of a typical flop_threshold model released on 1 January of ``year``.
-        equivalent = (
-            np.log10(variant.covered.flop_threshold)
-            - runs.reference_log10_flop
-            + np.asarray(runs.progress_at(float(year)), dtype=float)[pop.draw]
-        )
+    equivalent = equivalent_capability(variant.covered, runs.progress_at, runs.reference_log10_flop)
+    if equivalent is not None:  # per run: the comparison model of the run's world
+        equivalent = equivalent[pop.draw]
 
     base_meets = _meets(variant, pop.log10_flop, pop.cost_usd, capability, equivalent)
     base_covered = base_meets & ~is_derivative

@@ -13,9 +13,14 @@ Rules (see :mod:`riskmodel.policy.engine` for how they are applied)
 ``[covered]``
     ``flop_threshold`` (FLOP; a model trained with *more* than this is covered),
     optional ``cost_threshold_usd`` (the enrolled text: covered only if the training cost
-    also exceeds it), optional ``performance_equivalent_year`` (early drafts: also
-    covered if its capability reaches that of a ``flop_threshold`` model trained on
-    1 January of that year).
+    also exceeds it), optional ``performance_equivalent_year`` (early drafts, 22602(f)(1)
+    as introduced: also covered if its capability reaches that of a model "trained using
+    ... greater than 10^26 ... operations in 2024"), with ``performance_equivalent_flop``
+    (that model's FLOP; default ``flop_threshold``) and
+    ``performance_equivalent_reference``: ``"best"`` (default; the best performance
+    reachable with those FLOP and the methods of the year, to 31 December) or
+    ``"typical"`` (a typical model of 1 January of the year, the earlier reading); see
+    :mod:`riskmodel.policy.equivalence`.
 ``[derivatives]``
     ``rule``: ``"unlimited"`` (a modified copy is never a new covered model: the loophole),
     ``"fraction_limit"`` (commentary proposal 2: a modification using more than
@@ -107,13 +112,50 @@ def _plain_flop(value: float | None) -> float | None:
 
 
 class CoveredRule(_Rule):
-    """The covered-model test."""
+    """The covered-model test.
+
+    Attributes
+    ----------
+    flop_threshold
+        FLOP; a model trained with more is covered.
+    cost_threshold_usd
+        USD; if set, the training cost must also exceed it (the enrolled text).
+    performance_equivalent_year
+        Year ``Y`` of the performance-equivalence test (None: no such test). SB-1047 as
+        introduced, 22602(f)(1): covered also if it "could reasonably be expected to have
+        similar performance" to a model "trained using a quantity of computing power
+        greater than 10^26 integer or floating-point operations in 2024": ``Y = 2024``.
+    performance_equivalent_flop
+        Training FLOP ``F`` of that comparison model (the same clause: 10^26); None: the
+        ``flop_threshold``. Only with ``performance_equivalent_year``.
+    performance_equivalent_reference
+        ``"best"`` (default): the comparison model has the best performance reachable
+        with ``F`` FLOP and the methods of ``Y`` (method progress to the end of 31
+        December of ``Y``, plus the reasoning gain if reasoning-trained models existed by
+        then; no model-specific scatter). ``"typical"``: a typical ``F``-FLOP model
+        released on 1 January of ``Y`` (the reading used before; for sensitivity runs).
+        See :mod:`riskmodel.policy.equivalence`.
+    """
 
     flop_threshold: float = Field(gt=0.0, allow_inf_nan=False)
     cost_threshold_usd: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
     performance_equivalent_year: int | None = Field(default=None, ge=2015, le=2100)
+    performance_equivalent_flop: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+    performance_equivalent_reference: Literal["best", "typical"] = "best"
 
-    _flop = field_validator("flop_threshold")(_plain_flop)
+    _flop = field_validator("flop_threshold", "performance_equivalent_flop")(_plain_flop)
+
+    @model_validator(mode="after")
+    def _flop_needs_year(self) -> CoveredRule:
+        if (
+            self.performance_equivalent_flop is not None
+            and self.performance_equivalent_year is None
+        ):
+            raise ValueError(
+                "'performance_equivalent_flop' needs 'performance_equivalent_year' (the "
+                "year of the comparison model)"
+            )
+        return self
 
 
 class DerivativeRule(_Rule):

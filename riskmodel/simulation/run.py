@@ -49,7 +49,39 @@ from riskmodel.world.generate import sample_population
 #: Outcomes summarised by their peak year rather than summed over years.
 PEAK_YEAR_OUTCOMES = ("developers_full_obligations",)
 
-__all__ = ["simulate", "save_simulation", "summary_table", "ChunkTask", "run_chunk"]
+#: The commentary's expectation of the number of developers bearing full obligations:
+#: "only a handful of frontier developers (e.g. 3) would ever bear full obligations while
+#: others claim the LDE by being weaker" (../shared/DOMAIN.md section 2, the commentary's
+#: expectations the simulation should be able to test; section 6: "a handful of frontier
+#: developers under obligations, the rest exempt by being weaker"). Compared with the
+#: simulated ``developers_full_obligations`` by :func:`developers_table`.
+COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS = 3
+#: Where :data:`COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS` comes from (quoted in tables).
+COMMENTARY_DEVELOPERS_SOURCE = (
+    "commentary on SB-1047 (DOMAIN.md section 2): only a handful of frontier developers "
+    "(e.g. 3) would ever bear full obligations while others claim the LDE by being weaker"
+)
+#: Columns of :func:`developers_table`.
+DEVELOPERS_COLUMNS = (
+    "variant",
+    "year",
+    "q05",
+    "q50",
+    "q95",
+    "mean",
+    "share_at_most_expected",
+    "commentary_expectation",
+)
+
+__all__ = [
+    "simulate",
+    "save_simulation",
+    "summary_table",
+    "developers_table",
+    "COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS",
+    "ChunkTask",
+    "run_chunk",
+]
 
 
 @dataclass(frozen=True)
@@ -381,3 +413,63 @@ def summary_table(dataset: xr.Dataset, *, year: int | None = None) -> pd.DataFra
                 }
             )
     return pd.DataFrame(rows)
+
+
+def developers_table(
+    dataset: xr.Dataset,
+    *,
+    year: int | None = None,
+    expected: int = COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS,
+) -> pd.DataFrame:
+    """Developers under full obligations per variant in one year, beside the commentary's
+    expectation (:data:`COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS`, "about 3").
+
+    The outcome is :data:`~riskmodel.policy.engine.OUTCOMES` ``developers_full_obligations``:
+    per simulated world, the distinct developers with at least one run under full
+    obligations (covered, not exempt) released in that year.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`simulate`.
+    year
+        The simulated year compared (default: the last simulated year, when most runs
+        are above the thresholds).
+    expected
+        The expectation compared with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variant, columns :data:`DEVELOPERS_COLUMNS`: the year, the 5%, 50%
+        and 95% quantiles (``inverted_cdf``, as :func:`summary_table`) and the mean over
+        simulated worlds, the share of worlds with at most ``expected`` developers under
+        full obligations, and ``expected``.
+
+    Raises
+    ------
+    ConfigError
+        If ``year`` was not simulated.
+    """
+    years = [int(y) for y in dataset["year"].values.tolist()]
+    year = years[-1] if year is None else int(year)
+    if year not in years:
+        raise ConfigError(f"year {year} was not simulated (simulated: {years[0]}-{years[-1]})")
+    da = dataset["developers_full_obligations"].sel(year=year)
+    rows = []
+    for variant in dataset["variant"].values.tolist():
+        values = np.asarray(da.sel(variant=variant).values, dtype=float)
+        q05, q50, q95 = np.quantile(values, [0.05, 0.5, 0.95], method="inverted_cdf")
+        rows.append(
+            {
+                "variant": variant,
+                "year": year,
+                "q05": float(q05),
+                "q50": float(q50),
+                "q95": float(q95),
+                "mean": float(values.mean()),
+                "share_at_most_expected": float(np.mean(values <= expected)),
+                "commentary_expectation": expected,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(DEVELOPERS_COLUMNS))
