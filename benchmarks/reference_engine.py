@@ -49,7 +49,9 @@ How each rule is read here (numbers refer to the engine's docstring):
 Outcomes per (year, world): counts of the runs above, the summed costs, and the number
 of distinct developers with at least one run under full obligations; per world: the
 release time of the first truly hazardous run under obligations and its gap to the first
-truly hazardous run (NaN: no hazardous run; inf: none under obligations).
+truly hazardous run (NaN: no hazardous run; inf: none under obligations). Counts by truth
+(missed, false alarms, blocked by truth) and the two times are computed once per truth
+bar of ``runs.truly_hazardous`` (leading axis, in its order).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ import math
 
 import numpy as np
 
-from riskmodel.policy.engine import OUTCOMES, RunAttributes, hazard_key
+from riskmodel.policy.engine import OUTCOMES, TRUTH_OUTCOMES, RunAttributes, hazard_key
 from riskmodel.policy.lde import pass_probability
 from riskmodel.policy.variants import PolicyVariant
 from riskmodel.world.population import Population
@@ -115,7 +117,8 @@ def apply_variant_loop(
     dict
         Each name of :data:`riskmodel.policy.engine.OUTCOMES` -> float array shape
         (year, draw) (years in ``pop.years`` order); each name of
-        :data:`riskmodel.policy.engine.PER_DRAW_OUTCOMES` -> shape (draw,).
+        :data:`riskmodel.policy.engine.PER_DRAW_OUTCOMES` -> shape (draw,); a leading
+        truth axis for the names of :data:`riskmodel.policy.engine.TRUTH_OUTCOMES`.
     """
     n = pop.n_runs
     draw = pop.draw.tolist()
@@ -127,7 +130,7 @@ def apply_variant_loop(
     open_weights = pop.open_weights.tolist()
     parent = pop.parent.tolist()
     capability = runs.capability.tolist()
-    truly = runs.truly_hazardous.tolist()
+    truths = [t.tolist() for t in runs.truly_hazardous.values()]
     found = runs.found_hazardous[hazard_key(variant)].tolist()
     uniform = runs.lde_uniform.tolist()
     initial_reference = runs.initial_reference.tolist()
@@ -253,39 +256,46 @@ def apply_variant_loop(
         if costs.open_weights_blocked_if == "hazardous":
             blocked[i] = blocked[i] and found[i]
 
-    # Outcomes per (year, world) and per world.
+    # Outcomes per (year, world) and per world; those judged by the truth, per truth bar.
     years = list(pop.years)
     shape = (len(years), pop.n_draws)
-    out = {name: np.zeros(shape) for name in OUTCOMES}
+    n_truths = len(truths)
+    out = {
+        name: np.zeros((n_truths, *shape) if name in TRUTH_OUTCOMES else shape) for name in OUTCOMES
+    }
     developers: dict[tuple[int, int], set[int]] = {}
-    first_hazard = [math.inf] * pop.n_draws
-    first_covered = [math.inf] * pop.n_draws
+    first_hazard = [[math.inf] * pop.n_draws for _ in range(n_truths)]
+    first_covered = [[math.inf] * pop.n_draws for _ in range(n_truths)]
     for i in range(n):
         cell = (years.index(year[i]), draw[i])
         out["runs_covered"][cell] += covered[i]
         out["runs_exempt"][cell] += covered[i] and exempt[i]
         out["compliance_cost_usd"][cell] += run_cost[i]
-        out["hazardous_not_covered"][cell] += truly[i] and not obligated[i]
-        out["nonhazardous_burdened"][cell] += full[i] and not truly[i]
-        out["open_weights_blocked_hazardous"][cell] += blocked[i] and truly[i]
-        out["open_weights_blocked_nonhazardous"][cell] += blocked[i] and not truly[i]
         out["derivative_loophole_uses"][cell] += loophole[i]
         if full[i]:
             developers.setdefault(cell, set()).add(developer[i])
-        if truly[i]:
-            first_hazard[draw[i]] = min(first_hazard[draw[i]], time[i])
-            if obligated[i]:
-                first_covered[draw[i]] = min(first_covered[draw[i]], time[i])
+        for k, truly in enumerate(truths):
+            at = (k, *cell)
+            out["hazardous_not_covered"][at] += truly[i] and not obligated[i]
+            out["nonhazardous_burdened"][at] += full[i] and not truly[i]
+            out["open_weights_blocked_hazardous"][at] += blocked[i] and truly[i]
+            out["open_weights_blocked_nonhazardous"][at] += blocked[i] and not truly[i]
+            if truly[i]:
+                first_hazard[k][draw[i]] = min(first_hazard[k][draw[i]], time[i])
+                if obligated[i]:
+                    first_covered[k][draw[i]] = min(first_covered[k][draw[i]], time[i])
     for cell, names in developers.items():
         out["developers_full_obligations"][cell] = len(names)
 
-    first_time = np.full(pop.n_draws, np.nan)
-    gap = np.full(pop.n_draws, np.nan)
-    for d in range(pop.n_draws):
-        if first_covered[d] < math.inf:
-            first_time[d] = first_covered[d]
-        if first_hazard[d] < math.inf:
-            gap[d] = first_covered[d] - first_hazard[d] if first_covered[d] < math.inf else math.inf
+    first_time = np.full((n_truths, pop.n_draws), np.nan)
+    gap = np.full((n_truths, pop.n_draws), np.nan)
+    for k in range(n_truths):
+        for d in range(pop.n_draws):
+            hazard, covered_at = first_hazard[k][d], first_covered[k][d]
+            if covered_at < math.inf:
+                first_time[k, d] = covered_at
+            if hazard < math.inf:
+                gap[k, d] = covered_at - hazard if covered_at < math.inf else math.inf
     out["first_covered_hazard_time"] = first_time
     out["hazard_coverage_gap_years"] = gap
     return out

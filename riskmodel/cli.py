@@ -420,6 +420,7 @@ def _simulate(args: argparse.Namespace) -> int:
         save_simulation,
         simulate,
         summary_table,
+        truth_label,
     )
 
     try:
@@ -449,8 +450,18 @@ def _simulate(args: argparse.Namespace) -> int:
         "Counts and costs summed over the years; developers in the peak year; times as decimal "
         "years; gap inf = the first hazardous model is never under obligations in the horizon."
     )
+    print(
+        "Outcomes that depend on which runs are truly hazardous are shown under each truth "
+        "bar ('truth: current bar', 'truth: raised bar': the realised condition of that bar "
+        "in each world); all variants are judged against the same truths."
+    )
     fmt = {"decimal year": "{:.1f}", "USD": "{:.3g}"}
+    labels = [
+        f"{r.outcome} ({truth_label(r.truth_bar)})" if r.truth_bar else r.outcome
+        for r in table.itertuples()
+    ]
     wide = table.assign(
+        row=labels,
         cell=[
             " ".join(
                 [
@@ -460,9 +471,10 @@ def _simulate(args: argparse.Namespace) -> int:
                 ]
             )
             for r in table.itertuples()
-        ]
-    ).pivot(index="outcome", columns="variant", values="cell")
-    wide = wide.reindex(index=table["outcome"].unique(), columns=table["variant"].unique())
+        ],
+    ).pivot(index="row", columns="variant", values="cell")
+    wide = wide.reindex(index=list(dict.fromkeys(labels)), columns=table["variant"].unique())
+    wide.index.name = "outcome"
     print(wide.to_string())
     developers = developers_table(dataset)
     expected = COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS

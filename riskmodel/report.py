@@ -403,7 +403,8 @@ def write_policy_outputs(
     _write_csv(developers_table(dataset), written["developers_under_obligations"])
     tail = (
         f"{sim_cfg.draws} simulated worlds {sim_cfg.first_year}-{sim_cfg.last_year}; "
-        f"truth = realised '{sim_cfg.truth_bar}' bar condition; evaluation noise "
+        f"truth-dependent outcomes under each truth bar ({', '.join(sim_cfg.truth_bars)}: "
+        "its realised condition in each world); evaluation noise "
         f"{sim_cfg.evaluation_noise_sd} dex"
     )
     fig = plot_variant_comparison(

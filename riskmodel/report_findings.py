@@ -26,6 +26,7 @@ from riskmodel.simulation.run import (
     COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS,
     developers_table,
     summary_table,
+    truth_label,
 )
 from riskmodel.uplift.elicitation import prior_table
 
@@ -60,7 +61,11 @@ FIGURE_TEXT: dict[str, tuple[str, str]] = {
     "policy_variants": (
         "Policy variants compared",
         "Median and 90% interval over simulated worlds of the key outcomes per variant, "
-        "summed over the simulated years.",
+        "summed over the simulated years. Outcomes that depend on which runs are truly "
+        "hazardous (missed hazardous runs, false alarms, blocked open-weight releases by "
+        "truth) are shown under each truth bar ('truth: current bar': the bill's bar; "
+        "'truth: raised bar': the commentary's), so that no variant is judged only by the "
+        "other bar's standard.",
     ),
     "lde_all_benchmarks": (
         "The 'lower on all benchmarks' test",
@@ -69,7 +74,8 @@ FIGURE_TEXT: dict[str, tuple[str, str]] = {
     ),
     "sensitivity_tornado": (
         "Sensitivity of a headline outcome",
-        "Change of the outcome when one assumption at a time moves to a low or a high value.",
+        "Change of the outcome when one assumption at a time moves to a low or a high value; "
+        "an outcome that depends on the truth has one panel per truth bar.",
     ),
     "prior_posterior": (
         "Elicited priors against posteriors",
@@ -150,21 +156,33 @@ def headline_findings(
             f"{row['frontier_date_q05'] or 'after 2040'} to "
             f"{row['frontier_date_q95'] or 'after 2040'})."
         )
-    summary = summary_table(dataset).set_index(["variant", "outcome"])
+    summary = summary_table(dataset)
     years = f"{int(dataset['year'].min())}-{int(dataset['year'].max())}"
 
+    def rows(variant: str, outcome: str) -> pd.DataFrame:
+        return summary[(summary["variant"] == variant) & (summary["outcome"] == outcome)]
+
     def median(variant: str, outcome: str) -> float:
-        return float(summary.loc[(variant, outcome), "q50"])
+        return float(rows(variant, outcome)["q50"].iloc[0])
+
+    def per_truth(variant: str, outcome: str) -> str:
+        """Medians under each truth bar, e.g. "12 (truth: current bar), 3 (truth: ...)"."""
+        return ", ".join(
+            f"{row.q50:.0f}" + (f" ({truth_label(str(row.truth_bar))})" if row.truth_bar else "")
+            for row in rows(variant, outcome).itertuples()
+        )
 
     for variant in dataset["variant"].values.tolist():
         lines.append(
             f"{variant} ({years}): {median(variant, 'runs_covered'):.0f} runs covered, "
             f"{median(variant, 'developers_full_obligations'):.0f} developers under full "
             f"obligations in the peak year, compliance cost "
-            f"${median(variant, 'compliance_cost_usd') / 1e9:.2f}B, "
-            f"{median(variant, 'hazardous_not_covered'):.0f} truly hazardous runs under no "
-            f"obligation, {median(variant, 'open_weights_blocked_nonhazardous'):.0f} "
-            "non-hazardous open-weight releases blocked (medians over simulated worlds)."
+            f"${median(variant, 'compliance_cost_usd') / 1e9:.2f}B; truly hazardous runs "
+            f"under no obligation: {per_truth(variant, 'hazardous_not_covered')}; "
+            f"non-hazardous runs under full obligations (false alarms): "
+            f"{per_truth(variant, 'nonhazardous_burdened')}; non-hazardous open-weight "
+            f"releases blocked: {per_truth(variant, 'open_weights_blocked_nonhazardous')} "
+            "(medians over simulated worlds)."
         )
     developers = developers_table(dataset)
     expected = COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS
@@ -179,6 +197,16 @@ def headline_findings(
         )
         + "."
     )
+
+    def shares(condition: xr.DataArray) -> str:
+        """Share of worlds where ``condition`` holds, under each truth bar."""
+        if "truth_bar" not in condition.dims:
+            return f"{float(condition.mean()) * 100:.0f}%"
+        return ", ".join(
+            f"{float(condition.sel(truth_bar=t).mean()) * 100:.0f}% ({truth_label(str(t))})"
+            for t in condition["truth_bar"].values.tolist()
+        )
+
     variants = set(dataset["variant"].values.tolist())
     if {"as_introduced", "as_amended"} <= variants:
         cost = dataset["compliance_cost_usd"].sum("year")
@@ -186,21 +214,18 @@ def headline_findings(
             cost.sel(variant="as_introduced") > 0
         )
         missed = dataset["hazardous_not_covered"].sum("year")
-        fewer = (missed.sel(variant="as_amended") < missed.sel(variant="as_introduced")).mean()
+        fewer = missed.sel(variant="as_amended") < missed.sel(variant="as_introduced")
         lines.append(
             "Removing the limited duty exemption (as introduced -> as amended) multiplies the "
             f"compliance cost by a median {float(ratio.median()):.1f}x and leaves fewer "
-            f"hazardous runs without obligations in {float(fewer) * 100:.0f}% of simulated "
-            "worlds."
+            f"hazardous runs without obligations in {shares(fewer)} of simulated worlds."
         )
     if {"commentary", "commentary_raised_bar"} <= variants:
         blocked = dataset["open_weights_blocked_nonhazardous"].sum("year")
-        less = (
-            blocked.sel(variant="commentary_raised_bar") <= blocked.sel(variant="commentary")
-        ).mean()
+        less = blocked.sel(variant="commentary_raised_bar") <= blocked.sel(variant="commentary")
         lines.append(
             "Raising the hazard bar (commentary -> commentary + raised bar) blocks no more "
-            f"non-hazardous open-weight releases in {float(less) * 100:.0f}% of simulated worlds."
+            f"non-hazardous open-weight releases in {shares(less)} of simulated worlds."
         )
     return lines
 
@@ -296,8 +321,8 @@ def assumption_table(
     sim = settings.simulation
     rows.append(
         {
-            "assumption": "simulation: truth bar, evaluation noise",
-            "value": f"{sim.truth_bar}; {sim.evaluation_noise_sd:g}",
+            "assumption": "simulation: truth bars, evaluation noise",
+            "value": f"{', '.join(sim.truth_bars)}; {sim.evaluation_noise_sd:g}",
             "units": "-, dex",
             "source": "elicited (riskmodel/simulation/config.py)",
         }
@@ -356,8 +381,11 @@ def build_report(
             f"{v:.1f}" if units == "decimal year" else f"{v:.3g}"
             for v, units in zip(summary[column], summary["units"], strict=True)
         ]
+    summary["truth"] = [truth_label(str(t)) or "-" for t in summary["truth_bar"]]
     tables = {
-        name: summary[summary["variant"] == name][["outcome", "units", "q50", "q05", "q95"]]
+        name: summary[summary["variant"] == name][
+            ["outcome", "truth", "units", "q50", "q05", "q95"]
+        ]
         .rename(columns={"q50": "median", "q05": "5%", "q95": "95%"})
         .reset_index(drop=True)
         for name in names

@@ -11,7 +11,7 @@ root lists them all):
     :class:`HazardSettings`: release date and compute of the headline hazard table, the
     grid of the hazard-curve figure, the bars, the uplift link and its evidence.
 ``[simulation]``
-    :class:`riskmodel.simulation.config.SimulationConfig`: years, draws, seed, truth bar,
+    :class:`riskmodel.simulation.config.SimulationConfig`: years, draws, seed, truth bars,
     evaluation noise.
 ``[report]``
     :class:`ReportOptions`: which policy variants, sensitivity-analysis draws.
@@ -259,11 +259,11 @@ def check_references(settings: Settings, inputs: HazardInputs, *, origin: str) -
             raise ConfigError(
                 f"{origin}: 'hazard.bars': unknown hazard bar '{name}'; defined: {known}"
             )
-    if settings.simulation.truth_bar not in inputs.bars:
-        raise ConfigError(
-            f"{origin}: 'simulation.truth_bar': unknown hazard bar "
-            f"'{settings.simulation.truth_bar}'; defined: {known}"
-        )
+    for name in settings.simulation.truth_bars:
+        if name not in inputs.bars:
+            raise ConfigError(
+                f"{origin}: 'simulation.truth_bars': unknown hazard bar '{name}'; defined: {known}"
+            )
     variants = settings.report.variants
     try:
         load_variants(variants if isinstance(variants, str) else list(variants))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["TEST_SEED", "linear_progress"]
+__all__ = ["TEST_SEED", "linear_progress", "golden_world"]
 
 #: Base sampler seed of the tests that run NUTS (the shared small fit, the uplift-study
 #: update, parameter recovery). ``RISKMODEL_TEST_SEED`` overrides it, so the suite can be
@@ -44,3 +44,101 @@ def linear_progress(
         return rates * (time - reference_time)
 
     return progress_at
+
+
+def golden_world(n_draws: int = 3, runs_per_draw: int = 300, seed: int = 2024):  # noqa: ANN201
+    """A small simulated world built without any fit: a population of training runs and
+    the fields of a :class:`riskmodel.simulation.science.Science` except its truth.
+
+    Input of ``tests/golden/raised_truth_v1.npz`` (the outcomes of the simulation code
+    before truth-dependent outcomes were reported per truth bar, when truth was the raised
+    bar alone; regenerate it only for a change that is meant to alter those outcomes).
+
+    Returns
+    -------
+    (Population, dict, dict)
+        The population (years 2025-2027); the science fields other than the truth (a
+        synthetic posterior view, per-world parameters, assessment thresholds of the
+        shipped variants' bars); truth bar name -> per-world truth threshold (dex), for
+        ``"raised"`` and ``"current"``.
+    """
+    import pandas as pd
+    import xarray as xr
+
+    from riskmodel.capability.predict import PosteriorView
+    from riskmodel.world.population import Population
+
+    rng = np.random.default_rng(seed)
+    draw, time, parent, flop, cost, developer, open_weights = [], [], [], [], [], [], []
+    for d in range(n_draws):
+        t = np.sort(rng.uniform(2025.0, 2028.0, runs_per_draw))
+        start = d * runs_per_draw
+        for i in range(runs_per_draw):
+            bases = [j for j in range(start, start + i) if parent[j] < 0]
+            derivative = bool(bases) and rng.random() < 0.3
+            parent.append(int(rng.choice(bases)) if derivative else -1)
+            own = rng.uniform(21.0, 25.5) if derivative else rng.uniform(23.0, 27.5)
+            flop.append(own)
+            cost.append(10.0 ** (own - 17.5 + rng.normal(0.0, 0.3)))
+            developer.append(int(rng.integers(0, 12)))
+            open_weights.append(bool(rng.random() < 0.4))
+            draw.append(d)
+        time.extend(t.tolist())
+    parent_a = np.array(parent, dtype=np.int64)
+    pop = Population(
+        draw=np.array(draw, dtype=np.int64),
+        year=np.floor(np.array(time)).astype(np.int64),
+        release_time=np.array(time),
+        log10_flop=np.array(flop),
+        cost_usd=np.array(cost),
+        developer=np.array(developer, dtype=np.int64),
+        frontier_tier=np.array(developer) < 4,
+        open_weights=np.array(open_weights),
+        parent=parent_a,
+        loophole_attempt=(parent_a >= 0) & (rng.random(parent_a.size) < 0.2),
+        n_draws=n_draws,
+        years=(2025, 2026, 2027),
+        n_frontier_developers=4,
+    ).validate()
+    samples = 50
+    view = PosteriorView(
+        draws=xr.Dataset(
+            {
+                "algorithmic_progress": ("sample", rng.lognormal(np.log(0.45), 0.25, samples)),
+                "post_training_rate": ("sample", rng.lognormal(np.log(0.3), 0.5, samples)),
+                "method_change_year": ("sample", rng.normal(1.7, 0.5, samples)),
+                "reasoning_gain": ("sample", rng.lognormal(np.log(0.5), 0.5, samples)),
+                "capability_scatter": ("sample", np.full(samples, 0.3)),
+            }
+        ),
+        reference_date="2023-01-01",
+        reference_log10_flop=23.0,
+        benchmarks=pd.DataFrame(),
+        tasks=pd.DataFrame({"task_id": [], "suite": [], "domain": []}),
+        data_vintage="2025-09-01",
+        reasoning_since="2024-09-12",
+    )
+    index = rng.integers(0, samples, n_draws)
+    fields = {
+        "posterior_index": index,
+        "view": view,
+        "reasoning_gain": view.values("reasoning_gain")[index],
+        "reasoning_time": 2024.7,
+        "capability_scatter": view.values("capability_scatter")[index],
+        "finetune_efficiency": rng.lognormal(np.log(0.5), 0.3, n_draws),
+        "elicitation_progress": rng.lognormal(np.log(0.2), 0.3, n_draws),
+        "initial_reference": rng.uniform(2.0, 3.0, n_draws),
+        "assessment_thresholds": {
+            "current|unbounded": 3.6,
+            "current|f=0.25, 2 years": 4.1,
+            "raised|f=0.25, 2 years": 5.0,
+        },
+        "evaluation_noise_sd": 0.3,
+        "reference_log10_flop": 23.0,
+        "reference_time": 2023.0,
+    }
+    truth = {
+        "raised": rng.normal(5.3, 0.6, n_draws),
+        "current": rng.normal(4.0, 0.6, n_draws),
+    }
+    return pop, fields, truth

@@ -57,6 +57,14 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 # ------------------------------------------------------------------------ helpers
+def _default_interrupt() -> None:
+    """In the child before exec: SIGINT back to its default disposition. A shell starts
+    background jobs with SIGINT ignored, children inherit that, and Python then installs
+    no KeyboardInterrupt handler, so the test would measure how pytest was launched (a
+    suite run as ``bash .ci/run &`` failed every SIGINT test) instead of riskmodel."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Run:
     """A started riskmodel process with its stderr in a file."""
 
@@ -66,7 +74,12 @@ class Run:
         self.err_path = cwd / f"{name}.err"
         with self.err_path.open("w") as err:
             self.process = subprocess.Popen(
-                argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err
+                argv,
+                cwd=cwd,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                preexec_fn=_default_interrupt,
             )
         Run.started.append(self)
 

@@ -41,7 +41,7 @@ from riskmodel.plotting.style import (
     save_figure,
     series_style,
 )
-from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES
+from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES, TRUTH_OUTCOMES
 from riskmodel.policy.variants import SHIPPED_VARIANTS, load_variant, load_variants
 from riskmodel.simulation.sensitivity import ASSUMPTIONS, sensitivity_table, variant_toml
 from riskmodel.uplift.elicitation import load_uplift_priors
@@ -249,6 +249,49 @@ def test_variant_comparison(tmp_path: Path) -> None:
     assert len(save_figure(fig, tmp_path / "variants")) == 2
 
 
+def _two_truth_dataset() -> xr.Dataset:
+    """:func:`_dataset` with the truth-dependent outcomes under two truth bars (the
+    current bar's truth with larger counts)."""
+    ds = _dataset()
+    for name in TRUTH_OUTCOMES:
+        if name in ds:
+            scale = 4.0 if name in OUTCOMES else 1.0
+            ds[name] = xr.concat(
+                [ds[name] * scale, ds[name]], dim=pd.Index(["current", "raised"], name="truth_bar")
+            ).transpose("variant", "truth_bar", ...)
+            ds[name].attrs = _dataset()[name].attrs
+    return ds
+
+
+def test_variant_comparison_shows_each_truth_bar(tmp_path: Path) -> None:
+    fig = plot_variant_comparison(_two_truth_dataset(), caption_text="50 worlds", **PROVENANCE)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    judged = [o for o in KEY_OUTCOMES if o in TRUTH_OUTCOMES]
+    assert len(judged) == 4 and len(visible) == len(KEY_OUTCOMES) + len(judged)
+    titles = [ax.get_title() for ax in visible]
+    for outcome in KEY_OUTCOMES:
+        description = OUTCOMES[outcome][1]
+        mine = [
+            (t, ax)
+            for t, ax in zip(titles, visible, strict=True)
+            if description in t.replace("\n", " ")
+        ]
+        if outcome in judged:
+            assert [t.split("\n")[-1] for t, _ in mine] == [
+                "truth: current bar",
+                "truth: raised bar",
+            ], outcome
+            (_, current), (_, raised) = mine
+            assert current.get_xlim() == raised.get_xlim(), outcome  # one axis per outcome
+            medians = [float(t.get_text()) for t in current.texts if t.get_text()[:1].isdigit()]
+            assert medians and max(medians) > 0
+        else:
+            assert len(mine) == 1 and "truth" not in mine[0][0], outcome
+    assert "truth: current bar" in fig._suptitle.get_text()
+    _check_caption(fig)
+    assert len(save_figure(fig, tmp_path / "variants_truths")) == 2
+
+
 def test_variant_comparison_refuses_unknown_outcome() -> None:
     with pytest.raises(ConfigError, match="nonsense"):
         plot_variant_comparison(_dataset(), outcomes=["nonsense"], caption_text="", **PROVENANCE)
@@ -345,6 +388,31 @@ def test_tornado(tmp_path: Path) -> None:
     assert len(save_figure(fig, tmp_path / "tornado")) == 2
     with pytest.raises(ConfigError, match="base"):
         plot_tornado(table.drop(columns="base"), caption_text="", **PROVENANCE)
+
+
+def test_tornado_one_panel_per_truth_bar() -> None:
+    rows = []
+    for truth, shift in (("current", 20.0), ("raised", 0.0)):
+        for parameter, low, high in (("noise", 9.0, 11.0), ("link", 2.0, 30.0)):
+            rows.append(
+                {
+                    "parameter": parameter,
+                    "low_label": "lo",
+                    "high_label": "hi",
+                    "outcome": "hazardous_not_covered",
+                    "truth_bar": truth,
+                    "low": low + shift,
+                    "high": high + shift,
+                    "base": 10.0 + shift,
+                    "variant": "commentary",
+                }
+            )
+    fig = plot_tornado(pd.DataFrame(rows), caption_text="", **PROVENANCE)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert len(titles) == 2
+    assert titles[0].endswith("truth: current bar") and titles[1].endswith("truth: raised bar")
+    bases = [line.get_xdata()[0] for ax in fig.axes for line in ax.get_lines()[:1]]
+    assert bases[:2] == [30.0, 10.0]
 
 
 # --- priors ------------------------------------------------------------------------------
@@ -449,11 +517,15 @@ def test_sensitivity_table_on_a_small_fit(small_fit, tmp_path: Path) -> None:  #
         link_params="prior",
         assumptions=names,
     )
-    assert list(table["parameter"]) == [ASSUMPTIONS[n].parameter for n in names]
-    assert table["base"].nunique() == 1 and np.isfinite(table[["low", "high"]]).all().all()
-    held = table.set_index("parameter").loc[ASSUMPTIONS["sub_frontier"].parameter]
-    assert held["low"] == held["base"]  # the low setting is the default: not re-run
-    assert held["base_label"] == "held at peak"
+    # hazardous_not_covered depends on the truth: one row per assumption and truth bar
+    assert list(table["truth_bar"].unique()) == ["current", "raised"]
+    for _, rows in table.groupby("truth_bar"):
+        assert list(rows["parameter"]) == [ASSUMPTIONS[n].parameter for n in names]
+        assert rows["base"].nunique() == 1
+    assert np.isfinite(table[["low", "high"]]).all().all()
+    held = table[table["parameter"] == ASSUMPTIONS["sub_frontier"].parameter]
+    assert (held["low"] == held["base"]).all()  # the low setting is the default: not re-run
+    assert set(held["base_label"]) == {"held at peak"}
     assert json.loads(json.dumps(table.to_dict("records")))
     fig = plot_tornado(table, caption_text="small fit", **PROVENANCE)
     _check_caption(fig)

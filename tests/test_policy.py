@@ -15,9 +15,13 @@ from hypothesis import strategies as st
 from riskmodel.errors import ConfigError, RiskmodelError
 from riskmodel.policy.engine import (
     OUTCOMES,
+    PER_DRAW_OUTCOMES,
+    TRUTH_OUTCOMES,
+    WORLD_OUTCOMES,
     RunAttributes,
     _lde_reference,
     apply_variant,
+    count_hazardous,
     hazard_key,
 )
 from riskmodel.policy.lde import pass_probability
@@ -134,7 +138,7 @@ def hand_world() -> tuple[Population, RunAttributes]:
     keys = {hazard_key(v) for v in load_variants("all")}
     runs = RunAttributes(
         capability=np.array([4.0, 3.2, 4.05, 4.5, 4.0, 4.2]),
-        truly_hazardous=truly,
+        truly_hazardous={"raised": truly},
         found_hazardous=dict.fromkeys(keys, truly.copy()),
         lde_uniform=np.full(6, 0.5),
         initial_reference=np.array([3.0]),
@@ -212,12 +216,13 @@ def test_hand_computed_world(hand_world, variant_name: str) -> None:
     assert set(OUTCOMES) <= set(out)
     for outcome, by_variant in EXPECTED.items():
         expected = np.array(by_variant[variant_name], dtype=float)[:, None]
-        np.testing.assert_allclose(out[outcome], expected, rtol=1e-12, err_msg=outcome)
-    gap = out["hazard_coverage_gap_years"][0]
+        got = out[outcome][0] if outcome in TRUTH_OUTCOMES else out[outcome]  # one truth
+        np.testing.assert_allclose(got, expected, rtol=1e-12, err_msg=outcome)
+    gap = out["hazard_coverage_gap_years"][0, 0]
     if variant_name == "commentary":
-        assert gap == 0.0 and out["first_covered_hazard_time"][0] == pytest.approx(2026.8)
+        assert gap == 0.0 and out["first_covered_hazard_time"][0, 0] == pytest.approx(2026.8)
     else:
-        assert np.isinf(gap) and np.isnan(out["first_covered_hazard_time"][0])
+        assert np.isinf(gap) and np.isnan(out["first_covered_hazard_time"][0, 0])
 
 
 def test_open_weights_blocked_if_covered(hand_world) -> None:
@@ -232,7 +237,7 @@ def test_open_weights_blocked_if_covered(hand_world) -> None:
     )
     out = apply_variant(pop, runs, strict)
     # Obligated open-weight runs: row 2 (derivative of row 0) in 2026, rows 4 and 5 in 2027.
-    np.testing.assert_array_equal(out["open_weights_blocked_nonhazardous"][:, 0], [1, 2])
+    np.testing.assert_array_equal(out["open_weights_blocked_nonhazardous"][0, :, 0], [1, 2])
 
 
 # --- properties of the rules ---------------------------------------------------------
@@ -274,7 +279,7 @@ def worlds(draw) -> tuple[Population, RunAttributes, np.ndarray]:
     found = rng.random(n) < 0.3
     runs = RunAttributes(
         capability=capability,
-        truly_hazardous=rng.random(n) < 0.3,
+        truly_hazardous={"current": rng.random(n) < 0.4, "raised": rng.random(n) < 0.3},
         found_hazardous={},
         lde_uniform=rng.random(n),
         initial_reference=rng.uniform(2.0, 4.0, 2),
@@ -366,7 +371,9 @@ def test_segmented_reference_ignores_other_draws(hand_world) -> None:
         **{
             **runs.__dict__,
             "capability": np.concatenate([runs.capability, runs.capability + 5.0]),
-            "truly_hazardous": np.concatenate([runs.truly_hazardous] * 2),
+            "truly_hazardous": {
+                bar: np.concatenate([truly] * 2) for bar, truly in runs.truly_hazardous.items()
+            },
             "found_hazardous": {k: np.concatenate([v, v]) for k, v in runs.found_hazardous.items()},
             "lde_uniform": np.concatenate([runs.lde_uniform] * 2),
             "initial_reference": np.array([3.0, 3.0]),
@@ -375,7 +382,7 @@ def test_segmented_reference_ignores_other_draws(hand_world) -> None:
     )
     both = apply_variant(twice, runs2, variant)
     for outcome in OUTCOMES:
-        np.testing.assert_array_equal(both[outcome][:, :1], alone[outcome], err_msg=outcome)
+        np.testing.assert_array_equal(both[outcome][..., :1], alone[outcome], err_msg=outcome)
 
 
 def test_empty_world_gives_zero_outcomes() -> None:
@@ -398,7 +405,7 @@ def test_empty_world_gives_zero_outcomes() -> None:
     for variant in load_variants("all"):
         runs = RunAttributes(
             capability=empty_f,
-            truly_hazardous=empty_b,
+            truly_hazardous={"current": empty_b, "raised": empty_b},
             found_hazardous={hazard_key(variant): empty_b},
             lde_uniform=empty_f,
             initial_reference=np.zeros(2),
@@ -408,8 +415,196 @@ def test_empty_world_gives_zero_outcomes() -> None:
         )
         out = apply_variant(pop, runs, variant)
         for outcome in OUTCOMES:
-            np.testing.assert_array_equal(out[outcome], np.zeros((1, 2)))
+            shape = (2, 1, 2) if outcome in TRUTH_OUTCOMES else (1, 2)
+            np.testing.assert_array_equal(out[outcome], np.zeros(shape))
         assert np.all(np.isnan(out["hazard_coverage_gap_years"]))
+
+
+# --- truth: outcomes judged under each truth bar ----------------------------------------
+
+#: The outcomes that count runs by whether they are truly hazardous (per truth bar); the
+#: others follow from the rules and the developers' findings alone.
+JUDGED_BY_TRUTH = {
+    "hazardous_not_covered",
+    "nonhazardous_burdened",
+    "open_weights_blocked_hazardous",
+    "open_weights_blocked_nonhazardous",
+    "first_covered_hazard_time",
+    "hazard_coverage_gap_years",
+    "hazardous_runs",
+    "first_hazard_time",
+}
+
+
+def _with_truths(runs: RunAttributes, truths: dict[str, np.ndarray]) -> RunAttributes:
+    return RunAttributes(**{**runs.__dict__, "truly_hazardous": truths})
+
+
+def _finds_exactly(base: PolicyVariant) -> PolicyVariant:
+    """``base`` with every run covered, every derivative a new model, no pre-training
+    exemption and a safety case: full obligations fall exactly on the runs found
+    hazardous."""
+    covered = base.covered.model_copy(
+        update={
+            "flop_threshold": 1e20,
+            "cost_threshold_usd": None,
+            "performance_equivalent_year": None,
+            "performance_equivalent_flop": None,
+        }
+    )
+    derivatives = base.derivatives.model_copy(
+        update={"rule": "fraction_limit", "max_flop_fraction": 1e-9, "max_cost_fraction": 1e-9}
+    )
+    lde = base.lde.model_copy(update={"pretraining": "none", "safety_case": True})
+    obligations = base.obligations.model_copy(update={"open_weights_blocked_if": "hazardous"})
+    return base.model_copy(
+        update={
+            "name": f"{base.name}_exact",
+            "covered": covered,
+            "derivatives": derivatives,
+            "lde": lde,
+            "obligations": obligations,
+        }
+    )
+
+
+def _per_cell(pop: Population, mask: np.ndarray) -> np.ndarray:
+    """Count of ``mask`` per (year, draw), by a plain loop."""
+    out = np.zeros((len(pop.years), pop.n_draws))
+    for i in np.flatnonzero(mask):
+        out[pop.years.index(int(pop.year[i])), pop.draw[i]] += 1
+    return out
+
+
+def _first_times(pop: Population, mask: np.ndarray) -> np.ndarray:
+    """Earliest release time of the ``mask`` runs per draw (NaN: none), by a plain loop."""
+    out = np.full(pop.n_draws, np.nan)
+    for i in np.flatnonzero(mask):
+        d = pop.draw[i]
+        out[d] = pop.release_time[i] if np.isnan(out[d]) else min(out[d], pop.release_time[i])
+    return out
+
+
+def test_truth_dependent_outcomes_are_the_documented_ones() -> None:
+    names = {*OUTCOMES, *PER_DRAW_OUTCOMES, *WORLD_OUTCOMES}
+    assert set(TRUTH_OUTCOMES) == JUDGED_BY_TRUTH
+    assert JUDGED_BY_TRUTH.issubset(names)
+    assert len(TRUTH_OUTCOMES) == len(set(TRUTH_OUTCOMES))
+
+
+@settings(max_examples=60, deadline=None)
+@given(world=worlds(), name=st.sampled_from(SHIPPED_VARIANTS), seed=st.integers(0, 2**32 - 1))
+def test_a_truth_axis_exactly_on_the_outcomes_judged_by_the_truth(world, name, seed) -> None:
+    """Truth-dependent outcomes get one entry per truth bar, in order, each computed from
+    that bar alone; the others have no truth axis and do not change with the truths."""
+    pop, runs, found = world
+    (variant,) = load_variants([name])
+    runs = _with_found(runs, variant, found)
+    rng = np.random.default_rng(seed)
+    other = _with_truths(
+        runs,
+        {
+            "raised": rng.random(pop.n_runs) < 0.5,
+            "current": runs.truly_hazardous["current"],
+            "third": rng.random(pop.n_runs) < 0.2,
+        },
+    )
+    assert runs.truth_bars == ("current", "raised")
+    assert other.truth_bars == ("raised", "current", "third")
+    for apply in (functools.partial(apply_variant, variant=variant), count_hazardous):
+        out, changed = apply(pop, runs), apply(pop, other)
+        assert set(out) == set(changed)
+        for outcome, values in out.items():
+            per_year = outcome in OUTCOMES or outcome in ("hazardous_runs", "runs")
+            cell = (len(pop.years), pop.n_draws) if per_year else (pop.n_draws,)
+            if outcome in JUDGED_BY_TRUTH:
+                assert values.shape == (2, *cell), outcome
+                assert changed[outcome].shape == (3, *cell), outcome
+                np.testing.assert_array_equal(changed[outcome][1], values[0], err_msg=outcome)
+            else:
+                assert values.shape == changed[outcome].shape == cell, outcome
+                np.testing.assert_array_equal(changed[outcome], values, err_msg=outcome)
+
+
+def test_run_attributes_refuse_a_truth_without_a_bar_name() -> None:
+    with pytest.raises(TypeError, match="truth-bar names"):
+        RunAttributes(
+            capability=np.zeros(2),
+            truly_hazardous=np.zeros(2, dtype=bool),  # type: ignore[arg-type]
+            found_hazardous={},
+            lde_uniform=np.zeros(2),
+            initial_reference=np.zeros(1),
+            progress_at=linear_progress(np.array([0.5])),
+            reference_log10_flop=23.0,
+            reference_time=2023.0,
+        )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    world=worlds(),
+    name=st.sampled_from(SHIPPED_VARIANTS),
+    truth=st.sampled_from(["current", "raised"]),
+)
+def test_a_variant_finding_exactly_one_truth_has_no_false_alarm_nor_miss_under_it(
+    world, name, truth
+) -> None:
+    """Full obligations on exactly the runs truly hazardous under one bar: no false alarm,
+    no miss and no harmless open-weight release blocked under that truth bar; under the
+    other truth bar, misses and false alarms exactly where the two truths disagree."""
+    pop, runs, _ = world
+    (base,) = load_variants([name])
+    variant = _finds_exactly(base)
+    truly = runs.truly_hazardous[truth]
+    (other_bar,) = [bar for bar in runs.truth_bars if bar != truth]
+    other = runs.truly_hazardous[other_bar]
+    out = apply_variant(pop, _with_found(runs, variant, truly.copy()), variant)
+    at, elsewhere = runs.truth_bars.index(truth), runs.truth_bars.index(other_bar)
+    zeros = np.zeros((len(pop.years), pop.n_draws))
+    for outcome in (
+        "hazardous_not_covered",
+        "nonhazardous_burdened",
+        "open_weights_blocked_nonhazardous",
+    ):
+        np.testing.assert_array_equal(out[outcome][at], zeros, err_msg=outcome)
+    first = _first_times(pop, truly)
+    np.testing.assert_array_equal(out["first_covered_hazard_time"][at], first)
+    np.testing.assert_array_equal(
+        out["hazard_coverage_gap_years"][at], np.where(np.isnan(first), np.nan, 0.0)
+    )
+    np.testing.assert_array_equal(
+        out["open_weights_blocked_hazardous"][at], _per_cell(pop, truly & pop.open_weights)
+    )
+    np.testing.assert_array_equal(
+        out["hazardous_not_covered"][elsewhere], _per_cell(pop, other & ~truly)
+    )
+    np.testing.assert_array_equal(
+        out["nonhazardous_burdened"][elsewhere], _per_cell(pop, truly & ~other)
+    )
+
+
+def test_one_variant_judged_by_each_truth(hand_world) -> None:
+    """The hand-computed world with a second, wider truth (the current bar's condition also
+    holding for the base run 4): under it the amended bill's obligations on row 4 are no
+    false alarm; under the raised truth (row 3 only) the outcomes are those of the world
+    with that truth alone."""
+    pop, runs = hand_world
+    raised = runs.truly_hazardous["raised"]
+    current = raised | (np.arange(pop.n_runs) == 4)
+    both = _with_truths(runs, {"current": current, "raised": raised})
+    (variant,) = load_variants(["as_amended"])
+    alone = apply_variant(pop, runs, variant)
+    out = apply_variant(pop, both, variant)
+    for outcome, values in alone.items():
+        if outcome in JUDGED_BY_TRUTH:
+            np.testing.assert_array_equal(out[outcome][1], values[0], err_msg=outcome)
+        else:
+            np.testing.assert_array_equal(out[outcome], values, err_msg=outcome)
+    # as_amended: row 0 (2026) and rows 4, 5 (2027) under full obligations, row 3 (a
+    # derivative of row 1) under none: under the current truth one false alarm fewer in
+    # 2027, row 3 missed under both truths.
+    np.testing.assert_array_equal(out["nonhazardous_burdened"][:, :, 0], [[1, 1], [1, 2]])
+    np.testing.assert_array_equal(out["hazardous_not_covered"][:, :, 0], [[1, 0], [1, 0]])
 
 
 # --- the LDE reference: "noncovered or exempt" -----------------------------------------
@@ -493,7 +688,7 @@ def _repeated_world(
     ).validate()
     runs = RunAttributes(
         capability=np.tile(np.asarray(capability, dtype=float), n_draws),
-        truly_hazardous=np.zeros(n, dtype=bool),
+        truly_hazardous={"raised": np.zeros(n, dtype=bool)},
         found_hazardous={hazard_key(variant): np.tile(np.asarray(found, dtype=bool), n_draws)},
         lde_uniform=uniform.ravel(),
         initial_reference=np.full(n_draws, initial),
@@ -875,7 +1070,7 @@ def test_developers_under_full_obligations_are_counted_once_per_year_and_world()
     (variant,) = load_variants(["as_amended"])
     runs = RunAttributes(
         capability=np.zeros(8),  # far below any performance-equivalence reference
-        truly_hazardous=np.zeros(8, dtype=bool),
+        truly_hazardous={"raised": np.zeros(8, dtype=bool)},
         found_hazardous={hazard_key(variant): np.zeros(8, dtype=bool)},
         lde_uniform=np.full(8, 0.5),
         initial_reference=np.zeros(2),

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from riskmodel.policy.engine import (
     OUTCOMES,
     PER_DRAW_OUTCOMES,
+    TRUTH_OUTCOMES,
     RunAttributes,
     apply_variant,
     hazard_key,
@@ -52,8 +53,8 @@ def worlds(draw) -> tuple[Population, RunAttributes]:
     """Random small worlds (1-3 draws, 2 years), mirroring ``tests/test_policy.py``.
 
     Derivatives of earlier base runs, costs scattered around the FLOP trend, random
-    findings under every shipped hazard key, and sometimes no pre-existing model (initial
-    reference ``-inf``).
+    findings under every shipped hazard key, two truth bars, and sometimes no pre-existing
+    model (initial reference ``-inf``).
     """
     n_draws = draw(st.integers(min_value=1, max_value=3))
     n = draw(st.integers(min_value=1, max_value=30))
@@ -94,7 +95,7 @@ def worlds(draw) -> tuple[Population, RunAttributes]:
     keys = sorted({hazard_key(v) for v in _shipped()})
     runs = RunAttributes(
         capability=capability,
-        truly_hazardous=rng.random(n) < 0.3,
+        truly_hazardous={"current": rng.random(n) < 0.4, "raised": rng.random(n) < 0.3},
         found_hazardous={key: rng.random(n) < 0.3 for key in keys},
         lde_uniform=rng.random(n),
         initial_reference=initial_reference,
@@ -122,10 +123,12 @@ def _modified(
     return variant.model_copy(update={"covered": covered, "obligations": obligations, "lde": rule})
 
 
-def _assert_same(vectorised: dict, loop: dict, pop: Population, label: str) -> None:
+def _assert_same(vectorised: dict, loop: dict, pop: Population, label: str, n_truths: int) -> None:
     assert set(vectorised) == set(loop) == set(OUTCOMES) | set(PER_DRAW_OUTCOMES), label
     for name in OUTCOMES:
         expected_shape = (len(pop.years), pop.n_draws)
+        if name in TRUTH_OUTCOMES:
+            expected_shape = (n_truths, *expected_shape)
         assert vectorised[name].shape == loop[name].shape == expected_shape, (label, name)
         if name == "compliance_cost_usd":
             np.testing.assert_allclose(
@@ -134,7 +137,8 @@ def _assert_same(vectorised: dict, loop: dict, pop: Population, label: str) -> N
         else:
             np.testing.assert_array_equal(loop[name], vectorised[name], err_msg=f"{label} {name}")
     for name in PER_DRAW_OUTCOMES:
-        assert vectorised[name].shape == loop[name].shape == (pop.n_draws,), (label, name)
+        expected_shape = (n_truths, pop.n_draws)
+        assert vectorised[name].shape == loop[name].shape == expected_shape, (label, name)
         np.testing.assert_array_equal(loop[name], vectorised[name], err_msg=f"{label} {name}")
 
 
@@ -177,7 +181,7 @@ def test_loop_and_vectorised_engines_agree(
         vectorised = apply_variant(pop, runs, variant)
         loop = apply_variant_loop(pop, runs, variant)
         label = f"{variant.name} threshold={log10_threshold} {lde} {equivalence}"
-        _assert_same(vectorised, loop, pop, label)
+        _assert_same(vectorised, loop, pop, label, len(runs.truth_bars))
 
 
 def test_loop_engine_on_a_hand_checked_world() -> None:
@@ -200,7 +204,7 @@ def test_loop_engine_on_a_hand_checked_world() -> None:
     (variant,) = load_variants(["as_amended"])
     runs = RunAttributes(
         capability=np.array([3.0, 4.0, 4.2, 4.6]),
-        truly_hazardous=np.array([False, False, False, True]),
+        truly_hazardous={"raised": np.array([False, False, False, True])},
         found_hazardous={hazard_key(variant): np.array([False, False, False, True])},
         lde_uniform=np.full(4, 0.5),
         initial_reference=np.array([3.0, 3.0]),
@@ -215,12 +219,12 @@ def test_loop_engine_on_a_hand_checked_world() -> None:
     # 1e26-FLOP model of the methods of 2024: 3 + 0.5 * (2025 - 2023)) is not covered.
     np.testing.assert_array_equal(out["runs_covered"], [[1, 1], [0, 0]])
     np.testing.assert_array_equal(out["derivative_loophole_uses"], [[0, 0], [0, 1]])
-    np.testing.assert_array_equal(out["open_weights_blocked_hazardous"], [[0, 0], [0, 1]])
+    np.testing.assert_array_equal(out["open_weights_blocked_hazardous"], [[[0, 0], [0, 1]]])
     np.testing.assert_array_equal(out["developers_full_obligations"], [[1, 1], [0, 0]])
-    np.testing.assert_array_equal(out["hazardous_not_covered"], [[0, 0], [0, 0]])
+    np.testing.assert_array_equal(out["hazardous_not_covered"], [[[0, 0], [0, 0]]])
     np.testing.assert_allclose(
         out["compliance_cost_usd"], [[5e6 + 0.02 * 4e8, 5e6 + 0.02 * 3e8], [0, 0]], rtol=1e-12
     )
-    np.testing.assert_array_equal(out["first_covered_hazard_time"], [np.nan, 2027.1])
-    np.testing.assert_array_equal(out["hazard_coverage_gap_years"], [np.nan, 0.0])
-    _assert_same(apply_variant(pop, runs, variant), out, pop, "hand-checked")
+    np.testing.assert_array_equal(out["first_covered_hazard_time"], [[np.nan, 2027.1]])
+    np.testing.assert_array_equal(out["hazard_coverage_gap_years"], [[np.nan, 0.0]])
+    _assert_same(apply_variant(pop, runs, variant), out, pop, "hand-checked", 1)

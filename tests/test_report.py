@@ -200,3 +200,32 @@ def test_report_compares_developers_under_obligations_with_the_commentary() -> N
     assert html.index("Developers under full obligations in 2026 against") > html.index(
         '<section id="policy">'
     )
+
+
+def test_headline_findings_report_each_truth_bar() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from riskmodel.policy.engine import TRUTH_OUTCOMES
+    from riskmodel.report_findings import headline_findings
+
+    single = _outcomes_dataset()
+    dataset = single.copy()
+    bars = pd.Index(["current", "raised"], name="truth_bar")
+    for name in TRUTH_OUTCOMES:
+        if name in dataset:  # the current bar's truth: 100 more in every world
+            shift = 100.0 if "year" in dataset[name].dims else 0.0
+            dataset[name] = xr.concat([dataset[name] + shift, dataset[name]], dim=bars)
+    empty = {"hazard_table": pd.DataFrame({"flop": []}), "crossings": pd.DataFrame()}
+    lines = headline_findings(dataset=dataset, date="2026-06-01", **empty)
+    (line,) = [x for x in lines if x.startswith("enrolled (2025-2026)")]
+    # medians over worlds of 0..19 summed over two years: 18 (raised), 218 (current)
+    assert "no obligation: 218 (truth: current bar), 18 (truth: raised bar)" in line
+    assert "compliance cost" in line and "truth" not in line.split(";")[0]
+    (lde,) = [x for x in lines if x.startswith("Removing the limited duty exemption")]
+    assert "(truth: current bar)" in lde and "(truth: raised bar)" in lde
+    # A simulation without truth bars (format 1) reads as before, unlabelled.
+    lines = headline_findings(dataset=single, date="2026-06-01", **empty)
+    (old,) = [x for x in lines if x.startswith("enrolled")]
+    assert "no obligation: 18;" in old and "truth:" not in old
+    assert np.isfinite(dataset["hazardous_not_covered"].values).all()

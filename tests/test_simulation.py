@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from helpers import golden_world
 from scipy import stats
 
 from riskmodel.capability.predict import posterior_view
@@ -16,21 +17,33 @@ from riskmodel.cli import EXIT_USAGE, main
 from riskmodel.errors import ConfigError
 from riskmodel.hazard.assess import capability_needed
 from riskmodel.hazard.bars import load_hazard_bars
-from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES
+from riskmodel.policy.engine import (
+    OUTCOMES,
+    PER_DRAW_OUTCOMES,
+    TRUTH_OUTCOMES,
+    WORLD_OUTCOMES,
+    apply_variant,
+    count_hazardous,
+)
 from riskmodel.policy.variants import SHIPPED_VARIANTS, load_variants
 from riskmodel.simulation.config import SimulationConfig
 from riskmodel.simulation.run import (
     COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS,
     DEVELOPERS_COLUMNS,
+    SIMULATION_FORMAT,
+    SUMMARY_COLUMNS,
     developers_table,
     save_simulation,
     simulate,
     summary_table,
 )
-from riskmodel.simulation.science import prepare_science
+from riskmodel.simulation.science import Science, prepare_science, run_attributes
 from riskmodel.world.fit import fit_world
 
 SMALL = SimulationConfig(first_year=2025, last_year=2027, draws=40, chunk_draws=20, seed=11)
+#: Outcomes of the simulation code before truth-dependent outcomes were reported per truth
+#: bar (commit 9da249d, truth = the raised bar alone) on :func:`helpers.golden_world`.
+GOLDEN = Path(__file__).resolve().parent / "golden" / "raised_truth_v1.npz"
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +60,25 @@ def test_simulation_dataset(small_simulation: xr.Dataset) -> None:
     ds = small_simulation
     assert list(ds["variant"].values) == list(SHIPPED_VARIANTS)
     assert list(ds["year"].values) == [2025, 2026, 2027]
+    assert list(ds["truth_bar"].values) == ["current", "raised"] == list(SMALL.truth_bars)
     assert ds.sizes["draw"] == 40
+    # The truth_bar dimension on exactly the outcomes that depend on the truth.
+    assert set(ds.data_vars) == {*OUTCOMES, *PER_DRAW_OUTCOMES, *WORLD_OUTCOMES}
+    for name in ds.data_vars:
+        judged = name in TRUTH_OUTCOMES
+        assert ("truth_bar" in ds[name].dims) == judged, name
+        assert ("truth" in ds[name].attrs) == judged, name
     for outcome in OUTCOMES:
-        assert ds[outcome].dims == ("variant", "year", "draw")
+        truth = ("truth_bar",) if outcome in TRUTH_OUTCOMES else ()
+        assert ds[outcome].dims == ("variant", *truth, "year", "draw")
         assert np.all(ds[outcome].values >= 0) and ds[outcome].attrs["units"]
     for outcome in PER_DRAW_OUTCOMES:
-        assert ds[outcome].dims == ("variant", "draw")
+        assert ds[outcome].dims == ("variant", "truth_bar", "draw")
+    assert ds["hazardous_runs"].dims == ("truth_bar", "year", "draw")
+    assert ds["runs"].dims == ("year", "draw")
+    assert ds["first_hazard_time"].dims == ("truth_bar", "draw")
+    assert ds.attrs["simulation_format"] == SIMULATION_FORMAT == 2
+    assert json.loads(ds.attrs["truth_bars"]) == ["current", "raised"]
     # Counts are bounded by the runs of each world and year.
     assert np.all(ds["runs_covered"] <= ds["runs"])
     assert np.all(ds["runs_exempt"] <= ds["runs_covered"])
@@ -67,6 +93,10 @@ def test_simulation_dataset(small_simulation: xr.Dataset) -> None:
     ):
         assert key in ds.attrs
     assert json.loads(ds.attrs["simulation_config"])["draws"] == 40
+    # Under the current bar's truth (unbounded enhancement) at least as many runs are
+    # hazardous as under the raised bar's, with the shipped priors (hazard/bars.py).
+    hazardous = ds["hazardous_runs"].sum(["year", "draw"])
+    assert hazardous.sel(truth_bar="current") >= hazardous.sel(truth_bar="raised")
     # The amended bill (no LDE) covers exactly what the introduced bill covers, at no lower cost.
     intro, amended = ds.sel(variant="as_introduced"), ds.sel(variant="as_amended")
     np.testing.assert_array_equal(intro["runs_covered"], amended["runs_covered"])
@@ -110,6 +140,11 @@ def test_save_is_atomic_and_roundtrips(small_simulation, tmp_path: Path) -> None
 def test_summary_table(small_simulation) -> None:
     table = summary_table(small_simulation)
     assert set(table["variant"]) == set(SHIPPED_VARIANTS)
+    assert list(table.columns) == list(SUMMARY_COLUMNS)
+    truths = table.groupby("outcome")["truth_bar"].unique()
+    for outcome, bars in truths.items():
+        expected = ["current", "raised"] if outcome in TRUTH_OUTCOMES else [""]
+        assert list(bars) == expected, outcome
     finite = table.dropna()
     assert np.all(finite["q05"] <= finite["q50"]) and np.all(finite["q50"] <= finite["q95"])
 
@@ -184,8 +219,32 @@ def test_science_thresholds(small_fit) -> None:
     # A bounded allowance makes the current bar harder to meet than the unbounded one.
     t = science.assessment_thresholds
     assert t["current|f=0.25, 2 years"] >= t["current|unbounded"]
-    assert science.truth_threshold.shape == (SMALL.draws,)
+    assert list(science.truth_thresholds) == ["current", "raised"]
+    assert science.truth_bars == ("current", "raised")
+    for threshold in science.truth_thresholds.values():
+        assert threshold.shape == (SMALL.draws,)
     assert np.all(np.isfinite(science.initial_reference))
+    # The raised truth is drawn exactly as when it was the only truth: one call with the
+    # truth stream's seed on the worlds' posterior draws (the other truth bars take the
+    # same link, enhancement and risk-chain draws).
+    view = posterior_view(small_fit)
+    raised, enhancement = capability_needed(
+        view,
+        bar="raised",
+        posterior_index=science.posterior_index,
+        link_params="prior",
+        seed=SMALL.seed + 1,
+    )
+    np.testing.assert_array_equal(science.truth_thresholds["raised"], raised)
+    np.testing.assert_array_equal(science.finetune_efficiency, enhancement.finetune_efficiency)
+    alone = prepare_science(
+        small_fit,
+        variants=variants,
+        config=SMALL.model_copy(update={"truth_bars": ("raised",)}),
+        link_params="prior",
+    )
+    np.testing.assert_array_equal(alone.truth_thresholds["raised"], raised)
+    np.testing.assert_array_equal(alone.elicitation_progress, science.elicitation_progress)
 
 
 def test_cli_simulate_and_population(small_fit, tmp_path: Path, capsys) -> None:
@@ -196,6 +255,10 @@ def test_cli_simulate_and_population(small_fit, tmp_path: Path, capsys) -> None:
     assert main([*args, "--uplift-evidence", "prior", "--no-progress"]) == 0
     printed = capsys.readouterr().out
     assert "runs_covered" in printed and "commentary_raised_bar" in printed
+    for bar in ("current", "raised"):
+        assert f"hazardous_not_covered (truth: {bar} bar)" in printed
+        assert f"nonhazardous_burdened (truth: {bar} bar)" in printed
+    assert "compliance_cost_usd (truth" not in printed
     assert "Developers under full obligations in 2026" in printed
     assert "commentary's expectation (about 3" in printed
     with xr.open_dataset(out, engine="h5netcdf") as ds:
@@ -251,3 +314,104 @@ def test_variant_objects_edited_in_memory_can_be_simulated(small_fit, world) -> 
     assert rules["commentary_1e27"]["covered"]["flop_threshold"] == 1e27
     with pytest.raises(ConfigError, match="selected twice"):
         simulate(small_fit, variants=[commentary, "commentary"], config=SMALL, world=world)
+
+
+# --- truth bars ---------------------------------------------------------------------------
+
+
+def _golden_outcomes(truth_bars: tuple[str, ...]) -> tuple[dict[str, np.ndarray], tuple]:
+    """Outcomes of every shipped variant on :func:`helpers.golden_world` with these truths."""
+    pop, fields, truth = golden_world()
+    science = Science(
+        **fields, truth_thresholds={b: truth[b] for b in truth_bars}, truth_bars=truth_bars
+    )
+    runs = run_attributes(pop, science, rng=np.random.default_rng(5))
+    out = {f"world/{name}": v for name, v in count_hazardous(pop, runs).items()}
+    for variant in load_variants("all"):
+        for name, values in apply_variant(pop, runs, variant).items():
+            out[f"{variant.name}/{name}"] = values
+    return out, runs.truth_bars
+
+
+@pytest.mark.parametrize("truth_bars", [("current", "raised"), ("raised", "current"), ("raised",)])
+def test_raised_truth_reproduces_the_single_truth_code_bit_for_bit(truth_bars) -> None:
+    """Under truth "raised", every outcome equals, bit for bit, what the code gave when the
+    raised bar was the only truth (same seed and world, ``tests/golden``); the outcomes
+    that do not depend on the truth are unchanged too."""
+    out, order = _golden_outcomes(truth_bars)
+    assert order == truth_bars
+    k = truth_bars.index("raised")
+    with np.load(GOLDEN) as golden:
+        assert set(out) == set(golden.files)
+        for key in golden.files:
+            expected = golden[key]
+            name = key.split("/", 1)[1]
+            got = out[key][k] if name in TRUTH_OUTCOMES else out[key]
+            assert got.dtype == expected.dtype and got.shape == expected.shape, key
+            assert got.tobytes() == expected.tobytes(), key
+    if "current" in truth_bars:  # the other truth is really another condition
+        c = truth_bars.index("current")
+        hazardous = out["world/hazardous_runs"]
+        assert hazardous[c].sum() > hazardous[k].sum() > 0
+
+
+def _two_truth_dataset() -> xr.Dataset:
+    """Two variants, two truth bars, two years, four worlds; hand-set counts."""
+    variants, truths, years = ["a", "b"], ["current", "raised"], [2026, 2027]
+    missed = np.zeros((2, 2, 2, 4))
+    missed[:, 0] = 5.0  # truth: current bar
+    missed[:, 1] = 1.0  # truth: raised bar
+    data = {}
+    for name, (units, description) in OUTCOMES.items():
+        if name in TRUTH_OUTCOMES:
+            values, dims = missed, ("variant", "truth_bar", "year", "draw")
+        else:
+            values, dims = np.full((2, 2, 4), 2.0), ("variant", "year", "draw")
+        data[name] = (dims, values, {"units": units, "description": description})
+    for name, (units, _) in PER_DRAW_OUTCOMES.items():
+        values = np.full((2, 2, 4), 2027.0)
+        data[name] = (("variant", "truth_bar", "draw"), values, {"units": units})
+    coords = {"variant": variants, "truth_bar": truths, "year": years, "draw": np.arange(4)}
+    return xr.Dataset(data, coords=coords)
+
+
+def test_summary_table_reports_each_truth_bar_and_reads_single_truth_files() -> None:
+    table = summary_table(_two_truth_dataset())
+    assert list(table.columns) == list(SUMMARY_COLUMNS)
+    missed = table[table["outcome"] == "hazardous_not_covered"]
+    assert list(zip(missed["truth_bar"], missed["variant"], strict=True)) == [
+        ("current", "a"),
+        ("current", "b"),
+        ("raised", "a"),
+        ("raised", "b"),
+    ]
+    assert list(missed["q50"]) == [10.0, 10.0, 2.0, 2.0]  # summed over the two years
+    cost = table[table["outcome"] == "compliance_cost_usd"]
+    assert list(cost["truth_bar"]) == ["", ""] and list(cost["q50"]) == [4.0, 4.0]
+    # A saved simulation of format 1 (no truth_bar dimension, one truth in its config).
+    old = _two_truth_dataset().sel(truth_bar="raised", drop=True)
+    old.attrs["simulation_config"] = json.dumps({"truth_bar": "raised"})
+    table = summary_table(old)
+    missed = table[table["outcome"] == "hazardous_not_covered"]
+    assert list(missed["truth_bar"]) == ["raised", "raised"] and list(missed["q50"]) == [2, 2]
+    assert set(table.loc[table["outcome"] == "runs_covered", "truth_bar"]) == {""}
+
+
+def test_saved_two_truth_simulation_loads(tmp_path: Path) -> None:
+    dataset = _two_truth_dataset()
+    path = save_simulation(dataset, tmp_path / "sim.nc")
+    with xr.open_dataset(path, engine="h5netcdf") as loaded:
+        xr.testing.assert_identical(loaded.load(), dataset)
+        assert loaded["truth_bar"].values.tolist() == ["current", "raised"]
+
+
+def test_truth_bars_are_validated() -> None:
+    assert SimulationConfig().truth_bars == ("current", "raised")
+    with pytest.raises(ValueError, match="listed twice"):
+        SimulationConfig(truth_bars=("raised", "raised"))
+    with pytest.raises(ValueError, match="at least 1"):
+        SimulationConfig(truth_bars=())
+    # The former single truth bar still loads (deprecated), if it is one of truth_bars.
+    assert SimulationConfig(truth_bar="raised").truth_bars == ("current", "raised")
+    with pytest.raises(ValueError, match="not one of truth_bars"):
+        SimulationConfig(truth_bars=("current",), truth_bar="raised")

@@ -38,7 +38,7 @@ from riskmodel.plotting.style import (
 from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES
 from riskmodel.policy.equivalence import describe_equivalence, equivalent_flop
 from riskmodel.policy.variants import PolicyVariant
-from riskmodel.simulation.run import PEAK_YEAR_OUTCOMES, summary_table
+from riskmodel.simulation.run import PEAK_YEAR_OUTCOMES, summary_table, truth_label
 
 __all__ = [
     "KEY_OUTCOMES",
@@ -99,17 +99,23 @@ def plot_variant_comparison(
     seed: int | None,
     version: str = __version__,
 ) -> Figure:
-    """Median and 90% interval of key outcomes per policy variant, one panel per outcome.
+    """Median and 90% interval of key outcomes per policy variant, one panel per outcome
+    and truth bar.
 
     Values are those of :func:`riskmodel.simulation.run.summary_table` across simulated
     worlds: counts and costs summed over the simulated years, developers with full
     obligations at their peak year, per-world outcomes as they are. Each variant keeps one
-    colour and marker in every panel.
+    colour and marker in every panel. An outcome that depends on which runs are truly
+    hazardous (a ``truth_bar`` dimension: missed hazardous runs, false alarms, blocked
+    open-weight releases by truth) gets a row of panels, one per truth bar (titled
+    "truth: current bar", "truth: raised bar"), on a common axis; the outcomes that do not
+    depend on the truth fill the rows two by two.
 
     Parameters
     ----------
     dataset
-        From :func:`riskmodel.simulation.run.simulate`: dims (variant, year, draw).
+        From :func:`riskmodel.simulation.run.simulate`: dims (variant, [truth_bar,] year,
+        draw).
     outcomes
         Outcome names (of :data:`riskmodel.policy.engine.OUTCOMES` or
         :data:`~riskmodel.policy.engine.PER_DRAW_OUTCOMES`).
@@ -132,45 +138,94 @@ def plot_variant_comparison(
     summary = summary_table(dataset)
     variants = [str(v) for v in dataset["variant"].values.tolist()]
     n_var = len(variants)
-    ncols = 2 if len(outcomes) > 1 else 1
-    nrows = -(-len(outcomes) // ncols)
+    truths = {
+        o: list(dict.fromkeys(summary.loc[summary["outcome"] == o, "truth_bar"])) for o in outcomes
+    }
+    # Rows of panels: (outcome, truth bar) per cell ("": an outcome without a truth).
+    judged = [o for o in outcomes if "truth_bar" in dataset[o].dims]
+    ncols = max([2 if len(outcomes) > 1 else 1, *(len(truths[o]) for o in judged)])
+    layout: list[list[tuple[str, str]]] = []
+    pending: list[tuple[str, str]] = []
+    for outcome in outcomes:
+        if outcome in judged:
+            layout.append([(outcome, t) for t in truths[outcome]])
+            continue
+        pending.append((outcome, truths[outcome][0]))  # a single-truth file: its bar
+        if len(pending) == ncols:
+            layout.append(pending)
+            pending = []
+    if pending:
+        layout.append(pending)
+    nrows = len(layout)
     with style_context():
         fig, axes = plt.subplots(
             nrows,
             ncols,
-            figsize=(10.0, 0.7 + nrows * (0.32 * n_var + 1.1)),
+            figsize=(5.0 * ncols, 0.7 + nrows * (0.32 * n_var + 1.25)),
             sharey=True,
             squeeze=False,
             layout="constrained",
         )
         y = np.arange(n_var - 1, -1, -1, dtype=float)
-        for ax, outcome in zip(axes.flat, outcomes, strict=False):
-            rows = summary[summary["outcome"] == outcome].set_index("variant").loc[variants]
-            units = str(rows["units"].iloc[0])
-            q = rows[["q05", "q50", "q95"]].to_numpy(dtype=float)
-            _draw_intervals(ax, y, q, variants, units=units, log=outcome in log_outcomes)
-            description = str(dataset[outcome].attrs.get("description", outcome))
-            ax.set_title("\n".join(textwrap.wrap(description, 52)), fontsize=8.5)
-            ax.set_xlabel(f"{units} ({_aggregation(dataset, outcome)})", fontsize=8)
-            ax.grid(False, axis="y")
-        for ax in axes.flat[len(outcomes) :]:
-            ax.set_visible(False)
-        for row in axes:
-            row[0].set_yticks(y, [variant_label(v) for v in variants])
+        for row_axes, cells in zip(axes, layout, strict=True):
+            quantiles = []
+            for outcome, truth in cells:
+                rows = summary[(summary["outcome"] == outcome) & (summary["truth_bar"] == truth)]
+                rows = rows.set_index("variant").loc[variants]
+                quantiles.append(rows[["q05", "q50", "q95"]].to_numpy(dtype=float))
+            # One axis for the truth bars of an outcome; its own for every other panel.
+            same = len({outcome for outcome, _ in cells}) == 1 and len(cells) > 1
+            common = np.concatenate(quantiles) if same else None
+            for ax, (outcome, truth), q in zip(row_axes, cells, quantiles, strict=False):
+                units = str(dataset[outcome].attrs.get("units", ""))
+                _draw_intervals(
+                    ax,
+                    y,
+                    q,
+                    variants,
+                    units=units,
+                    log=outcome in log_outcomes,
+                    limits_from=common,
+                )
+                description = str(dataset[outcome].attrs.get("description", outcome))
+                title = "\n".join(textwrap.wrap(description, 52))
+                if truth:
+                    title += f"\n{truth_label(truth)}"
+                ax.set_title(title, fontsize=8.5)
+                ax.set_xlabel(f"{units} ({_aggregation(dataset, outcome)})", fontsize=8)
+                ax.grid(False, axis="y")
+            for ax in row_axes[len(cells) :]:
+                ax.set_visible(False)
+            row_axes[0].set_yticks(y, [variant_label(v) for v in variants])
         axes.flat[0].set_ylim(-0.7, n_var - 0.3)
+        truth_note = ""
+        if judged:
+            bars = ", ".join(f"'{truth_label(t)}'" for t in truths[judged[0]])
+            truth_note = (
+                f"\noutcomes that depend on which runs are truly hazardous under each truth "
+                f"bar ({bars})"
+            )
         fig.suptitle(
             "Policy variants applied to the same simulated worlds\n"
-            "marker: median, bar: 90% interval across worlds",
+            "marker: median, bar: 90% interval across worlds" + truth_note,
             fontsize=11,
         )
         return caption(fig, text=caption_text, vintage=vintage, seed=seed, version=version)
 
 
 def _draw_intervals(
-    ax: Axes, y: np.ndarray, q: np.ndarray, variants: list[str], *, units: str, log: bool
+    ax: Axes,
+    y: np.ndarray,
+    q: np.ndarray,
+    variants: list[str],
+    *,
+    units: str,
+    log: bool,
+    limits_from: np.ndarray | None = None,
 ) -> None:
-    """Draw one q05-q50-q95 interval per variant (rows of ``q``) at heights ``y``."""
-    finite = q[np.isfinite(q)]
+    """Draw one q05-q50-q95 interval per variant (rows of ``q``) at heights ``y``; the
+    axis limits from ``limits_from`` (default ``q``), so panels can share one axis."""
+    finite = q[np.isfinite(q)] if limits_from is None else limits_from[np.isfinite(limits_from)]
     positive = finite[finite > 0]
     log = log and positive.size > 0
     floor = float(positive.min()) / 3.0 if log else 0.0
@@ -535,7 +590,9 @@ def plot_tornado(
     seed: int | None,
     version: str = __version__,
 ) -> Figure:
-    """Tornado chart of a one-at-a-time sensitivity table, one panel per outcome.
+    """Tornado chart of a one-at-a-time sensitivity table, one panel per outcome (and per
+    truth bar, titled "truth: current bar", "truth: raised bar", when the table has a
+    ``truth_bar`` column with names).
 
     Each assumption is a row (largest swing on top) with two half-height bars from the
     base value: the low setting (blue, hatched "/") above, the high setting (vermillion,
@@ -548,7 +605,7 @@ def plot_tornado(
         Columns :data:`TORNADO_COLUMNS` (``low``, ``high``, ``base``: outcome values),
         e.g. from :func:`riskmodel.simulation.sensitivity.sensitivity_table`; optional
         ``units`` and ``statistic`` (the axis label; units default from
-        :data:`riskmodel.policy.engine.OUTCOMES`).
+        :data:`riskmodel.policy.engine.OUTCOMES`) and ``truth_bar`` (one panel each).
     caption_text, vintage, seed, version
         Caption under the figure: assumptions text (default none), data vintage and seed
         (required), riskmodel version (default this one).
@@ -562,20 +619,26 @@ def plot_tornado(
         raise ConfigError(f"sensitivity table lacks column(s) {', '.join(missing)}")
     if table.empty:
         raise ConfigError("sensitivity table has no rows")
-    outcomes = list(dict.fromkeys(table["outcome"]))
+    truth = (
+        table["truth_bar"].fillna("").astype(str)
+        if "truth_bar" in table
+        else pd.Series("", index=table.index)
+    )
+    panels = list(dict.fromkeys(zip(table["outcome"], truth, strict=True)))
     known = {**OUTCOMES, **PER_DRAW_OUTCOMES}
-    heights = [int((table["outcome"] == o).sum()) for o in outcomes]
+    selected = [(table["outcome"] == o) & (truth == t) for o, t in panels]
+    heights = [int(mask.sum()) for mask in selected]
     with style_context():
         fig, axes = plt.subplots(
-            len(outcomes),
+            len(panels),
             1,
             figsize=(8.6, 0.9 + sum(0.55 * h + 0.9 for h in heights)),
             squeeze=False,
             gridspec_kw={"height_ratios": heights},
             layout="constrained",
         )
-        for ax, outcome in zip(axes[:, 0], outcomes, strict=True):
-            rows = table[table["outcome"] == outcome].copy()
+        for ax, (outcome, bar), mask in zip(axes[:, 0], panels, selected, strict=True):
+            rows = table[mask].copy()
             values = rows[["low", "high", "base"]].to_numpy(dtype=float)
             if not np.isfinite(values).all():
                 raise ConfigError(f"sensitivity table: non-finite value for '{outcome}'")
@@ -590,6 +653,8 @@ def plot_tornado(
             where = ""
             if "variant" in rows and rows["variant"].nunique() == 1:
                 where = f"\nvariant '{variant_label(str(rows['variant'].iloc[0]))}'"
+            if bar:
+                where += f"; {truth_label(bar)}" if where else f"\n{truth_label(bar)}"
             ax.set_title(
                 f"Sensitivity of '{outcome}' to one assumption at a time{where}", fontsize=9.5
             )

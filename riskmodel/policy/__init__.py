@@ -8,12 +8,13 @@
   simulated world.
 """
 
-from riskmodel.policy.engine import OUTCOMES, RunAttributes, apply_variant
+from riskmodel.policy.engine import OUTCOMES, TRUTH_OUTCOMES, RunAttributes, apply_variant
 from riskmodel.policy.lde import all_benchmarks_table, pass_probability
 from riskmodel.policy.variants import PolicyVariant, load_variant, load_variants
 
 __all__ = [
     "OUTCOMES",
+    "TRUTH_OUTCOMES",
     "RunAttributes",
     "apply_variant",
     "all_benchmarks_table",

@@ -56,12 +56,28 @@ rules of :class:`~riskmodel.policy.variants.PolicyVariant` are applied as follow
    "hazardous"``) or simply under obligations (``"covered"``).
 
 Outcomes are counted per (year, draw); see :data:`OUTCOMES`.
+
+Truth
+-----
+What the rules decide (coverage, exemptions, obligations, costs, blocked releases) uses the
+developer's *finding* only; whether a run is *truly* hazardous is judged afterwards, once
+per truth bar of :attr:`RunAttributes.truly_hazardous` (e.g. the bill's ``current`` bar and
+the commentary's ``raised`` bar). The outcomes of :data:`TRUTH_OUTCOMES` count runs by
+their truth and get a leading truth axis; the others do not depend on it.
+
+* Per truth bar: ``hazardous_not_covered`` (missed), ``nonhazardous_burdened`` (false
+  alarms), ``open_weights_blocked_hazardous``, ``open_weights_blocked_nonhazardous``,
+  ``first_covered_hazard_time``, ``hazard_coverage_gap_years`` and the world counts
+  ``hazardous_runs``, ``first_hazard_time``.
+* Truth-free: ``runs_covered``, ``runs_exempt``, ``developers_full_obligations``,
+  ``compliance_cost_usd`` (safeguards follow the finding, not the truth),
+  ``derivative_loophole_uses`` and the world count ``runs``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,13 +90,18 @@ from riskmodel.world.population import Population
 __all__ = [
     "OUTCOMES",
     "PER_DRAW_OUTCOMES",
+    "WORLD_OUTCOMES",
+    "TRUTH_OUTCOMES",
     "RunAttributes",
     "hazard_key",
     "apply_variant",
     "count_hazardous",
 ]
 
-#: Outcomes per (year, draw): name -> (units, description).
+#: Outcomes per (year, draw): name -> (units, description). Those in
+#: :data:`TRUTH_OUTCOMES` (missed hazardous runs, false alarms, blocked open-weight
+#: releases by truth) are counted once per truth bar; runs covered and exempt, developers
+#: under full obligations, compliance cost and loophole uses do not depend on the truth.
 OUTCOMES: dict[str, tuple[str, str]] = {
     "runs_covered": ("runs", "training runs that are covered models"),
     "runs_exempt": ("runs", "covered runs exempted by the limited duty exemption"),
@@ -98,7 +119,8 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     ),
     "derivative_loophole_uses": ("runs", "derivatives whose own compute alone would be covered"),
 }
-#: Outcomes per draw (variant-specific): name -> (units, description).
+#: Outcomes per draw (variant-specific): name -> (units, description); both depend on
+#: the truth (:data:`TRUTH_OUTCOMES`).
 PER_DRAW_OUTCOMES: dict[str, tuple[str, str]] = {
     "first_covered_hazard_time": (
         "decimal year",
@@ -110,6 +132,27 @@ PER_DRAW_OUTCOMES: dict[str, tuple[str, str]] = {
         "never under obligations within the horizon)",
     ),
 }
+#: Variant-independent world counts of :func:`count_hazardous`: name -> (units,
+#: description); ``hazardous_runs`` and ``first_hazard_time`` depend on the truth.
+WORLD_OUTCOMES: dict[str, tuple[str, str]] = {
+    "hazardous_runs": ("runs", "truly hazardous runs"),
+    "runs": ("runs", "all training runs"),
+    "first_hazard_time": ("decimal year", "release of the first truly hazardous run"),
+}
+#: The outcomes (of :data:`OUTCOMES`, :data:`PER_DRAW_OUTCOMES` and
+#: :data:`WORLD_OUTCOMES`) that depend on which runs are truly hazardous: reported once per
+#: truth bar (a leading truth axis here, dimension ``truth_bar`` in the simulated Dataset).
+#: Every other outcome follows from the rules and the developers' findings alone.
+TRUTH_OUTCOMES: tuple[str, ...] = (
+    "hazardous_not_covered",
+    "nonhazardous_burdened",
+    "open_weights_blocked_hazardous",
+    "open_weights_blocked_nonhazardous",
+    "first_covered_hazard_time",
+    "hazard_coverage_gap_years",
+    "hazardous_runs",
+    "first_hazard_time",
+)
 #: Bound on |capability| (dex) for the segmented running maximum (far outside any model).
 _CAPABILITY_BOUND = 900.0
 _SEGMENT_OFFSET = 4.0 * _CAPABILITY_BOUND
@@ -129,7 +172,10 @@ class RunAttributes:
     capability
         True capability of the resulting model, dex of effective compute.
     truly_hazardous
-        bool, the run is hazardous in its world (the simulation's reference condition).
+        Truth bar name (e.g. ``"current"``, ``"raised"``) -> bool array: the run is
+        hazardous in its world under that bar's realised condition (the simulation's
+        reference conditions; at least one). The outcomes of :data:`TRUTH_OUTCOMES` are
+        counted once per entry, in this order (:attr:`truth_bars`).
     found_hazardous
         :func:`hazard_key` -> bool array: the developer's post-testing assessment finds
         the run hazardous under that bar and allowance.
@@ -152,13 +198,25 @@ class RunAttributes:
     """
 
     capability: np.ndarray
-    truly_hazardous: np.ndarray
+    truly_hazardous: Mapping[str, np.ndarray]
     found_hazardous: dict[str, np.ndarray]
     lde_uniform: np.ndarray
     initial_reference: np.ndarray
     progress_at: Callable[[float], np.ndarray]
     reference_log10_flop: float
     reference_time: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.truly_hazardous, Mapping) or not self.truly_hazardous:
+            raise TypeError(
+                "RunAttributes.truly_hazardous must map truth-bar names to bool arrays "
+                "(at least one truth bar), e.g. {'raised': array}"
+            )
+
+    @property
+    def truth_bars(self) -> tuple[str, ...]:
+        """Names of the truth bars, in the order of the truth axis of the outcomes."""
+        return tuple(self.truly_hazardous)
 
 
 def _meets(
@@ -344,6 +402,8 @@ def apply_variant(
     dict
         Each name of :data:`OUTCOMES` -> array shape (year, draw) (years in
         ``pop.years`` order); each name of :data:`PER_DRAW_OUTCOMES` -> shape (draw,).
+        Outcomes of :data:`TRUTH_OUTCOMES` have a leading truth axis:
+        (truth, year, draw) and (truth, draw), truths in ``runs.truth_bars`` order.
     """
     n = pop.n_runs
     rows = np.arange(n)
@@ -426,7 +486,6 @@ def apply_variant(
     blocked = pop.open_weights & obligated
     if costs.open_weights_blocked_if == "hazardous":
         blocked &= found
-    truly = runs.truly_hazardous
 
     n_years = len(pop.years)
     group = _group_index(pop)
@@ -440,10 +499,6 @@ def apply_variant(
         "runs_covered": per_group(covered),
         "runs_exempt": per_group(covered & exempt),
         "compliance_cost_usd": per_group(cost),
-        "hazardous_not_covered": per_group(truly & ~obligated),
-        "nonhazardous_burdened": per_group(~truly & full),
-        "open_weights_blocked_hazardous": per_group(blocked & truly),
-        "open_weights_blocked_nonhazardous": per_group(blocked & ~truly),
         "derivative_loophole_uses": per_group(loophole),
     }
     n_developers = int(pop.developer.max()) + 1 if n else 1
@@ -452,15 +507,25 @@ def apply_variant(
         np.bincount(keys // n_developers, minlength=size).reshape(n_years, pop.n_draws)
     ).astype(float)
 
-    first_hazard = _first_time(pop, truly)
-    first_covered = _first_time(pop, truly & obligated)
-    gap = np.where(
-        np.isnan(first_hazard),
-        np.nan,
-        np.where(np.isnan(first_covered), np.inf, first_covered - first_hazard),
-    )
-    out["first_covered_hazard_time"] = first_covered
-    out["hazard_coverage_gap_years"] = gap
+    # Judged against each truth bar in turn: the decisions above do not depend on it.
+    judged: dict[str, list[np.ndarray]] = {
+        name: [] for name in TRUTH_OUTCOMES if name not in WORLD_OUTCOMES
+    }
+    for truly in runs.truly_hazardous.values():
+        judged["hazardous_not_covered"].append(per_group(truly & ~obligated))
+        judged["nonhazardous_burdened"].append(per_group(~truly & full))
+        judged["open_weights_blocked_hazardous"].append(per_group(blocked & truly))
+        judged["open_weights_blocked_nonhazardous"].append(per_group(blocked & ~truly))
+        first_hazard = _first_time(pop, truly)
+        first_covered = _first_time(pop, truly & obligated)
+        gap = np.where(
+            np.isnan(first_hazard),
+            np.nan,
+            np.where(np.isnan(first_covered), np.inf, first_covered - first_hazard),
+        )
+        judged["first_covered_hazard_time"].append(first_covered)
+        judged["hazard_coverage_gap_years"].append(gap)
+    out.update({name: np.stack(values) for name, values in judged.items()})
     return out
 
 
@@ -483,17 +548,24 @@ def count_hazardous(pop: Population, runs: RunAttributes) -> dict[str, np.ndarra
     Returns
     -------
     dict
-        ``hazardous_runs``: shape (year, draw), truly hazardous runs; ``runs``: shape
-        (year, draw), all runs; ``first_hazard_time``: shape (draw,), decimal year of the
-        first truly hazardous run (NaN: none within the horizon).
+        :data:`WORLD_OUTCOMES`: ``hazardous_runs``: shape (truth, year, draw), truly
+        hazardous runs; ``runs``: shape (year, draw), all runs; ``first_hazard_time``:
+        shape (truth, draw), decimal year of the first truly hazardous run (NaN: none
+        within the horizon); truths in ``runs.truth_bars`` order.
     """
     n_years = len(pop.years)
     group = _group_index(pop)
     size = n_years * pop.n_draws
-    hazardous = np.bincount(group, weights=runs.truly_hazardous.astype(float), minlength=size)
+    truths = list(runs.truly_hazardous.values())
+    hazardous = [
+        np.bincount(group, weights=truly.astype(float), minlength=size).reshape(
+            n_years, pop.n_draws
+        )
+        for truly in truths
+    ]
     total = np.bincount(group, minlength=size).astype(float)
     return {
-        "hazardous_runs": hazardous.reshape(n_years, pop.n_draws),
+        "hazardous_runs": np.stack(hazardous),
         "runs": total.reshape(n_years, pop.n_draws),
-        "first_hazard_time": _first_time(pop, runs.truly_hazardous),
+        "first_hazard_time": np.stack([_first_time(pop, truly) for truly in truths]),
     }

@@ -1,7 +1,7 @@
 """Monte Carlo simulation of the policy variants on the same simulated worlds.
 
 * :mod:`~riskmodel.simulation.config` -- :class:`SimulationConfig` (years, draws, seed,
-  truth bar, evaluation noise);
+  truth bars, evaluation noise);
 * :mod:`~riskmodel.simulation.science` -- capability and hazard status of each run from
   the fitted posterior, draw by draw;
 * :mod:`~riskmodel.simulation.run` -- :func:`simulate` (local or dask.distributed),

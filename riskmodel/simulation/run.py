@@ -10,9 +10,19 @@ cluster (``scheduler=ADDRESS``), nor on the order they finish.
 
 The result is an :class:`xarray.Dataset` with dims (variant, year, draw) for the outcomes
 of :data:`riskmodel.policy.engine.OUTCOMES`, (variant, draw) for the per-draw ones, and
-(year, draw) / (draw,) for the variant-independent world counts; its attributes carry
-the provenance (fit file and config hash, variant files and hashes, world fit, settings,
-seed, package versions). :func:`save_simulation` writes it atomically as netCDF.
+(year, draw) / (draw,) for the variant-independent world counts
+(:data:`~riskmodel.policy.engine.WORLD_OUTCOMES`). The outcomes that depend on which runs
+are truly hazardous (:data:`~riskmodel.policy.engine.TRUTH_OUTCOMES`: missed hazardous
+runs, false alarms, blocked open-weight releases by truth, the first hazardous run and the
+coverage gap, the world's hazardous runs) have a ``truth_bar`` dimension after
+``variant``, one entry per bar of :attr:`SimulationConfig.truth_bars` (coordinate: the
+bar names of the hazard-bar file); the others (runs covered and exempt, developers under
+full obligations, compliance cost, loophole uses, all runs) have none. Its attributes
+carry the provenance (fit file and config hash, variant files and hashes, world fit,
+settings, truth bars, seed, package versions) and ``simulation_format``
+(:data:`SIMULATION_FORMAT`). :func:`save_simulation` writes it atomically as netCDF
+(h5netcdf), read back with ``xarray.open_dataset``; the tables below also read files of
+format 1 (no ``truth_bar`` dimension: one truth, ``simulation_config.truth_bar``).
 """
 
 from __future__ import annotations
@@ -35,6 +45,8 @@ from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.policy.engine import (
     OUTCOMES,
     PER_DRAW_OUTCOMES,
+    TRUTH_OUTCOMES,
+    WORLD_OUTCOMES,
     apply_variant,
     count_hazardous,
 )
@@ -45,6 +57,13 @@ from riskmodel.simulation.science import Science, prepare_science, run_attribute
 from riskmodel.uplift.elicitation import load_uplift_priors
 from riskmodel.world.fit import WorldFit, fit_world
 from riskmodel.world.generate import sample_population
+
+#: Version of the saved simulation layout (attribute ``simulation_format``): 1 (files
+#: without the attribute) one truth bar and no ``truth_bar`` dimension; 2 the outcomes of
+#: :data:`~riskmodel.policy.engine.TRUTH_OUTCOMES` per truth bar.
+SIMULATION_FORMAT = 2
+#: Columns of :func:`summary_table`.
+SUMMARY_COLUMNS = ("variant", "outcome", "truth_bar", "units", "q05", "q50", "q95", "mean")
 
 #: Outcomes summarised by their peak year rather than summed over years.
 PEAK_YEAR_OUTCOMES = ("developers_full_obligations",)
@@ -77,6 +96,10 @@ __all__ = [
     "simulate",
     "save_simulation",
     "summary_table",
+    "truth_label",
+    "truth_bars_of",
+    "SIMULATION_FORMAT",
+    "SUMMARY_COLUMNS",
     "developers_table",
     "COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS",
     "ChunkTask",
@@ -238,7 +261,7 @@ def simulate(
         and :class:`~riskmodel.policy.variants.PolicyVariant` objects (e.g. a shipped
         variant with a rule changed by ``model_copy``).
     config
-        Years, draws, seed, chunking, truth bar, evaluation noise.
+        Years, draws, seed, chunking, truth bars, evaluation noise.
     world
         Fitted world model; default :func:`riskmodel.world.fit.fit_world` on the shipped
         Epoch data.
@@ -304,31 +327,43 @@ def _assemble(
         return np.concatenate([r[key] for r in results], axis=-1)
 
     names = [v.name for v in variants]
-    coords = {"variant": names, "year": list(config.years), "draw": np.arange(config.draws)}
+    truths = list(config.truth_bars)
+    coords = {
+        "variant": names,
+        "truth_bar": truths,
+        "year": list(config.years),
+        "draw": np.arange(config.draws),
+    }
+
+    def dims(outcome: str, *rest: str) -> tuple[str, ...]:
+        return ("truth_bar", *rest) if outcome in TRUTH_OUTCOMES else rest
+
+    def variable_attrs(outcome: str, units: str, description: str) -> dict[str, str]:
+        if outcome not in TRUTH_OUTCOMES:
+            return {"units": units, "description": description}
+        truth = "per truth bar (dimension truth_bar): the realised condition of that bar"
+        return {"units": units, "description": description, "truth": truth}
+
     data: dict[str, Any] = {}
     for outcome, (units, description) in OUTCOMES.items():
         values = np.stack([joined(f"{v}/{outcome}") for v in names])
         data[outcome] = xr.Variable(
-            ("variant", "year", "draw"), values, {"units": units, "description": description}
+            ("variant", *dims(outcome, "year", "draw")),
+            values,
+            variable_attrs(outcome, units, description),
         )
     for outcome, (units, description) in PER_DRAW_OUTCOMES.items():
         values = np.stack([joined(f"{v}/{outcome}") for v in names])
         data[outcome] = xr.Variable(
-            ("variant", "draw"), values, {"units": units, "description": description}
+            ("variant", *dims(outcome, "draw")), values, variable_attrs(outcome, units, description)
         )
-    data["hazardous_runs"] = xr.Variable(
-        ("year", "draw"),
-        joined("hazardous_runs"),
-        {"units": "runs", "description": f"truly hazardous runs (truth bar {config.truth_bar})"},
-    )
-    data["runs"] = xr.Variable(
-        ("year", "draw"), joined("runs"), {"units": "runs", "description": "all training runs"}
-    )
-    data["first_hazard_time"] = xr.Variable(
-        ("draw",),
-        joined("first_hazard_time"),
-        {"units": "decimal year", "description": "release of the first truly hazardous run"},
-    )
+    for outcome, (units, description) in WORLD_OUTCOMES.items():
+        per_year = outcome != "first_hazard_time"
+        data[outcome] = xr.Variable(
+            dims(outcome, *(("year", "draw") if per_year else ("draw",))),
+            joined(outcome),
+            variable_attrs(outcome, units, description),
+        )
     dataset = xr.Dataset(data, coords=coords)
     attrs = tree.attrs
     dataset.attrs.update(
@@ -341,6 +376,8 @@ def _assemble(
             "variant_hashes": json.dumps({v.name: variant_hash(v) for v in variants}),
             "variant_rules": json.dumps({v.name: v.rules_dict() for v in variants}),
             "simulation_config": config.model_dump_json(),
+            "simulation_format": SIMULATION_FORMAT,
+            "truth_bars": json.dumps(truths),
             "seed": config.seed,
             "link_params": link_params,
             "uplift_link": link
@@ -366,13 +403,34 @@ def save_simulation(dataset: xr.Dataset, path: str | Path) -> Path:
     return path
 
 
+def truth_label(bar: str) -> str:
+    """How a truth bar is named in tables and figures: ``"truth: current bar"``."""
+    return f"truth: {bar} bar" if bar else ""
+
+
+def truth_bars_of(dataset: xr.Dataset) -> list[str]:
+    """The truth bars of a simulation, in its order.
+
+    The ``truth_bar`` coordinate (format 2); for a file of format 1 (one truth, no
+    dimension) the ``truth_bar`` of its ``simulation_config`` attribute (``[""]`` if
+    unknown).
+    """
+    if "truth_bar" in dataset.coords:
+        return [str(b) for b in dataset["truth_bar"].values.tolist()]
+    try:
+        bar = json.loads(dataset.attrs.get("simulation_config", "{}")).get("truth_bar")
+    except (TypeError, ValueError):
+        bar = None
+    return [str(bar) if bar else ""]
+
+
 def summary_table(dataset: xr.Dataset, *, year: int | None = None) -> pd.DataFrame:
-    """Median and 90% interval per outcome and variant.
+    """Median and 90% interval per outcome, truth bar and variant.
 
     Parameters
     ----------
     dataset
-        From :func:`simulate`.
+        From :func:`simulate` (or a saved simulation of any :data:`SIMULATION_FORMAT`).
     year
         One year; default all simulated years: counts and costs summed, developers with
         full obligations at their peak year (a sum would count developer-years), the
@@ -381,9 +439,13 @@ def summary_table(dataset: xr.Dataset, *, year: int | None = None) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        Columns ``variant``, ``outcome``, ``units``, ``q05``, ``q50``, ``q95``, ``mean``.
+        Columns :data:`SUMMARY_COLUMNS`; rows by outcome, then truth bar, then variant.
+        ``truth_bar`` names the truth bar of the outcomes of
+        :data:`~riskmodel.policy.engine.TRUTH_OUTCOMES` (one row per bar) and is ``""``
+        for the outcomes that do not depend on the truth.
     """
     rows = []
+    single = truth_bars_of(dataset)[0]
     for outcome in (*OUTCOMES, *PER_DRAW_OUTCOMES):
         da = dataset[outcome]
         if "year" in da.dims:
@@ -393,26 +455,32 @@ def summary_table(dataset: xr.Dataset, *, year: int | None = None) -> pd.DataFra
                 da = da.max("year")
             else:
                 da = da.sum("year")
-        for variant in dataset["variant"].values.tolist():
-            values = np.asarray(da.sel(variant=variant).values, dtype=float)
-            finite = values[~np.isnan(values)]
-            if finite.size:
-                q05, q50, q95 = np.quantile(finite, [0.05, 0.5, 0.95], method="inverted_cdf")
-                mean = float(finite.mean()) if np.all(np.isfinite(finite)) else float("inf")
-            else:
-                q05 = q50 = q95 = mean = float("nan")
-            rows.append(
-                {
-                    "variant": variant,
-                    "outcome": outcome,
-                    "units": da.attrs.get("units", ""),
-                    "q05": float(q05),
-                    "q50": float(q50),
-                    "q95": float(q95),
-                    "mean": mean,
-                }
-            )
-    return pd.DataFrame(rows)
+        if "truth_bar" in da.dims:
+            truths = [(str(b), da.sel(truth_bar=b)) for b in da["truth_bar"].values.tolist()]
+        else:
+            truths = [(single if outcome in TRUTH_OUTCOMES else "", da)]
+        for truth, by_truth in truths:
+            for variant in dataset["variant"].values.tolist():
+                values = np.asarray(by_truth.sel(variant=variant).values, dtype=float)
+                finite = values[~np.isnan(values)]
+                if finite.size:
+                    q05, q50, q95 = np.quantile(finite, [0.05, 0.5, 0.95], method="inverted_cdf")
+                    mean = float(finite.mean()) if np.all(np.isfinite(finite)) else float("inf")
+                else:
+                    q05 = q50 = q95 = mean = float("nan")
+                rows.append(
+                    {
+                        "variant": variant,
+                        "outcome": outcome,
+                        "truth_bar": truth,
+                        "units": da.attrs.get("units", ""),
+                        "q05": float(q05),
+                        "q50": float(q50),
+                        "q95": float(q95),
+                        "mean": mean,
+                    }
+                )
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
 def developers_table(

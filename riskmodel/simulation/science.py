@@ -6,10 +6,13 @@
 
 * for world ``d``: a posterior draw ``s_d`` of the capability fit (method-progress curve
   and its forecast path, reasoning gain, capability scatter), one draw of the uplift-link,
-  enhancement and risk-chain parameters, hence the **truth threshold** ``b_d`` (base
-  capability above which a run is truly hazardous under
-  :attr:`SimulationConfig.truth_bar`), and the capability of the best model existing
-  when the simulation starts (the first LDE reference);
+  enhancement and risk-chain parameters, hence for each truth bar ``t`` of
+  :attr:`SimulationConfig.truth_bars` the **truth threshold** ``b_{t,d}`` (base
+  capability above which a run is truly hazardous under that bar's realised condition;
+  every truth bar uses the same draws of the link, enhancement and risk-chain
+  parameters, from one seed, so the truths differ only by their conditions), and the
+  capability of the best model existing when the simulation starts (the first LDE
+  reference);
 * for every bar and allowance a variant uses: the **assessment threshold** ``a_k``. A
   developer measures its model's capability with noise ``evaluation_noise_sd`` (sigma)
   and finds it hazardous when the assessed probability
@@ -90,8 +93,9 @@ class Science:
         released at or after it are reasoning-trained (``inf``: none are).
     capability_scatter
         Sd (dex) of model-specific capability deviations.
-    truth_threshold
-        Base capability (dex) above which a run is truly hazardous (``inf``: never).
+    truth_thresholds
+        Truth bar name -> per-world base capability (dex) above which a run is truly
+        hazardous under that bar (``inf``: never), in :attr:`truth_bars` order.
     finetune_efficiency, elicitation_progress
         Enhancement parameters (dex per dex of ``1 + f``; dex per year) of each world.
     initial_reference
@@ -103,8 +107,8 @@ class Science:
         Dex.
     reference_log10_flop, reference_time
         The capability scale's anchor (log10 FLOP; decimal year).
-    truth_bar
-        Name of the truth bar.
+    truth_bars
+        Names of the truth bars (the keys of :attr:`truth_thresholds`).
     """
 
     posterior_index: np.ndarray
@@ -112,7 +116,7 @@ class Science:
     reasoning_gain: np.ndarray
     reasoning_time: float
     capability_scatter: np.ndarray
-    truth_threshold: np.ndarray
+    truth_thresholds: dict[str, np.ndarray]
     finetune_efficiency: np.ndarray
     elicitation_progress: np.ndarray
     initial_reference: np.ndarray
@@ -120,7 +124,7 @@ class Science:
     evaluation_noise_sd: float
     reference_log10_flop: float
     reference_time: float
-    truth_bar: str
+    truth_bars: tuple[str, ...]
 
     def subset(self, draws: slice) -> Science:
         """The same science for a contiguous range of worlds."""
@@ -128,7 +132,6 @@ class Science:
             "posterior_index",
             "reasoning_gain",
             "capability_scatter",
-            "truth_threshold",
             "finetune_efficiency",
             "elicitation_progress",
             "initial_reference",
@@ -136,13 +139,14 @@ class Science:
         values = {name: getattr(self, name)[draws] for name in per_draw}
         return Science(
             **values,
+            truth_thresholds={bar: t[draws] for bar, t in self.truth_thresholds.items()},
             view=self.view,
             reasoning_time=self.reasoning_time,
             assessment_thresholds=dict(self.assessment_thresholds),
             evaluation_noise_sd=self.evaluation_noise_sd,
             reference_log10_flop=self.reference_log10_flop,
             reference_time=self.reference_time,
-            truth_bar=self.truth_bar,
+            truth_bars=self.truth_bars,
         )
 
     def progress(self, draw: np.ndarray, time: np.ndarray) -> np.ndarray:
@@ -229,7 +233,7 @@ def prepare_science(
     variants
         The variants to be simulated (their bars and allowances get thresholds).
     config
-        Simulation settings (draws, seed, truth bar, evaluation noise).
+        Simulation settings (draws, seed, truth bars, evaluation noise).
     link_params
         ``"studies"`` or ``"prior"``, as for :func:`riskmodel.hazard.assess.assess`.
     link
@@ -241,15 +245,29 @@ def prepare_science(
     view = posterior_view(tree)
     rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(1)[0])
     posterior_index = rng.integers(0, view.n_samples, size=config.draws)
-    truth_needed, enhancement = capability_needed(
-        view,
-        bar=config.truth_bar,
-        posterior_index=posterior_index,
-        link_params=link_params,
-        seed=config.seed + _TRUTH_STREAM,
-        link=link,
-        inputs=inputs,
-    )
+    # One call per truth bar, each with the same seed: the same draws of the link,
+    # enhancement and risk-chain parameters per world (a bar's threshold does not depend
+    # on which other bars are truths, so each equals a simulation with that truth alone).
+    truth_thresholds: dict[str, np.ndarray] = {}
+    drawn = []
+    for bar in config.truth_bars:
+        needed, params = capability_needed(
+            view,
+            bar=bar,
+            posterior_index=posterior_index,
+            link_params=link_params,
+            seed=config.seed + _TRUTH_STREAM,
+            link=link,
+            inputs=inputs,
+        )
+        truth_thresholds[bar] = needed
+        drawn.append(params)
+    enhancement = drawn[0]
+    for params in drawn[1:]:
+        same = np.array_equal(params.finetune_efficiency, enhancement.finetune_efficiency)
+        same &= np.array_equal(params.elicitation_progress, enhancement.elicitation_progress)
+        if not same:  # pragma: no cover - capability_needed draws them alike for every bar
+            raise RuntimeError("the truth bars drew different enhancement parameters")
     bars = dict(inputs.bars) if inputs is not None else load_hazard_bars()
     pooled = np.linspace(0, view.n_samples - 1, config.assessment_samples).round().astype(int)
     thresholds: dict[str, float] = {}
@@ -279,7 +297,7 @@ def prepare_science(
             decimal_year(view.reasoning_since) if view.reasoning_since is not None else np.inf
         ),
         capability_scatter=view.values("capability_scatter")[posterior_index],
-        truth_threshold=truth_needed,
+        truth_thresholds=truth_thresholds,
         finetune_efficiency=np.asarray(enhancement.finetune_efficiency, dtype=float),
         elicitation_progress=np.asarray(enhancement.elicitation_progress, dtype=float),
         initial_reference=_initial_reference(tree, view, start)[posterior_index],
@@ -287,7 +305,7 @@ def prepare_science(
         evaluation_noise_sd=config.evaluation_noise_sd,
         reference_log10_flop=view.reference_log10_flop,
         reference_time=decimal_year(view.reference_date),
-        truth_bar=config.truth_bar,
+        truth_bars=tuple(config.truth_bars),
     )
 
 
@@ -321,7 +339,9 @@ def run_attributes(pop: Population, science: Science, *, rng: np.random.Generato
     found = {key: measured > threshold for key, threshold in science.assessment_thresholds.items()}
     return RunAttributes(
         capability=capability,
-        truly_hazardous=capability > science.truth_threshold[d],
+        truly_hazardous={
+            bar: capability > threshold[d] for bar, threshold in science.truth_thresholds.items()
+        },
         found_hazardous=found,
         lde_uniform=lde_uniform,
         initial_reference=science.initial_reference,

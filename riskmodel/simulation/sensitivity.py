@@ -34,9 +34,12 @@ The assumptions (:data:`ASSUMPTIONS`) and how each is moved without editing any 
 
 Not varied here: the enhancement priors, the risk-chain priors and the raised bar's 2x
 uplift threshold are files (``[files]`` of the settings, or ``inputs=``); compare whole
-runs with a changed file instead (notebook 04 shows how). The truth bar
-(``SimulationConfig.truth_bar``) is not varied either: it defines what the outcome counts
-("truly hazardous"), so changing it changes the question rather than an assumption.
+runs with a changed file instead (notebook 04 shows how). The truth bars
+(``SimulationConfig.truth_bars``) are not varied either: they define what the outcome
+counts ("truly hazardous"), so changing them changes the question rather than an
+assumption. An outcome that depends on the truth
+(:data:`riskmodel.policy.engine.TRUTH_OUTCOMES`) is reported under every truth bar, one
+row per assumption and truth bar (column ``truth_bar``), from the same runs.
 
 Computing only: the figure is :func:`riskmodel.plotting.policy.plot_tornado`.
 """
@@ -80,6 +83,7 @@ SENSITIVITY_COLUMNS = (
     "high_label",
     "base_label",
     "outcome",
+    "truth_bar",
     "units",
     "statistic",
     "low",
@@ -321,10 +325,13 @@ def sensitivity_table(
     Returns
     -------
     pandas.DataFrame
-        One row per assumption, columns :data:`SENSITIVITY_COLUMNS`: ``low`` / ``high`` /
-        ``base`` are the statistic of the outcome (in ``units``) with the assumption at
-        its low / high setting and all at their defaults; ``low_label`` / ``high_label`` /
-        ``base_label`` name the settings.
+        One row per assumption (and per truth bar, in the order of
+        ``config.truth_bars``, for an outcome of
+        :data:`~riskmodel.policy.engine.TRUTH_OUTCOMES`; ``truth_bar`` is ``""`` for the
+        others), columns :data:`SENSITIVITY_COLUMNS`: ``low`` / ``high`` / ``base`` are
+        the statistic of the outcome (in ``units``) with the assumption at its low / high
+        setting and all at their defaults; ``low_label`` / ``high_label`` / ``base_label``
+        name the settings.
 
     Raises
     ------
@@ -353,7 +360,7 @@ def sensitivity_table(
 
     with tempfile.TemporaryDirectory(prefix="riskmodel-sensitivity-") as tmp:
 
-        def run(change: Change | None, tag: str) -> float:
+        def run(change: Change | None, tag: str) -> dict[str, float]:
             cfg, lp, the_world, variant_arg = base_config, link_params, base_world, variant
             the_link = base_link
             if change is not None and change.target == "config":
@@ -386,8 +393,11 @@ def sensitivity_table(
                 inputs=inputs,
             )
             summary = summary_table(dataset)
-            row = summary[(summary["outcome"] == outcome)]
-            return float(row[column].iloc[0])
+            rows = summary[(summary["outcome"] == outcome)].drop_duplicates("truth_bar")
+            return {
+                str(truth): float(rows.loc[rows["truth_bar"] == truth, column].iloc[0])
+                for truth in rows["truth_bar"]
+            }
 
         base = run(None, "base")
         rows = []
@@ -413,20 +423,22 @@ def sensitivity_table(
                 link=base_link,
                 world=base_world,
             )
-            rows.append(
-                {
-                    "parameter": assumption.parameter,
-                    "low_label": assumption.low_label,
-                    "high_label": assumption.high_label,
-                    "base_label": _label(current, assumption),
-                    "outcome": outcome,
-                    "units": units[outcome][0],
-                    "statistic": statistic,
-                    "low": values[0],
-                    "high": values[1],
-                    "base": base,
-                    "variant": base_variant.name,
-                    "draws": draws,
-                }
-            )
+            for truth in base:
+                rows.append(
+                    {
+                        "parameter": assumption.parameter,
+                        "low_label": assumption.low_label,
+                        "high_label": assumption.high_label,
+                        "base_label": _label(current, assumption),
+                        "outcome": outcome,
+                        "truth_bar": truth,
+                        "units": units[outcome][0],
+                        "statistic": statistic,
+                        "low": values[0][truth],
+                        "high": values[1][truth],
+                        "base": base[truth],
+                        "variant": base_variant.name,
+                        "draws": draws,
+                    }
+                )
     return pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))
