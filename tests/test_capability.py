@@ -24,6 +24,7 @@ from riskmodel.capability.data import (
 from riskmodel.capability.fit import fit_evidence_model
 from riskmodel.capability.model import _zero_sum_basis, build_capability_model, method_progress
 from riskmodel.capability.predict import (
+    benchmark_fraction_draws,
     capability_draws,
     fitted_capability_draws,
     forecast,
@@ -574,3 +575,33 @@ def test_fitted_capability_by_name(small_fit: xr.DataTree) -> None:
 def test_forecast_bad_arguments(small_fit: xr.DataTree, kwargs: dict, fragment: str) -> None:
     with pytest.raises(RiskmodelError, match=fragment):
         forecast(small_fit, **kwargs)
+
+
+def test_instruments_read_through_another_harness_kind_use_their_benchmark_registry(
+    small_fit: xr.DataTree,
+) -> None:
+    """An instrument keyed ``slug@kind`` (a benchmark read through a second harness kind)
+    takes its chance level and task count from the benchmark's registry row: forecasts
+    and the fitted-curve figure both work for it (the figure raised KeyError on
+    ``frontiermath@chat`` in the main job)."""
+    import matplotlib.pyplot as plt
+
+    from riskmodel.plotting.capability import plot_scaling_curves
+
+    view = posterior_view(small_fit)
+    key = "cybench@second_kind"
+    renamed = [key if b == "cybench" else b for b in view.draws["benchmark"].values]
+    instruments = dict(view.instruments)
+    instruments[key] = dataclasses.replace(instruments.pop("cybench"), key=key)
+    other = dataclasses.replace(
+        view, draws=view.draws.assign_coords(benchmark=renamed), instruments=instruments
+    )
+    assert other.benchmark_info(key).equals(view.benchmarks.loc["cybench"])
+    capability = np.full(view.n_samples, 1.0)
+    rng = np.random.default_rng(0)
+    fraction = benchmark_fraction_draws(other, key, capability, rng=rng)
+    same = benchmark_fraction_draws(view, "cybench", capability, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(fraction, same)
+    observed = pd.DataFrame({"benchmark": [key], "capability": [1.0], "fraction": [0.3]})
+    fig = plot_scaling_curves(other, observed, benchmarks=[key], assumptions="test")
+    plt.close(fig)

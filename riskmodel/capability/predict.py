@@ -112,6 +112,14 @@ class PosteriorView:
         """Draws of ``name`` as an array with the sample axis first."""
         return np.asarray(self.draws[name].transpose("sample", ...).values)
 
+    def benchmark_info(self, key: str) -> pd.Series:
+        """The benchmark registry row (``chance``, ``n_tasks``, ...) of an instrument key:
+        the benchmark slug itself, or ``slug@kind`` for an instrument read through
+        another harness kind than the benchmark's main one."""
+        instrument = self.instruments.get(key)
+        slug = instrument.benchmark if instrument is not None else key.split("@")[0]
+        return self.benchmarks.loc[slug]
+
 
 def _frontier_release_rate(models: pd.DataFrame, vintage: str) -> float:
     """Frontier-flagged language models released per year in the two years to ``vintage``."""
@@ -456,10 +464,8 @@ def benchmark_fraction_draws(
         b = view.draws["difficulty"].sel(sel).values
         lapse = view.draws["lapse"].sel(sel).values
         phi = view.draws["overdispersion"].sel(sel).values
-        instrument = view.instruments.get(benchmark)
-        slug = instrument.benchmark if instrument is not None else benchmark.split("@")[0]
-        chance = float(view.benchmarks.loc[slug, "chance"])
-        n_tasks = int(view.benchmarks.loc[slug, "n_tasks"])
+        info = view.benchmark_info(benchmark)
+        chance, n_tasks = float(info["chance"]), int(info["n_tasks"])
         p = chance + (1 - lapse - chance) * expit(a * (capability - b))
         p = np.clip(p, 1e-9, 1 - 1e-9)
         q = rng.beta(p * phi, (1 - p) * phi)

@@ -128,7 +128,7 @@ def plot_scaling_curves(
         a = view.draws["discrimination"].sel(sel).values[:, None]
         b = view.draws["difficulty"].sel(sel).values[:, None]
         lapse = view.draws["lapse"].sel(sel).values[:, None]
-        chance = float(view.benchmarks.loc[slug, "chance"])
+        chance = float(view.benchmark_info(slug)["chance"])
         curves = chance + (1 - lapse - chance) * expit(a * (grid[None, :] - b))
         _fill_bands(ax, grid, curves, color="C1")
         ax.plot(grid, np.median(curves, axis=0), color="C1", lw=1.2, label="posterior median")

@@ -245,7 +245,7 @@ class BayesianForecaster:
         b = draws["difficulty"].sel(sel).values
         lapse = draws["lapse"].sel(sel).values
         concentration = draws["overdispersion"].sel(sel).values
-        chance = float(self.view.benchmarks.loc[benchmark, "chance"])
+        chance = float(self.view.benchmark_info(benchmark)["chance"])
         p = chance + (1 - lapse - chance) * expit(a * (capability - b))
         return np.clip(p, 1e-9, 1 - 1e-9), concentration
 
