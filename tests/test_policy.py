@@ -867,12 +867,12 @@ def test_references_are_the_noncovered_or_exempt_earlier_runs(inputs) -> None:  
     )
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_references_solve_the_recursion_in_large_worlds(seed: int) -> None:
-    """Long chains: a lenient rule (mean, margin -0.3 dex) lets stronger runs pass, so an
-    exemption can enable the next one; 30 worlds of 300 runs, 60% covered."""
-    rng = np.random.default_rng(seed)
-    n_draws, k = 30, 300
+def _ordered_population(
+    rng: np.random.Generator, n_draws: int, k: int
+) -> tuple[Population, np.ndarray]:
+    """``n_draws`` worlds of ``k`` base runs each, released in 2026-2029 in row order
+    (1e24-1e27 FLOP, 8 developers, closed weights); returns the population and its
+    release times (decimal years)."""
     n = n_draws * k
     time = np.sort(rng.uniform(2026.0, 2029.0, (n_draws, k)), axis=1).ravel()
     pop = Population(
@@ -890,6 +890,17 @@ def test_references_solve_the_recursion_in_large_worlds(seed: int) -> None:
         years=(2026, 2027, 2028),
         n_frontier_developers=3,
     ).validate()
+    return pop, time
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_references_solve_the_recursion_in_large_worlds(seed: int) -> None:
+    """Long chains: a lenient rule (mean, margin -0.3 dex) lets stronger runs pass, so an
+    exemption can enable the next one; 30 worlds of 300 runs, 60% covered."""
+    rng = np.random.default_rng(seed)
+    n_draws, k = 30, 300
+    n = n_draws * k
+    pop, time = _ordered_population(rng, n_draws, k)
     capability = 0.5 * (time - 2026.0) + rng.normal(0.0, 0.3, n)
     covered = rng.random(n) < 0.6
     anyway = covered & (rng.random(n) < 0.2)
@@ -968,22 +979,7 @@ def test_option_off_reproduces_the_old_reference_on_a_large_population() -> None
     rng = np.random.default_rng(7)
     n_draws, k = 50, 400
     n = n_draws * k
-    time = np.sort(rng.uniform(2026.0, 2029.0, (n_draws, k)), axis=1).ravel()
-    pop = Population(
-        draw=np.repeat(np.arange(n_draws), k),
-        year=np.floor(time).astype(np.int64),
-        release_time=time,
-        log10_flop=rng.uniform(24.0, 27.0, n),
-        cost_usd=np.full(n, 1e8),
-        developer=rng.integers(0, 8, n),
-        frontier_tier=np.zeros(n, dtype=bool),
-        open_weights=np.zeros(n, dtype=bool),
-        parent=np.full(n, -1),
-        loophole_attempt=np.zeros(n, dtype=bool),
-        n_draws=n_draws,
-        years=(2026, 2027, 2028),
-        n_frontier_developers=3,
-    ).validate()
+    pop, time = _ordered_population(rng, n_draws, k)
     capability = rng.normal(3.0, 1.0, n)
     covered = rng.random(n) < 0.4
     uniform, initial = rng.random(n), rng.uniform(2.0, 4.0, n_draws)
