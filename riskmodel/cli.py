@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bar", nargs="+", default=None, metavar="NAME", help="bars (default: all)")
     p.add_argument("--bars-file", help="TOML file of user-defined hazard bars")
     p.add_argument("--enhancement-flop-fraction", type=_float, default=None)
+    p.add_argument("--enhancement-cost-fraction", type=_float, default=None)
     p.add_argument("--enhancement-horizon-years", type=_float, default=None)
     _add_uplift_arguments(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
@@ -118,8 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bars-file", help="TOML file of user-defined hazard bars")
     p.add_argument("--date", default=None, help="release date YYYY-MM-DD (default: today)")
     p.add_argument("--enhancement-flop-fraction", type=_float, default=None)
+    p.add_argument("--enhancement-cost-fraction", type=_float, default=None)
     p.add_argument("--enhancement-horizon-years", type=_float, default=None)
     _add_uplift_arguments(p)
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=None,
+        help="Monte Carlo samples (default: one per posterior draw)",
+    )
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.add_argument("--seed", type=int, default=0)
 
@@ -245,6 +253,11 @@ def _add_uplift_arguments(p: argparse.ArgumentParser) -> None:
         help="link parameters updated by the uplift studies (default) or elicited priors only",
     )
     p.add_argument("--studies", default=None, help="uplift-study CSV (default: shipped studies)")
+    p.add_argument(
+        "--no-record",
+        action="store_true",
+        help="do not weight by the observed record of incidents (a sensitivity)",
+    )
 
 
 def _print_records(records: Sequence[dict], fmt: str) -> None:
@@ -333,10 +346,12 @@ def _run(args: argparse.Namespace) -> int:
             bars=args.bar,
             bars_path=args.bars_file,
             enhancement_flop_fraction=args.enhancement_flop_fraction,
+            enhancement_cost_fraction=args.enhancement_cost_fraction,
             enhancement_horizon_years=args.enhancement_horizon_years,
             link=args.link,
             link_params=args.uplift_evidence,
             studies=args.studies,
+            record=not args.no_record,
             seed=args.seed,
         )
         _print_records(records, args.format)
@@ -350,11 +365,14 @@ def _run(args: argparse.Namespace) -> int:
             date=args.date,
             bars_path=args.bars_file,
             enhancement_flop_fraction=args.enhancement_flop_fraction,
+            enhancement_cost_fraction=args.enhancement_cost_fraction,
             enhancement_horizon_years=args.enhancement_horizon_years,
             link=args.link,
             link_params=args.uplift_evidence,
             studies=args.studies,
+            record=not args.no_record,
             seed=args.seed,
+            n_samples=args.samples,
         )
         _print_records([record], args.format)
         return 0

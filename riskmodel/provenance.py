@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import platform
+import signal
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -92,10 +93,13 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.is_dir():
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-            fd, tmp_name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-            )
-            tmp = Path(tmp_name)
+            # Interrupts wait until ``tmp`` names the new file, so the clean-up below
+            # always knows it (a SIGTERM between mkstemp and the assignment left it).
+            with _interrupts_deferred():
+                fd, tmp_name = tempfile.mkstemp(
+                    prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+                )
+                tmp = Path(tmp_name)
             os.close(fd)
         except OSError as exc:
             raise RiskmodelError(_cannot_write(target, exc)) from None
@@ -111,6 +115,20 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         if tmp is not None:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Block SIGINT and SIGTERM in this thread for the block; pending ones are delivered
+    (and their handlers run) when it ends. A no-op where signal masks do not exist."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _cannot_write(target: Path, exc: OSError) -> str:

@@ -279,12 +279,18 @@ def write_hazard_outputs(
     out_dir: Path,
     figures_dir: Path,
     inputs: HazardInputs | None = None,
-) -> tuple[dict[str, Path], pd.DataFrame, pd.DataFrame]:
-    """P(hazard) table and curve, crossing table; their CSVs and figures.
+) -> tuple[dict[str, Path], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """P(hazard) table and curve, crossing and crossing-sensitivity tables; their CSVs and
+    figures. Returns the written paths, the P(hazard) table, the crossings and the
+    sensitivity table.
 
     ``inputs``: elicited priors, bars and studies (default: from ``settings.files``).
     """
-    from riskmodel.hazard.curves import crossing_table, hazard_curve
+    from riskmodel.hazard.curves import (
+        crossing_sensitivity_table,
+        crossing_table,
+        hazard_curve,
+    )
     from riskmodel.plotting.hazard import plot_crossings, plot_hazard_curves
     from riskmodel.plotting.style import save_figure
 
@@ -296,31 +302,28 @@ def write_hazard_outputs(
         "link_params": h.link_params,
         "link": h.link,
         "seed": h.seed,
+        "record": h.record,
         "inputs": inputs,
     }
     start, stop, step = h.curve_log10_flop
     grid = 10.0 ** np.arange(start, stop + step / 2, step)
     curves = hazard_curve(tree, flops=grid.tolist(), **common)
     table = hazard_curve(tree, flops=list(h.table_flops), **common)
-    _log(f"crossings ({h.crossing_draws} posterior draws per bar)")
-    crossings = crossing_table(
-        tree,
-        bars=h.bars,
-        date=h.date,
-        seed=h.seed,
-        link_params=h.link_params,
-        link=h.link,
-        inputs=inputs,
-        n_draws=h.crossing_draws,
-    )
+    samples = "one per posterior draw" if h.crossing_samples is None else h.crossing_samples
+    _log(f"crossings and their sensitivity ({samples} Monte Carlo samples per bar)")
+    crossing_args = {**common, "n_samples": h.crossing_samples}
+    crossings = crossing_table(tree, **crossing_args)
+    sensitivity = crossing_sensitivity_table(tree, **crossing_args)
     written = {
         "hazard": out_dir / "hazard.csv",
         "hazard_curve": out_dir / "hazard_curve.csv",
         "crossings": out_dir / "crossings.csv",
+        "crossing_sensitivity": out_dir / "crossing_sensitivity.csv",
     }
     _write_csv(table, written["hazard"])
     _write_csv(curves, written["hazard_curve"])
     _write_csv(crossings, written["crossings"])
+    _write_csv(sensitivity, written["crossing_sensitivity"])
     vintage = str(tree.attrs.get("data_vintage", ""))
     evidence = (
         "uplift link updated by the uplift studies"
@@ -338,15 +341,16 @@ def write_hazard_outputs(
         written[f"figure_{path.name}"] = path
     fig = plot_crossings(
         crossings,
-        caption_text=f"Crossing FLOP for a model released {h.date}; frontier = a typical "
-        f"frontier-flagged release on the fitted compute trend; {evidence}.",
+        caption_text=f"Crossing FLOP for a model released {h.date} (pooled probability = "
+        f"required probability; +/- 2 Monte Carlo SE); frontier = the best model released in "
+        f"the year up to a date; {evidence}.",
         vintage=vintage,
         seed=h.seed,
         version=__version__,
     )
     for path in save_figure(fig, figures_dir / "crossings"):
         written[f"figure_{path.name}"] = path
-    return written, table, crossings
+    return written, table, crossings, sensitivity
 
 
 def write_policy_outputs(
@@ -557,7 +561,7 @@ def run_report(
         print(f"Forecasts (data vintage {tree.attrs['data_vintage']}; fraction of tasks solved):")
         print(forecasts.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     _log("[4/6] hazard: P(hazard) by compute, crossings")
-    hazard_files, hazard_table, crossings = write_hazard_outputs(
+    hazard_files, hazard_table, crossings, sensitivity = write_hazard_outputs(
         tree, settings, out_dir, figures_dir, inputs
     )
     written.update(hazard_files)
@@ -581,6 +585,7 @@ def run_report(
         settings=settings,
         hazard_table=hazard_table,
         crossings=crossings,
+        crossing_sensitivity=sensitivity,
         dataset=dataset,
         figures_dir=figures_dir,
         path=out_dir / html_name,

@@ -48,9 +48,11 @@ FIGURE_TEXT: dict[str, tuple[str, str]] = {
     ),
     "crossings": (
         "Where and when each bar is crossed",
-        "Training FLOP at which each bar's condition first holds for a model released on "
-        "the report date, and the date at which the frontier (the best model released in the "
-        "year up to that date) first meets it (5%, 50%, 95%).",
+        "Training FLOP at which the pooled probability of each bar's condition reaches the "
+        "bar's required probability for a model released on the report date, and the date "
+        "at which the frontier (the best model released in the year up to that date) "
+        "reaches it; whiskers: +/- 2 Monte Carlo standard errors (not the epistemic spread: "
+        "see the crossing sensitivity table).",
     ),
     "frontier_forecast": (
         "Frontier forecast of benchmark scores by date",
@@ -147,14 +149,14 @@ def headline_findings(
             )
         lines.append(f"A model trained with {flop:.0e} FLOP released {date}: " + "; ".join(parts))
     for row in crossings.to_dict("records"):
+        se = row["flop_mc_se_dex"]
+        se_text = f" (Monte Carlo error {se:.2f} dex)" if np.isfinite(se) else ""
         lines.append(
-            f"The {row['bar']} bar is first met at {_fmt_flop(row['flop_q50'])} "
-            f"(90% interval {_fmt_flop(row['flop_q05'])} to {_fmt_flop(row['flop_q95'])}) for "
-            f"a model released {row['date']}; the frontier (the best model released in the "
-            "year up to a date) first meets it around "
-            f"{row['frontier_date_q50'] or 'after 2040'} (90%: "
-            f"{row['frontier_date_q05'] or 'after 2040'} to "
-            f"{row['frontier_date_q95'] or 'after 2040'})."
+            f"The {row['bar']} bar's pooled probability reaches its required "
+            f"{row['required_probability']:g} at {_fmt_flop(row['flop'])}{se_text} for a model "
+            f"released {row['date']}; for the frontier (the best model released in the year up "
+            f"to a date) on {row['frontier_date'] or 'no date before 2041'}. How far each "
+            "crossing moves under the main assumptions is in the crossing sensitivity table."
         )
     summary = summary_table(dataset)
     years = f"{int(dataset['year'].min())}-{int(dataset['year'].max())}"
@@ -370,6 +372,7 @@ def build_report(
     figures_dir: Path,
     path: Path,
     inputs: HazardInputs | None = None,
+    crossing_sensitivity: pd.DataFrame | None = None,
 ) -> Path:
     """Assemble and write the HTML report; returns its path."""
     names = dataset["variant"].values.tolist()
@@ -411,6 +414,7 @@ def build_report(
         ],
         hazard_table=hazard_table,
         crossing_table=crossings,
+        crossing_sensitivity=crossing_sensitivity,
         variant_tables=tables,
         variant_descriptions={v.name: _describe(v) for v in variants},
         figures=_figures(figures_dir, variants),

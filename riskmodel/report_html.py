@@ -107,6 +107,7 @@ def render_report(
     diagnostics: Mapping[str, object],
     provenance: Mapping[str, object],
     comparison_tables: Mapping[str, pd.DataFrame] | None = None,
+    crossing_sensitivity: pd.DataFrame | None = None,
 ) -> str:
     """The report as one HTML string (see the module docstring).
 
@@ -119,7 +120,8 @@ def render_report(
     headline
         Plain-language findings, one sentence each.
     hazard_table, crossing_table
-        P(hazard) by bar and training FLOP; crossing quantiles by bar.
+        P(hazard) by bar and training FLOP; crossings (pooled probability = required
+        probability) by bar, with their Monte Carlo errors.
     variant_tables
         Variant name -> summary table (outcome, units, median, 90% interval).
     variant_descriptions
@@ -135,6 +137,8 @@ def render_report(
     comparison_tables
         Heading -> table comparing the variants, shown before the per-variant tables
         (e.g. developers under full obligations beside the commentary's expectation).
+    crossing_sensitivity
+        How far each crossing moves under each main epistemic input (optional).
     """
     e = html.escape
     parts = [
@@ -152,8 +156,20 @@ def render_report(
         '<section id="hazard"><h2>Hazard under the two bars</h2>',
         "<h3>Probability of each bar's condition by training compute</h3>",
         _table(hazard_table),
-        "<h3>Where and when each bar is first met</h3>",
+        "<h3>Where and when each bar is met (pooled probability = required probability)</h3>",
         _table(crossing_table),
+        *(
+            []
+            if crossing_sensitivity is None
+            else [
+                "<h3>Sensitivity of each crossing to the main assumptions</h3>",
+                '<p class="note">The crossing recomputed among the Monte Carlo samples in '
+                "the lower and the upper third of one input at a time: how far the crossing "
+                "moves with that input, not the uncertainty of the crossing (the bar pools "
+                "it).</p>",
+                _table(crossing_sensitivity),
+            ]
+        ),
         "</section>",
         '<section id="policy"><h2>Policy variants on the same simulated worlds</h2>',
     ]

@@ -35,7 +35,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from riskmodel.config import FitConfig, load_config, read_config_file
 from riskmodel.errors import ConfigError
-from riskmodel.hazard.assess import CROSSING_POSTERIOR_DRAWS
 from riskmodel.hazard.inputs import HazardInputs, load_hazard_inputs
 from riskmodel.simulation.config import SimulationConfig
 from riskmodel.simulation.sensitivity import ASSUMPTIONS
@@ -82,10 +81,13 @@ class HazardSettings(_Strict):
         ``"studies"`` (link updated by the uplift studies) or ``"prior"``.
     seed
         Seed of the hazard Monte Carlo.
-    crossing_draws
-        Posterior draws behind each crossing quantile (each with
-        :data:`~riskmodel.hazard.assess.CROSSING_INNER_SAMPLES` within-draw samples);
-        fewer is faster and noisier in the 5% and 95% quantiles.
+    crossing_samples
+        Monte Carlo samples behind each crossing and its sensitivity table (``None``: one
+        per posterior draw of the fit); fewer is faster, with a larger Monte Carlo error
+        (reported beside each crossing).
+    record
+        Weight the hazard samples by the observed record of incidents
+        (:mod:`riskmodel.hazard.samples`); ``false`` is the sensitivity without it.
     """
 
     date: str = "2026-06-01"
@@ -95,7 +97,8 @@ class HazardSettings(_Strict):
     link: Literal["amdahl", "direct"] | None = None
     link_params: Literal["studies", "prior"] = "studies"
     seed: int = Field(default=11, ge=0)
-    crossing_draws: int = Field(default=CROSSING_POSTERIOR_DRAWS, ge=20, le=100_000)
+    crossing_samples: int | None = Field(default=None, ge=400, le=1_000_000)
+    record: bool = True
 
     @field_validator("date")
     @classmethod

@@ -50,7 +50,7 @@ def golden_world(n_draws: int = 3, runs_per_draw: int = 300, seed: int = 2024): 
     """A small simulated world built without any fit: a population of training runs and
     the fields of a :class:`riskmodel.simulation.science.Science` except its truth.
 
-    Input of ``tests/golden/raised_truth_v1.npz`` (the outcomes of the simulation code
+    Input of ``tests/golden/raised_truth_v2.npz`` (the outcomes of the simulation code
     before truth-dependent outcomes were reported per truth bar, when truth was the raised
     bar alone; regenerate it only for a change that is meant to alter those outcomes).
 
@@ -66,6 +66,7 @@ def golden_world(n_draws: int = 3, runs_per_draw: int = 300, seed: int = 2024): 
     import xarray as xr
 
     from riskmodel.capability.predict import PosteriorView
+    from riskmodel.hazard.enhancement import EnhancementParams
     from riskmodel.world.population import Population
 
     rng = np.random.default_rng(seed)
@@ -119,26 +120,37 @@ def golden_world(n_draws: int = 3, runs_per_draw: int = 300, seed: int = 2024): 
         reasoning_since="2024-09-12",
     )
     index = rng.integers(0, samples, n_draws)
+    times = np.arange(2025.0, 2029.0)
     fields = {
         "posterior_index": index,
         "view": view,
         "reasoning_gain": view.values("reasoning_gain")[index],
         "reasoning_time": 2024.7,
         "capability_scatter": view.values("capability_scatter")[index],
-        "finetune_efficiency": rng.lognormal(np.log(0.5), 0.3, n_draws),
-        "elicitation_progress": rng.lognormal(np.log(0.2), 0.3, n_draws),
+        "enhancement": EnhancementParams(
+            cheap_gain_max=rng.lognormal(np.log(0.6), 0.3, n_draws),
+            cheap_half_fraction=rng.lognormal(np.log(0.003), 0.5, n_draws),
+            elicitation_progress=rng.lognormal(np.log(0.2), 0.3, n_draws),
+            elicitation_headroom=rng.lognormal(np.log(0.25), 0.5, n_draws),
+            posttraining_cost_ratio=rng.lognormal(np.log(1.5), 0.5, n_draws),
+            unbounded_flop_fraction=10.0,
+            unbounded_horizon_years=5.0,
+        ),
+        "method_rate": rng.lognormal(np.log(0.8), 0.2, n_draws),
         "initial_reference": rng.uniform(2.0, 3.0, n_draws),
+        "threshold_times": times,
+        "record_ess": float(n_draws),
         "assessment_thresholds": {
-            "current|unbounded": 3.6,
-            "current|f=0.25, 2 years": 4.1,
-            "raised|f=0.25, 2 years": 5.0,
+            "current|unbounded": np.full(times.size, 3.6),
+            "current|f=0.25, cost 0.25, 2 years": np.linspace(4.1, 4.6, times.size),
+            "raised|f=0.25, cost 0.25, 2 years": np.full(times.size, 5.0),
         },
         "evaluation_noise_sd": 0.3,
         "reference_log10_flop": 23.0,
         "reference_time": 2023.0,
     }
     truth = {
-        "raised": rng.normal(5.3, 0.6, n_draws),
-        "current": rng.normal(4.0, 0.6, n_draws),
+        "raised": np.repeat(rng.normal(5.3, 0.6, n_draws)[:, None], times.size, axis=1),
+        "current": rng.normal(4.0, 0.6, n_draws)[:, None] + np.linspace(0.0, 0.5, times.size),
     }
     return pop, fields, truth

@@ -235,15 +235,17 @@ def test_crossing_json(fit_file: Path, capsys: pytest.CaptureFixture[str]) -> No
             "raised",
             "--date",
             "2026-06-01",
+            "--samples",
+            "2000",
             "--format",
             "json",
         ]
     )
     assert code == 0
     record = json.loads(capsys.readouterr().out.strip())
-    for key in ("bar", "flop_q05", "flop_q50", "flop_q95"):
+    for key in ("bar", "flop", "flop_mc_se_dex", "frontier_date", "record_ess"):
         assert key in record
-    assert record["flop_q05"] <= record["flop_q50"] <= record["flop_q95"]
+    assert record["n_samples"] == 2000 and record["flop"] > 0
 
 
 def test_assess_uplift_options(

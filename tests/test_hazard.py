@@ -13,25 +13,31 @@ from hypothesis import strategies as st
 
 from riskmodel.capability.predict import posterior_view
 from riskmodel.errors import ConfigError
-from riskmodel.hazard import assess, crossing
+from riskmodel.hazard import assess, crossing, crossing_sensitivity
 from riskmodel.hazard.bars import (
     DEFAULT_BARS_PATH,
     DEFAULT_RISK_CHAIN_PATH,
     HazardBar,
-    chain_threshold_below,
     incident_probability,
     load_hazard_bars,
     load_risk_chain_priors,
+    severity_tail,
     uplift_threshold,
 )
 from riskmodel.hazard.enhancement import (
     DEFAULT_ENHANCEMENT_PATH,
     EnhancementAllowance,
     EnhancementParams,
+    effective_flop_fraction,
     enhanced_capability,
+    enhancement_ceiling,
     enhancement_gain,
+    gain_for,
     load_enhancement_priors,
 )
+from riskmodel.hazard.samples import record_log_weights
+from riskmodel.uplift.elicitation import load_uplift_priors
+from riskmodel.uplift.links import make_link
 
 DATE = "2026-06-01"
 #: Monte Carlo samples per assess call in tests (cycles the small fit's draws).
@@ -40,6 +46,9 @@ KEYS = ("bar", "probability", "mc_se", "required_probability", "hazardous")
 FRACTIONS = st.floats(min_value=0.0, max_value=20.0, allow_nan=False)
 HORIZONS = st.floats(min_value=0.0, max_value=8.0, allow_nan=False)
 LOG10_FLOP = st.floats(min_value=20.0, max_value=30.0, allow_nan=False)
+OPTIONAL_FRACTIONS = st.none() | FRACTIONS
+#: Method-progress rates (dex/year) spanning the capability fit's posterior.
+RATES = np.linspace(0.2, 1.5, 500)
 
 
 @pytest.fixture(scope="module")
@@ -50,45 +59,112 @@ def view(small_fit):
 @pytest.fixture(scope="module")
 def enh_params():
     priors = load_enhancement_priors()
-    return priors.sample(rng=np.random.default_rng(3), size=500)
+    return priors.sample(rng=np.random.default_rng(3), size=RATES.size)
 
 
 # --- enhancement -------------------------------------------------------------------
 
 
 @settings(max_examples=60, deadline=None)
-@given(f1=FRACTIONS, f2=FRACTIONS, h1=HORIZONS, h2=HORIZONS)
-def test_enhancement_monotone_in_fraction_and_horizon(enh_params, f1, f2, h1, h2) -> None:
+@given(
+    f1=FRACTIONS,
+    f2=FRACTIONS,
+    h1=HORIZONS,
+    h2=HORIZONS,
+    c1=OPTIONAL_FRACTIONS,
+    c2=OPTIONAL_FRACTIONS,
+)
+def test_enhancement_monotone_and_never_above_its_ceiling(
+    enh_params, f1, f2, h1, h2, c1, c2
+) -> None:
     (f_lo, f_hi), (h_lo, h_hi) = sorted((f1, f2)), sorted((h1, h2))
-    cap = np.linspace(-2.0, 8.0, enh_params.finetune_efficiency.size)
-    low = enhanced_capability(
-        cap, EnhancementAllowance(flop_fraction=f_lo, horizon_years=h_lo), enh_params
-    )
-    high = enhanced_capability(
-        cap, EnhancementAllowance(flop_fraction=f_hi, horizon_years=h_hi), enh_params
-    )
-    unbounded = enhanced_capability(cap, EnhancementAllowance.unbounded(), enh_params)
-    assert np.all(low >= cap)
-    assert np.all(high >= low)
-    assert np.all(unbounded >= high)
+    c_lo, c_hi = sorted((c1, c2), key=lambda c: math.inf if c is None else c)
+    cap = np.linspace(-2.0, 8.0, RATES.size)
+    low = EnhancementAllowance(flop_fraction=f_lo, cost_fraction=c_lo, horizon_years=h_lo)
+    high = EnhancementAllowance(flop_fraction=f_hi, cost_fraction=c_hi, horizon_years=h_hi)
+    values = {
+        name: enhanced_capability(cap, allowance, enh_params, method_rate=RATES)
+        for name, allowance in (
+            ("low", low),
+            ("high", high),
+            ("unbounded", EnhancementAllowance.unbounded()),
+        )
+    }
+    assert np.all(values["low"] >= cap)
+    assert np.all(values["high"] >= values["low"])
+    assert np.all(values["unbounded"] >= values["high"])
+    for allowance in (low, high):
+        # The hard ceiling: never above a fresh run with (1 + f) x compute and the methods
+        # of the horizon, in any draw.
+        ceiling = enhancement_ceiling(allowance, enh_params, method_rate=RATES)
+        gained = enhanced_capability(cap, allowance, enh_params, method_rate=RATES) - cap
+        assert np.all(gained <= ceiling + 1e-12)
+        f = effective_flop_fraction(allowance, enh_params)
+        assert np.all(f <= f_hi + 1e-12)
+        if allowance.cost_fraction is not None:
+            assert np.all(f * enh_params.posttraining_cost_ratio <= allowance.cost_fraction + 1e-12)
 
 
-def test_enhancement_zero_allowance_and_formula() -> None:
-    params = EnhancementParams(
-        finetune_efficiency=2.0,
-        elicitation_progress=0.15,
-        unbounded_flop_fraction=10.0,
-        unbounded_horizon_years=5.0,
-    )
+def _params(**overrides) -> EnhancementParams:
+    values = {
+        "cheap_gain_max": 0.6,
+        "cheap_half_fraction": 0.003,
+        "elicitation_progress": 0.15,
+        "elicitation_headroom": 0.25,
+        "posttraining_cost_ratio": 1.5,
+        "unbounded_flop_fraction": 10.0,
+        "unbounded_horizon_years": 5.0,
+    }
+    return EnhancementParams(**{**values, **overrides})
+
+
+def test_enhancement_formula_zero_ceiling_and_cost_bound() -> None:
+    params = _params()
     zero = EnhancementAllowance(flop_fraction=0.0, horizon_years=0.0)
-    assert float(enhancement_gain(zero, params)) == 0.0
-    gain = float(
-        enhancement_gain(EnhancementAllowance(flop_fraction=0.25, horizon_years=2.0), params)
+    assert float(enhancement_gain(zero, params, method_rate=0.8)) == 0.0
+    # f = 0.25 and 2 years: saturating 0.6 * 0.25 / 0.253 + 0.3 = 0.893; ceiling
+    # log10(1.25) + 0.8 * 2 + 0.25 = 1.947: the saturating term binds.
+    raised = EnhancementAllowance(flop_fraction=0.25, horizon_years=2.0)
+    expected = 0.6 * 0.25 / 0.253 + 0.3
+    assert float(enhancement_gain(raised, params, method_rate=0.8)) == pytest.approx(expected)
+    # Current methods only: the ceiling log10(1.25) + 0.25 binds.
+    now = EnhancementAllowance(flop_fraction=0.25, horizon_years=0.0)
+    ceiling = math.log10(1.25) + 0.25
+    assert float(enhancement_gain(now, params, method_rate=0.8)) == pytest.approx(ceiling)
+    # A 25% cost bound with post-training 1.5x as costly per FLOP allows f = 1/6.
+    both = EnhancementAllowance(flop_fraction=0.25, cost_fraction=0.25, horizon_years=2.0)
+    assert float(effective_flop_fraction(both, params)) == pytest.approx(0.25 / 1.5)
+    assert float(gain_for(0.25 / 1.5, 2.0, params, method_rate=0.8)) == pytest.approx(
+        float(enhancement_gain(both, params, method_rate=0.8))
     )
-    assert gain == pytest.approx(2.0 * math.log10(1.25) + 0.3)
-    unbounded = float(enhancement_gain(EnhancementAllowance.unbounded(), params))
-    assert unbounded == pytest.approx(2.0 * math.log10(11.0) + 0.75)
+    unbounded = float(enhancement_gain(EnhancementAllowance.unbounded(), params, method_rate=0.8))
+    assert unbounded == pytest.approx(0.6 * 10 / 10.003 + 0.75)
     assert EnhancementAllowance.unbounded().describe() == "unbounded"
+    assert both.describe() == "f=0.25, cost 0.25, 2 years"
+
+
+def test_enhancement_prior_predictive_matches_the_cited_evidence() -> None:
+    """Prior predictive checks of enhancement_priors.toml against its sources."""
+    priors = load_enhancement_priors()
+    params = priors.sample(rng=np.random.default_rng(0), size=200_000)
+    rate = 0.8  # dex/year, about the fit's rate of method progress at the vintage
+
+    def gain(**allowance) -> np.ndarray:
+        return enhancement_gain(EnhancementAllowance(**allowance), params, method_rate=rate)
+
+    # Cheap end (Davidson et al. 2023: several times of compute for < 1% of training):
+    # with a year of methods, 1% of the compute is worth more than 2x in most draws.
+    cheap = gain(flop_fraction=0.01, horizon_years=1.0)
+    assert np.median(cheap) > math.log10(2.0)
+    # Strict allowance (2% FLOP, current methods): bounded by the headroom, under 10x in
+    # 95% of draws.
+    strict = gain(flop_fraction=0.02, horizon_years=0.0)
+    assert np.quantile(strict, 0.95) < 1.0
+    # The bill's unbounded enhancement: median about 1 to 2 dex, and no longer the
+    # 'median 3.1 dex, q99 15.9 dex' of the unsaturated form.
+    unbounded = gain()
+    assert 0.8 < np.median(unbounded) < 2.0
+    assert np.quantile(unbounded, 0.99) < 5.0
 
 
 def _edited(tmp_path: Path, source: Path, old: str, new: str) -> Path:
@@ -104,11 +180,11 @@ def _edited(tmp_path: Path, source: Path, old: str, new: str) -> Path:
     [
         ("flop_fraction = 10.0", "flop_fraction = -1.0", "unbounded.flop_fraction"),
         ("q50 = 0.15", 'q50 = "x"', "elicitation_progress.q50"),
-        ('family = "lognormal"', 'family = "normal"', "finetune_efficiency.family"),
+        ('family = "lognormal"', 'family = "normal"', "cheap_gain_max.family"),
         (
-            "elicited = true\n\n[elicitation_progress]",
-            "\n[elicitation_progress]",
-            "finetune_efficiency",
+            "elicited = true\n\n[cheap_half_fraction]",
+            "\n[cheap_half_fraction]",
+            "cheap_gain_max",
         ),
     ],
 )
@@ -128,9 +204,13 @@ def test_shipped_bars() -> None:
     raised, current = bars["raised"], bars["current"]
     assert raised.quantity == "uplift" and raised.threshold == 2.0
     assert raised.required_probability == 0.10
-    assert raised.enhancement == EnhancementAllowance(flop_fraction=0.25, horizon_years=2.0)
+    assert raised.enhancement == EnhancementAllowance(
+        flop_fraction=0.25, cost_fraction=0.25, horizon_years=2.0
+    )
+    assert raised.counterfactual == "no_ai"
     assert current.quantity == "incident_probability"
     assert current.enhancement == EnhancementAllowance.unbounded()
+    assert current.counterfactual == "non_covered"
 
 
 @pytest.mark.parametrize(
@@ -170,6 +250,11 @@ def test_unparsable_bar_file(tmp_path) -> None:
         ("materiality_uplift = 1.25", "materiality_uplift = 0.5", "policy.materiality_uplift"),
         ("exposure_years = 1.0\n", "", "policy.exposure_years"),
         ('family = "logitnormal"', 'family = "lognormal"', "baseline_success.family"),
+        ("incidents = 5", "incidents = -1", "record.incidents"),
+        ("ai_incidents = 0", "ai_incidents = 0.5", "record.ai_incidents"),
+        ('ai_record_start = "2022-11-30"', 'ai_record_start = "30.11.2022"', "ai_record_start"),
+        ("covered_flop = 1e26", "covered_flop = -1.0", "counterfactual.covered_flop"),
+        ("[noncovered_lag_years]", "[lag_years]", "noncovered_lag_years"),
     ],
 )
 def test_bad_risk_chain_priors_name_the_key(tmp_path, old, new, key) -> None:
@@ -204,10 +289,45 @@ def test_incident_probability_monotone_in_uplift(u1, u2) -> None:
     )
 
 
-def test_documented_raised_current_relation_holds_for_shipped_chain() -> None:
+@settings(max_examples=60, deadline=None)
+@given(
+    reference=st.floats(1.0, 20.0),
+    factor=st.floats(0.05, 1.0),
+    seed=st.integers(0, 2**16),
+)
+def test_no_hazard_at_or_below_the_counterfactual_reference(reference, factor, seed) -> None:
+    """A model no better than the counterfactual reference is never hazardous."""
+    chain = load_risk_chain_priors()
+    params = chain.sample(rng=np.random.default_rng(seed), size=300)
     bars = load_hazard_bars()
-    ratio = bars["current"].required_probability / bars["raised"].required_probability
-    assert chain_threshold_below(bars["raised"].threshold) > ratio
+    uplift = 1.0 + (reference - 1.0) * factor  # at or below the reference's uplift
+    np.testing.assert_array_equal(
+        incident_probability(uplift, chain, params, reference_uplift=reference), 0.0
+    )
+    for bar in bars.values():
+        u_star = uplift_threshold(
+            bar, chain=chain, params=params, size=300, reference_uplift=reference
+        )
+        assert np.all(u_star > reference * (1 - 1e-12))
+        assert not np.any(uplift > u_star)
+
+
+def test_reference_threshold_inverts_incident_probability() -> None:
+    chain = load_risk_chain_priors()
+    params = chain.sample(rng=np.random.default_rng(4), size=4000)
+    bar = load_hazard_bars()["current"]
+    reference = np.exp(np.random.default_rng(5).uniform(0.0, 1.5, 4000))
+    u_star = uplift_threshold(
+        bar, chain=chain, params=params, size=4000, reference_uplift=reference
+    )
+    binding = np.isfinite(u_star) & (u_star > chain.materiality_uplift * reference * 1.001)
+    p = incident_probability(
+        u_star[binding],
+        chain,
+        {k: v[binding] for k, v in params.items()},
+        reference_uplift=reference[binding],
+    )
+    np.testing.assert_allclose(p, chain.legal_probability, rtol=1e-6)
 
 
 # --- assess ------------------------------------------------------------------------
@@ -287,12 +407,56 @@ def test_larger_allowance_never_lowers_hazard_probability(view, f1, f2, h1, h2) 
         assert unbounded[name] >= high[name]
 
 
-def test_raised_never_triggers_where_current_does_not(view) -> None:
-    """The documented relation (riskmodel.hazard.bars): raised => current, shipped priors."""
-    for log10_flop in np.arange(22.0, 32.5, 0.5):
-        out = {r["bar"]: r for r in assess(view, flop=10.0**log10_flop, date=DATE, n_samples=N_MC)}
-        if out["raised"]["hazardous"]:
-            assert out["current"]["hazardous"], log10_flop
+def test_small_models_are_not_hazardous_under_the_current_bar(view) -> None:
+    """A model far below the covered threshold is weaker than the non-covered reference:
+    with no enhancement it is never hazardous, and the bill's unbounded enhancement
+    cannot lift a 1e21-FLOP model to it in more than 0.1% of samples."""
+    (none,) = assess(
+        view,
+        flop=1e21,
+        date=DATE,
+        bars=["current"],
+        enhancement_flop_fraction=0.0,
+        enhancement_horizon_years=0.0,
+        n_samples=N_MC,
+    )
+    assert none["probability"] == 0.0
+    (unbounded,) = assess(view, flop=1e21, date=DATE, bars=["current"], n_samples=4000)
+    assert unbounded["probability"] < 0.001
+
+
+def test_record_weights_favour_worlds_consistent_with_what_happened(view) -> None:
+    chain = load_risk_chain_priors()
+    n = 2000
+    rng = np.random.default_rng(7)
+    params = chain.sample(rng=rng, size=n)
+    rows = np.arange(n) % view.n_samples
+    priors = load_uplift_priors()
+    link = make_link("direct", priors=priors)
+    link_params = link.sample_prior(rng=rng, size=n)
+    log_w = record_log_weights(
+        view,
+        rows,
+        link=link,
+        link_params=link_params,
+        curve=None,
+        chain=chain,
+        chain_params=params,
+        rng=np.random.default_rng(8),
+    )
+    assert log_w.shape == (n,) and np.all(np.isfinite(log_w))
+    w = np.exp(log_w - log_w.max())
+    w /= w.sum()
+    base_rate = (
+        params["attempts_per_year"] * params["baseline_success"] * severity_tail(chain, params)
+    )
+    observed = chain.record.incidents / chain.record.incident_window_years
+    prior_error = np.median(np.abs(np.log(base_rate / observed)))
+    posterior_error = np.sum(w * np.abs(np.log(base_rate / observed)))
+    assert posterior_error < prior_error
+    # Zero AI-attributed incidents: draws whose adoption share is high get less weight.
+    high = params["adoption_share"] > np.quantile(params["adoption_share"], 0.8)
+    assert w[high].sum() < 0.2
 
 
 # --- crossing ------------------------------------------------------------------------
@@ -303,25 +467,35 @@ def _ordered(values: list) -> bool:
 
 
 @pytest.mark.parametrize("bar", ["raised", "current"])
-def test_crossing_output(view, bar) -> None:
-    kwargs = {"bar": bar, "date": DATE, "n_draws": 60, "n_inner": 60, "seed": 4}
+def test_crossing_output_and_assess_at_the_crossing(view, bar) -> None:
+    kwargs = {"bar": bar, "date": DATE, "n_samples": 4000, "seed": 4}
     out = crossing(view, **kwargs)
     assert out["bar"] == bar and out["date"] == DATE
-    flops = [out[f"flop_q{q}"] for q in ("05", "50", "95")]
-    assert all(f > 0 for f in flops) and _ordered(flops)
-    dates = [out[f"frontier_date_q{q}"] for q in ("05", "50", "95")]
-    known = [d for d in dates if d is not None]
-    assert _ordered(known)
-    assert dates[: len(known)] == known  # None (beyond the horizon) only at the top
-    assert out == crossing(view, **kwargs)
+    assert 0 < out["flop"] < math.inf
+    assert 0 < out["flop_mc_se_dex"] < 0.5
+    assert out["frontier_date"] is None or len(out["frontier_date"]) == 10
+    assert out == crossing(view, **kwargs) or math.isnan(out["frontier_date_mc_se_months"])
+    # The crossing is where the pooled probability meets the bar: assess there returns
+    # the required probability within 2 Monte Carlo standard errors.
+    (at,) = assess(view, flop=out["flop"], date=DATE, bars=[bar], n_samples=4000, seed=4)
+    assert abs(at["probability"] - out["required_probability"]) <= 2 * at["mc_se"]
+    (below,) = assess(view, flop=out["flop"] / 3, date=DATE, bars=[bar], n_samples=4000, seed=4)
+    assert below["probability"] <= out["required_probability"]
 
 
 def test_crossing_later_with_smaller_allowance(view) -> None:
-    kwargs = {"bar": "raised", "date": DATE, "n_draws": 60, "n_inner": 60}
+    kwargs = {"bar": "raised", "date": DATE, "n_samples": 2000, "frontier": False}
     small = crossing(view, enhancement_flop_fraction=0.0, enhancement_horizon_years=0.0, **kwargs)
     large = crossing(view, enhancement_flop_fraction="unbounded", **kwargs)
-    for q in ("05", "50", "95"):
-        assert large[f"flop_q{q}"] <= small[f"flop_q{q}"]
+    assert large["flop"] <= small["flop"]
+
+
+def test_crossing_sensitivity_is_reported_separately(view) -> None:
+    table = crossing_sensitivity(view, bar="current", date=DATE, n_samples=3000, seed=2)
+    assert list(table.columns) == ["assumption", "flop_low_third", "flop_high_third", "spread_dex"]
+    assert len(table) == 4
+    spreads = table["spread_dex"].to_numpy()
+    assert np.all(spreads >= 0) and np.all(np.diff(spreads[np.isfinite(spreads)]) <= 0)
 
 
 # --- link parameters updated by the uplift studies ----------------------------------

@@ -56,7 +56,7 @@ seed = {fit_seed}
 table_flops = [1e25, 1e27]
 curve_log10_flop = [24.0, 28.0, 2.0]
 link_params = "prior"
-crossing_draws = 20
+crossing_samples = 400
 seed = 3
 
 [simulation]

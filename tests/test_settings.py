@@ -48,7 +48,7 @@ def test_overrides_reach_every_section() -> None:
         ("[reprot]\nvariants = 'all'\n", "reprot"),
         ("[sampler]\nchains = 0\n", "sampler.chains"),
         ("[hazard]\nlink_params = 'posterior'\n", "hazard.link_params"),
-        ("[hazard]\ncrossing_draws = 5\n", "hazard.crossing_draws"),
+        ("[hazard]\ncrossing_samples = 5\n", "hazard.crossing_samples"),
         ("[hazard]\nlink = 'logistic'\n", "hazard.link"),
         ("[report]\nsensitivity_assumptions = ['noise']\n", "report.sensitivity_assumptions"),
         ("[files]\nprior_file = 'x.toml'\n", "files.prior_file"),
@@ -84,7 +84,7 @@ def _copy_with(tmp_path: Path, shipped: str, old: str, new: str) -> str:
 
 def test_files_table_redirects_every_input(tmp_path: Path) -> None:
     enhancement = _copy_with(
-        tmp_path, "data/elicitation/enhancement_priors.toml", "q50 = 2.0", "q50 = 3.0"
+        tmp_path, "data/elicitation/enhancement_priors.toml", "q50 = 0.6", "q50 = 0.9"
     )
     world = _copy_with(
         tmp_path,
@@ -117,7 +117,7 @@ def test_changed_enhancement_prior_moves_the_hazard_probability(tmp_path: Path) 
     table, raises P(hazard) for the same model (common random numbers)."""
     fit = example_fit()
     stronger = _copy_with(
-        tmp_path, "data/elicitation/enhancement_priors.toml", "q50 = 2.0", "q50 = 6.0"
+        tmp_path, "data/elicitation/enhancement_priors.toml", "q50 = 0.6", "q50 = 1.2"
     )
     base = Settings().files.load_hazard_inputs()
     changed = load_settings({"files": {"enhancement_priors": stronger}}).files.load_hazard_inputs()

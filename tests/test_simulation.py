@@ -41,9 +41,11 @@ from riskmodel.simulation.science import Science, prepare_science, run_attribute
 from riskmodel.world.fit import fit_world
 
 SMALL = SimulationConfig(first_year=2025, last_year=2027, draws=40, chunk_draws=20, seed=11)
-#: Outcomes of the simulation code before truth-dependent outcomes were reported per truth
-#: bar (commit 9da249d, truth = the raised bar alone) on :func:`helpers.golden_world`.
-GOLDEN = Path(__file__).resolve().parent / "golden" / "raised_truth_v1.npz"
+#: Outcomes of the simulation under truth = the raised bar alone on
+#: :func:`helpers.golden_world`: v1 from the single-truth code (commit 9da249d); v2
+#: regenerated when derivatives took the enhancement rule with its ceiling (issue 13 item 1)
+#: and thresholds became functions of the release date.
+GOLDEN = Path(__file__).resolve().parent / "golden" / "raised_truth_v2.npz"
 
 
 @pytest.fixture(scope="module")
@@ -192,8 +194,9 @@ def test_truth_and_assessment_come_from_one_posterior(small_fit) -> None:
     """Per-world truth thresholds and the pooled assessment samples have one distribution."""
     view = posterior_view(small_fit)
     index = np.arange(view.n_samples)
-    a, _ = capability_needed(view, bar="raised", posterior_index=index, link_params="prior", seed=1)
-    b, _ = capability_needed(view, bar="raised", posterior_index=index, link_params="prior", seed=2)
+    kwargs = {"bar": "raised", "posterior_index": index, "link_params": "prior"}
+    a = capability_needed(view, dates=["2026-01-01"], seed=1, **kwargs).needed[:, 0]
+    b = capability_needed(view, dates=["2026-01-01"], seed=2, **kwargs).needed[:, 0]
     finite = np.isfinite(a) & np.isfinite(b)
     assert stats.ks_2samp(a[finite], b[finite]).pvalue > 1e-3
 
@@ -203,9 +206,24 @@ def test_a_higher_uplift_threshold_needs_more_capability(small_fit) -> None:
     raised = load_hazard_bars()["raised"]
     higher = raised.model_copy(update={"threshold": 3.0, "name": "raised_3x"})
     index = np.arange(0, view.n_samples, 3)
-    low, _ = capability_needed(view, bar=raised, posterior_index=index, link_params="prior")
-    high, _ = capability_needed(view, bar=higher, posterior_index=index, link_params="prior")
-    assert np.all(high >= low)
+    kwargs = {"posterior_index": index, "link_params": "prior", "dates": ["2026-01-01"]}
+    low = capability_needed(view, bar=raised, **kwargs)
+    high = capability_needed(view, bar=higher, **kwargs)
+    np.testing.assert_array_equal(low.rows, high.rows)
+    assert np.all(high.needed >= low.needed)
+
+
+def test_the_current_bar_threshold_rises_with_the_non_covered_reference(small_fit) -> None:
+    view = posterior_view(small_fit)
+    index = np.arange(0, view.n_samples, 3)
+    dates = ["2025-01-01", "2027-01-01", "2029-01-01"]
+    result = capability_needed(
+        view, bar="current", posterior_index=index, link_params="prior", dates=dates
+    )
+    assert result.needed.shape == (index.size, 3)
+    finite = np.all(np.isfinite(result.needed), axis=1)
+    # The best non-covered model improves with its methods, so the bar moves up with time.
+    assert np.all(np.diff(result.needed[finite], axis=1) >= -1e-9)
 
 
 def test_science_thresholds(small_fit) -> None:
@@ -213,38 +231,46 @@ def test_science_thresholds(small_fit) -> None:
     science = prepare_science(small_fit, variants=variants, config=SMALL, link_params="prior")
     assert set(science.assessment_thresholds) == {
         "current|unbounded",
-        "current|f=0.25, 2 years",
-        "raised|f=0.25, 2 years",
+        "current|f=0.25, cost 0.25, 2 years",
+        "raised|f=0.25, cost 0.25, 2 years",
     }
+    n_times = SMALL.last_year - SMALL.first_year + 2
+    assert science.threshold_times.shape == (n_times,)
     # A bounded allowance makes the current bar harder to meet than the unbounded one.
     t = science.assessment_thresholds
-    assert t["current|f=0.25, 2 years"] >= t["current|unbounded"]
+    assert np.all(t["current|f=0.25, cost 0.25, 2 years"] >= t["current|unbounded"])
     assert list(science.truth_thresholds) == ["current", "raised"]
     assert science.truth_bars == ("current", "raised")
     for threshold in science.truth_thresholds.values():
-        assert threshold.shape == (SMALL.draws,)
+        assert threshold.shape == (SMALL.draws, n_times)
     assert np.all(np.isfinite(science.initial_reference))
     # The raised truth is drawn exactly as when it was the only truth: one call with the
-    # truth stream's seed on the worlds' posterior draws (the other truth bars take the
-    # same link, enhancement and risk-chain draws).
+    # truth stream's seed (the other truth bars take the same worlds and draws).
     view = posterior_view(small_fit)
-    raised, enhancement = capability_needed(
+    rng = np.random.default_rng(np.random.SeedSequence(SMALL.seed).spawn(1)[0])
+    pool = rng.integers(0, view.n_samples, size=SMALL.draws)
+    dates = [f"{y}-01-01" for y in range(SMALL.first_year, SMALL.last_year + 2)]
+    raised = capability_needed(
         view,
         bar="raised",
-        posterior_index=science.posterior_index,
+        posterior_index=pool,
+        dates=dates,
         link_params="prior",
         seed=SMALL.seed + 1,
     )
-    np.testing.assert_array_equal(science.truth_thresholds["raised"], raised)
-    np.testing.assert_array_equal(science.finetune_efficiency, enhancement.finetune_efficiency)
+    np.testing.assert_array_equal(science.posterior_index, raised.rows)
+    np.testing.assert_array_equal(science.truth_thresholds["raised"], raised.needed)
+    np.testing.assert_array_equal(
+        science.enhancement.cheap_gain_max, raised.enhancement.cheap_gain_max
+    )
     alone = prepare_science(
         small_fit,
         variants=variants,
         config=SMALL.model_copy(update={"truth_bars": ("raised",)}),
         link_params="prior",
     )
-    np.testing.assert_array_equal(alone.truth_thresholds["raised"], raised)
-    np.testing.assert_array_equal(alone.elicitation_progress, science.elicitation_progress)
+    np.testing.assert_array_equal(alone.truth_thresholds["raised"], raised.needed)
+    np.testing.assert_array_equal(alone.method_rate, science.method_rate)
 
 
 def test_cli_simulate_and_population(small_fit, tmp_path: Path, capsys) -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "frontier_log10_flop_draws",
     "method_progress_draws",
     "method_progress_at",
+    "method_rate_at_vintage",
     "fitted_capability_draws",
     "benchmark_fraction_draws",
     "task_success_probability",
@@ -199,6 +200,12 @@ def _rate_at(view: PosteriorView, years: float) -> np.ndarray:
 
     hinge = sigmoid((years - view.values("method_change_year")) / view.smoothing_years)
     return view.values("algorithmic_progress") + view.values("post_training_rate") * hinge
+
+
+def method_rate_at_vintage(view: PosteriorView) -> np.ndarray:
+    """Rate of method progress (dex of effective compute per year) at the data vintage,
+    shape (sample,): the rate every forecast path starts from."""
+    return _rate_at(view, view.vintage_years)
 
 
 def method_progress_draws(view: PosteriorView, years: np.ndarray | float) -> np.ndarray:

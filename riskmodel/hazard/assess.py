@@ -1,72 +1,69 @@
-"""Hazard assessment of a model, and where each bar is first crossed.
+"""Hazard assessment of a model, and where each bar is crossed.
 
 :func:`assess`
     For a model of given training FLOP and release date, the posterior probability of
     each bar's condition (:mod:`riskmodel.hazard.bars`), its Monte Carlo standard error
     and the verdict.
 :func:`crossing`
-    Quantiles of the training FLOP at which a bar is first crossed for a model released
-    on a date, and of the date at which the frontier (the best model released in the year
-    up to that date) first crosses it.
+    The training FLOP (for a model released on a date) and the date (for the frontier)
+    at which the **pooled** probability of a bar's condition reaches the bar's required
+    probability, each with its Monte Carlo standard error.
+:func:`crossing_sensitivity`
+    How far the FLOP crossing moves when one epistemic input is restricted to its lower
+    or upper third: the sensitivity of the crossing, shown separately from it.
+:func:`capability_needed`
+    Per sample, the base capability above which a bar's condition holds (the
+    simulation's truth and assessment).
 
-Monte Carlo (both functions)
+Monte Carlo (every function)
 ----------------------------
-One Monte Carlo sample combines a posterior draw of the capability fit (effective-compute
-parameters, capability scatter and, for the Amdahl link, the cyber task curve of the
-reference suite) with independent draws of the uplift link's parameters, the
-enhancement parameters and the risk-chain parameters. By default (``link_params=
-"studies"``) the link parameters are posterior draws given the uplift studies
-(``data/uplift_studies.csv``), each study's model capability taken from this fit
-(:func:`riskmodel.uplift.update.updated_link_params`: one NUTS run, memoised per process);
-``link_params="prior"`` uses the elicited priors alone
-(``data/elicitation/uplift_priors.toml``), and a mapping of draws is resampled as given.
-Each source of
-randomness has its own generator spawned from ``seed``, so for one seed the samples do not
-depend on the FLOP, the bars or the allowance: the probability is exactly non-decreasing
-in FLOP and in the allowance (common random numbers).
+One sample is a posterior draw of the capability fit (method progress, reasoning gain,
+capability scatter and, for the Amdahl link, the cyber task curve of the reference
+suite) with independent draws of the uplift link's parameters, the enhancement
+parameters and the risk-chain parameters, weighted by the observed record of incidents
+and resampled (:mod:`riskmodel.hazard.samples`; ``record=False`` switches the evidence
+off). By default (``link_params="studies"``) the link parameters are posterior draws
+given the uplift studies (``data/uplift_studies.csv``, :func:`riskmodel.uplift.update.
+updated_link_params`: one NUTS run, memoised per process); ``link_params="prior"`` uses
+the elicited priors alone, and a mapping of draws is resampled as given. Each source of
+randomness has its own generator spawned from ``seed``, so for one seed the samples do
+not depend on the FLOP, the bars or the allowance: the probability is exactly
+non-decreasing in FLOP and in the allowance (common random numbers).
 
-Every bar's condition for one sample is ``uplift(enhanced capability) > u*`` with the
-per-sample threshold ``u*`` of :func:`riskmodel.hazard.bars.uplift_threshold`.
+A bar's condition for one sample is ``uplift(enhanced capability) > u*``
+(:func:`riskmodel.hazard.bars.uplift_threshold`), with the enhancement of
+:mod:`riskmodel.hazard.enhancement` (saturating, with a fresh-run ceiling) and, for a
+bar whose counterfactual is ``non_covered``, ``u*`` measured from the uplift of the best
+model available without a covered model (:func:`riskmodel.hazard.samples.
+reference_capability`): a model no better than it is never hazardous.
 
 ``mc_se`` is the larger of the binomial standard error ``sqrt(p (1 - p) / n)`` and the
 batch-means standard error over :data:`MC_BATCHES` contiguous batches of samples (in
-chain/draw order, so autocorrelation of the posterior draws is accounted for).
+chain/draw order, so autocorrelation of the posterior draws and duplicates from the
+resampling are accounted for).
 
-Crossings (per posterior draw)
-------------------------------
-For each of ``n_draws`` posterior draws of the global parameters (evenly spaced over the
-chains), the condition's probability is evaluated over the *within-draw* uncertainty
-(``n_inner`` draws of the model's capability scatter, the link, enhancement and chain
-parameters), and compared with the bar's required probability. Because the capability
-rises by exactly one dex per dex of FLOP, each inner sample ``j`` has a required log10 FLOP
-``x_j`` (capability threshold ``c*_j`` from inverting the link by bisection, minus the
-enhancement gain, the method progress ``M(t)`` of the draw at the release date
-(:func:`riskmodel.capability.predict.method_progress_at`; not linear in ``t``), the
-reasoning gain if the model is reasoning-trained (released on or after
-``PosteriorView.reasoning_since``) and the scatter), and the smallest FLOP at
-which the within-draw probability exceeds ``r`` is the ``k``-th smallest ``x_j`` with
-``k = floor(r * n_inner) + 1``: the exact crossing, i.e. the limit of an infinitely fine
-log-FLOP grid. Crossings above :data:`MAX_LOG10_FLOP` (1e32 FLOP) are reported as
-``inf``. Quantiles are then taken across the posterior draws.
+Crossings (pooled, DOMAIN.md section 6)
+---------------------------------------
+The bar is a statement about the pooled probability, so the crossing is where the
+pooled probability meets it. Capability rises by exactly one dex per dex of FLOP, so
+each sample ``j`` has the log10 FLOP ``x_j`` above which its condition holds (capability
+threshold from inverting the link by bisection, minus the enhancement gain, the method
+progress and reasoning gain at the release date and the sample's scatter), and
+``P(FLOP) = mean_j [x_j < log10 FLOP]``. The crossing is the smallest FLOP at which ``P``
+exceeds the required probability ``r``: the ``k``-th smallest ``x_j`` with
+``k = floor(r n) + 1``, so ``assess`` at the crossing FLOP returns ``r`` up to Monte Carlo
+error (tested). Its Monte Carlo standard error (dex) is the batch-means error of the
+same order statistic over :data:`MC_BATCHES` contiguous batches. Crossings above
+:data:`MAX_LOG10_FLOP` (1e32 FLOP) are ``inf``.
 
-The frontier date works the same way on the time axis. The frontier on date ``D`` is the
-**best model released in the** :data:`FRONTIER_WINDOW_YEARS` **(one year) up to** ``D``
-(:func:`riskmodel.capability.predict.frontier_capability_draws`: a Poisson number of
-frontier releases in the window, each on the frontier compute trend with its scatter,
-method progress, reasoning gain and capability scatter). Its capability is not linear in
-time, so the date is solved numerically on a monthly grid of dates from
-:data:`FRONTIER_GRID_START` to :data:`DATE_HORIZON`. Every inner sample ``j`` gets its
-own frontier realisation, drawn with the same random numbers at every date: the window
-slides rigidly, so ``j``'s frontier capability is non-decreasing in ``D`` (each release
-in it moves later, up the compute trend and method progress; only a draw whose frontier
-compute fell faster than method progress rises would break this) and so is the number
-of inner samples whose frontier has met their ``c*_j``. The draw's date is the first date at
-which that number reaches ``k`` (as for the FLOP), i.e. the ``k``-th smallest of the inner
-samples' dates: its month is found by refining year, quarter and month brackets (the
-same answer as scanning every month), and the date within that month by linear
-interpolation of each inner sample's frontier capability between the month's ends. A
-crossing already met at the grid's start is reported at the start; dates after
-:data:`DATE_HORIZON` are reported as ``None``.
+The frontier date is where the pooled probability that the frontier (the best model
+released in the :data:`FRONTIER_WINDOW_YEARS` up to ``D``,
+:func:`riskmodel.capability.predict.frontier_capability_draws`, the same random numbers
+at every date so each sample's frontier slides rigidly) meets the condition first
+exceeds ``r``: found on a grid of years from :data:`FRONTIER_GRID_START` to
+:data:`DATE_HORIZON`, refined to months, and interpolated linearly within the month;
+its Monte Carlo error (months) is the batch-means error of ``P`` there divided by the
+slope of ``P``. ``None`` when not reached by the horizon.
 """
 
 from __future__ import annotations
@@ -74,7 +71,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +83,6 @@ from scipy.stats import beta as beta_dist
 from riskmodel.capability.data import DAYS_PER_YEAR, years_since
 from riskmodel.capability.predict import (
     PosteriorView,
-    capability_draws,
     frontier_capability_draws,
     method_progress_at,
     posterior_view,
@@ -105,10 +101,17 @@ from riskmodel.hazard.enhancement import (
     EnhancementAllowance,
     EnhancementParams,
     EnhancementPriors,
-    enhanced_capability,
+    enhancement_gain,
     load_enhancement_priors,
 )
 from riskmodel.hazard.inputs import HazardInputs
+from riskmodel.hazard.samples import (
+    FRONTIER_WINDOW_YEARS,
+    HazardSample,
+    draw_hazard_sample,
+    reference_capability,
+    rows_view,
+)
 from riskmodel.uplift.elicitation import ElicitedPriors, load_uplift_priors
 from riskmodel.uplift.links import TaskCurve, UpliftLink, make_link, task_curve_from_view
 from riskmodel.uplift.update import updated_link_params
@@ -123,11 +126,11 @@ __all__ = [
     "DATE_HORIZON",
     "FRONTIER_GRID_START",
     "FRONTIER_WINDOW_YEARS",
-    "CROSSING_POSTERIOR_DRAWS",
-    "CROSSING_INNER_SAMPLES",
-    "CROSSING_QUANTILES",
+    "NeededCapability",
     "assess",
+    "assess_flops",
     "crossing",
+    "crossing_sensitivity",
     "capability_needed",
 ]
 
@@ -139,18 +142,8 @@ UPPER_BOUND_LEVEL = 0.95
 MAX_LOG10_FLOP = 32.0
 #: Last date reported by :func:`crossing`; later frontier crossings are ``None``.
 DATE_HORIZON = "2040-12-31"
-#: First date of the monthly grid on which :func:`crossing` follows the frontier.
+#: First date of the grid on which :func:`crossing` follows the frontier.
 FRONTIER_GRID_START = "2015-01-01"
-#: The frontier on date D is the best model released in this many years up to D.
-FRONTIER_WINDOW_YEARS = 1.0
-#: Bracket widths (months) by which :func:`crossing` refines the frontier date.
-_REFINE_MONTHS = (12, 3, 1)
-#: Posterior draws (evenly spaced) used by :func:`crossing`.
-CROSSING_POSTERIOR_DRAWS = 400
-#: Within-draw Monte Carlo samples per posterior draw in :func:`crossing`.
-CROSSING_INNER_SAMPLES = 200
-#: Quantile levels reported by :func:`crossing`.
-CROSSING_QUANTILES = (0.05, 0.5, 0.95)
 #: Capability bracket (dex of effective compute) of the link inversion: 1e-7 to 1e63
 #: FLOP-equivalent at the reference date, far outside any model.
 CAPABILITY_BRACKET = (-30.0, 40.0)
@@ -160,8 +153,8 @@ CAPABILITY_BRACKET = (-30.0, 40.0)
 BISECTION_STEPS = 14
 #: Rows per chunk in the link inversion (bounds memory: rows x quadrature grid floats).
 INVERSION_CHUNK = 8192
-#: Number of independent random streams spawned from the seed.
-_STREAMS = ("capability", "link", "enhancement", "chain", "frontier")
+#: Independent random streams spawned from the seed.
+_STREAMS = ("capability", "link", "enhancement", "chain", "frontier", "record")
 
 
 # --- shared set-up -----------------------------------------------------------------
@@ -224,12 +217,18 @@ def _axis(value: float | str | None, default: float | None, name: str) -> float 
 
 
 def _allowance(
-    bar: HazardBar, flop_fraction: float | str | None, horizon_years: float | str | None
+    bar: HazardBar,
+    flop_fraction: float | str | None,
+    horizon_years: float | str | None,
+    cost_fraction: float | str | None = None,
 ) -> EnhancementAllowance:
     """The bar's default allowance with per-axis overrides (None = keep the bar's)."""
     return EnhancementAllowance(
         flop_fraction=_axis(
             flop_fraction, bar.enhancement.flop_fraction, "enhancement_flop_fraction"
+        ),
+        cost_fraction=_axis(
+            cost_fraction, bar.enhancement.cost_fraction, "enhancement_cost_fraction"
         ),
         horizon_years=_axis(
             horizon_years, bar.enhancement.horizon_years, "enhancement_horizon_years"
@@ -263,16 +262,6 @@ class _Setting:
             else None
         )
 
-    def curve_at(self, index: np.ndarray) -> TaskCurve | None:
-        if self.curve is None:
-            return None
-        return TaskCurve(
-            discrimination=self.curve.discrimination[index],
-            horizon_slope=self.curve.horizon_slope[index],
-            horizon_offset=self.curve.horizon_offset[index],
-            suite=self.curve.suite,
-        )
-
     def link_draws(
         self,
         link_params: LinkParams,
@@ -304,18 +293,86 @@ class _Setting:
         pick = rng.integers(0, n_post, size=size)
         return {n: np.asarray(link_params[n])[pick] for n in self.link.parameter_names}
 
+    def sample(
+        self,
+        pool_rows: np.ndarray,
+        *,
+        rng: Mapping[str, np.random.Generator],
+        link_params: LinkParams,
+        studies: pd.DataFrame | str | Path | None,
+        record: bool,
+    ) -> HazardSample:
+        """The record-weighted joint sample for posterior rows ``pool_rows``."""
+        draw = self.link_draws(link_params, studies=studies, rng=rng["link"], size=pool_rows.size)
+        return draw_hazard_sample(
+            self.view,
+            pool_rows,
+            link=self.link,
+            link_draw=draw,
+            curve=self.curve,
+            enhancement=self.enhancement,
+            chain=self.chain,
+            rng=rng,
+            record=record,
+        )
+
+    def years(self, date: str) -> float:
+        """Years from the capability scale's reference date to ``date``."""
+        return float(years_since(date, self.view.reference_date))
+
+    def progress(self, sample: HazardSample, years: float | np.ndarray) -> np.ndarray:
+        """Method progress plus reasoning gain (dex) of each sample's posterior draw for a
+        model released at ``years`` (reasoning-trained from ``reasoning_since`` on)."""
+        view = self.view
+        t = np.broadcast_to(np.asarray(years, dtype=float), (sample.size,))
+        out = method_progress_at(view, sample.rows, t)
+        if view.reasoning_since is not None:
+            since = float(years_since(view.reasoning_since, view.reference_date))
+            out = out + view.values("reasoning_gain")[sample.rows] * (t >= since)
+        return out
+
+    def reference_uplift(
+        self, bar: HazardBar, sample: HazardSample, years: float | np.ndarray
+    ) -> np.ndarray | float:
+        """Uplift of the bar's counterfactual per sample (1.0 for ``no_ai``)."""
+        if bar.counterfactual == "no_ai":
+            return 1.0
+        reference = reference_capability(
+            self.view, sample, years=years, covered_flop=self.chain.covered_flop
+        )
+        return self.link.uplift(reference, sample.link, task_curve=sample.curve)
+
+    def target_uplift(
+        self, bar: HazardBar, sample: HazardSample, years: float | np.ndarray
+    ) -> np.ndarray:
+        """Per-sample uplift the enhanced model must exceed (``u*``, from the reference)."""
+        return uplift_threshold(
+            bar,
+            chain=self.chain,
+            params=sample.chain,
+            size=sample.size,
+            reference_uplift=self.reference_uplift(bar, sample, years),
+        )
+
+    def gain(self, sample: HazardSample, allowance: EnhancementAllowance) -> np.ndarray:
+        """Enhancement gain (dex) per sample."""
+        return enhancement_gain(allowance, sample.enhancement, method_rate=sample.method_rate)
+
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
     children = np.random.SeedSequence(seed).spawn(len(_STREAMS))
     return {name: np.random.default_rng(s) for name, s in zip(_STREAMS, children, strict=True)}
 
 
+def _batches(n: int) -> list[np.ndarray]:
+    return np.array_split(np.arange(n), min(MC_BATCHES, n))
+
+
 def _mc_se(indicator: np.ndarray) -> float:
     n = indicator.size
     p = float(indicator.mean())
     binomial = math.sqrt(p * (1.0 - p) / n)
-    batches = np.array_split(indicator.astype(float), min(MC_BATCHES, n))
-    means = np.array([b.mean() for b in batches])
+    means = np.array([indicator[b].mean() for b in _batches(n)])
     batch = float(means.std(ddof=1) / math.sqrt(len(means))) if len(means) > 1 else 0.0
     return max(binomial, batch)
 
@@ -325,6 +382,13 @@ def _upper_bound(successes: int, n: int, level: float = UPPER_BOUND_LEVEL) -> fl
     if successes >= n:
         return 1.0
     return float(beta_dist.ppf(level, successes + 1, n - successes))
+
+
+def _pool(n_post: int, n_samples: int | None) -> np.ndarray:
+    n = n_post if n_samples is None else int(n_samples)
+    if n < 1:
+        raise RiskmodelError(f"n_samples must be positive, got {n_samples}")
+    return np.arange(n) % n_post
 
 
 # --- assess --------------------------------------------------------------------------
@@ -338,10 +402,12 @@ def assess(
     bars: Sequence[str | HazardBar] | str | HazardBar | None = None,
     bars_path: str | Path | None = None,
     enhancement_flop_fraction: float | str | None = None,
+    enhancement_cost_fraction: float | str | None = None,
     enhancement_horizon_years: float | str | None = None,
     link: str | UpliftLink | None = None,
     link_params: LinkParams = "studies",
     studies: pd.DataFrame | str | Path | None = None,
+    record: bool = True,
     seed: int = 0,
     n_samples: int | None = None,
     inputs: HazardInputs | None = None,
@@ -360,10 +426,11 @@ def assess(
         Bar names (or :class:`HazardBar` objects); default: every bar of the bar file.
     bars_path
         User bar file (TOML); default ``data/hazard_bars.toml``.
-    enhancement_flop_fraction, enhancement_horizon_years
-        Override the bars' enhancement allowance per axis: extra compute as a fraction
-        of the original training FLOP, and the methods horizon in years; ``"unbounded"``
-        (or ``math.inf``) for the bill as written; ``None`` keeps each bar's default.
+    enhancement_flop_fraction, enhancement_cost_fraction, enhancement_horizon_years
+        Override the bars' enhancement allowance per axis: extra compute and extra
+        spending as fractions of the original training's, and the methods horizon in
+        years; ``"unbounded"`` (or ``math.inf``) for the bill as written; ``None`` keeps
+        each bar's default.
     link
         ``"amdahl"``, ``"direct"`` or an :class:`UpliftLink`; default from the priors file.
     link_params
@@ -373,6 +440,9 @@ def assess(
     studies
         Uplift studies (DataFrame or CSV path) for ``link_params="studies"``; default
         ``data/uplift_studies.csv``.
+    record
+        Weight the samples by the observed record of incidents (default; module
+        docstring); ``False`` is the sensitivity without it.
     seed
         Seed of every Monte Carlo stream.
     n_samples
@@ -388,56 +458,107 @@ def assess(
         One per bar: ``bar``, ``probability`` (of the condition), ``mc_se`` (its Monte
         Carlo standard error), ``required_probability``, ``hazardous``
         (``probability > required_probability``), ``enhancement`` (the allowance used),
-        ``probability_upper_95`` (one-sided 95% Clopper-Pearson upper bound from the
-        ``n_samples`` Monte Carlo samples: the useful statement when no sample meets the
-        condition) and ``n_samples``.
+        ``counterfactual``, ``probability_upper_95`` (one-sided 95% Clopper-Pearson upper
+        bound from the ``n_samples`` Monte Carlo samples: the useful statement when no
+        sample meets the condition), ``n_samples`` and ``record_ess`` (effective sample
+        size of the record weights).
+    """
+    return assess_flops(
+        fit,
+        flops=[flop],
+        date=date,
+        bars=bars,
+        bars_path=bars_path,
+        enhancement_flop_fraction=enhancement_flop_fraction,
+        enhancement_cost_fraction=enhancement_cost_fraction,
+        enhancement_horizon_years=enhancement_horizon_years,
+        link=link,
+        link_params=link_params,
+        studies=studies,
+        record=record,
+        seed=seed,
+        n_samples=n_samples,
+        inputs=inputs,
+    )[0]
+
+
+def assess_flops(
+    fit: xr.DataTree | str | Path | PosteriorView,
+    *,
+    flops: Sequence[float],
+    date: str,
+    bars: Sequence[str | HazardBar] | str | HazardBar | None = None,
+    bars_path: str | Path | None = None,
+    enhancement_flop_fraction: float | str | None = None,
+    enhancement_cost_fraction: float | str | None = None,
+    enhancement_horizon_years: float | str | None = None,
+    link: str | UpliftLink | None = None,
+    link_params: LinkParams = "studies",
+    studies: pd.DataFrame | str | Path | None = None,
+    record: bool = True,
+    seed: int = 0,
+    n_samples: int | None = None,
+    inputs: HazardInputs | None = None,
+) -> list[list[dict[str, Any]]]:
+    """:func:`assess` for several training computes from one joint sample.
+
+    Same arguments as :func:`assess` with ``flops`` (FLOP, shape (point,)) for ``flop``;
+    the sample (and its record weights) is drawn once, so the result for each FLOP equals
+    ``assess`` at that FLOP with the same seed. Returns one list of per-bar dicts per FLOP.
     """
     _check_date(date)
-    if not (isinstance(flop, int | float) and flop > 0 and math.isfinite(flop)):
-        raise RiskmodelError(f"training FLOP must be a positive number, got {flop}")
+    for flop in flops:
+        ok = isinstance(flop, int | float) and not isinstance(flop, bool)
+        if not (ok and flop > 0 and math.isfinite(flop)):
+            raise RiskmodelError(f"training FLOP must be a positive number, got {flop}")
     selected = select_bars(bars, bars_path, inputs)
     setting = _Setting(fit, link, inputs)
-    n_post = setting.view.n_samples
-    n = n_post if n_samples is None else int(n_samples)
-    if n < 1:
-        raise RiskmodelError(f"n_samples must be positive, got {n_samples}")
+    view = setting.view
+    pool = _pool(view.n_samples, n_samples)
     rng = _streams(seed)
-    repeats = -(-n // n_post)
-    capability = np.concatenate(
-        [
-            capability_draws(setting.view, date=date, flop=float(flop), rng=rng["capability"])
-            for _ in range(repeats)
-        ]
-    )[:n]
-    index = np.arange(n) % n_post
-    curve = setting.curve_at(index)
-    params = setting.link_draws(link_params, studies=studies, rng=rng["link"], size=n)
-    enhancement = setting.enhancement.sample(rng=rng["enhancement"], size=n)
-    chain = setting.chain.sample(rng=rng["chain"], size=n)
-    results = []
+    sample = setting.sample(pool, rng=rng, link_params=link_params, studies=studies, record=record)
+    n = sample.size
+    t = setting.years(date)
+    base = (
+        setting.progress(sample, t)
+        - view.reference_log10_flop
+        + view.values("capability_scatter")[sample.rows] * rng["capability"].standard_normal(n)
+    )
+    per_bar = []
     for bar in selected:
-        allowance = _allowance(bar, enhancement_flop_fraction, enhancement_horizon_years)
-        enhanced = enhanced_capability(capability, allowance, enhancement)
-        uplift = setting.link.uplift(enhanced, params, task_curve=curve)
-        u_star = uplift_threshold(bar, chain=setting.chain, params=chain, size=n)
-        indicator = np.asarray(uplift > u_star)
-        probability = float(indicator.mean())
-        results.append(
-            {
-                "bar": bar.name,
-                "probability": probability,
-                "mc_se": _mc_se(indicator),
-                "required_probability": bar.required_probability,
-                "hazardous": bool(probability > bar.required_probability),
-                "enhancement": allowance.describe(),
-                "probability_upper_95": _upper_bound(int(indicator.sum()), n),
-                "n_samples": n,
-            }
+        allowance = _allowance(
+            bar, enhancement_flop_fraction, enhancement_horizon_years, enhancement_cost_fraction
         )
-    return results
+        per_bar.append(
+            (bar, allowance, setting.gain(sample, allowance), setting.target_uplift(bar, sample, t))
+        )
+    out = []
+    for flop in flops:
+        results = []
+        for bar, allowance, gain, target in per_bar:
+            enhanced = math.log10(flop) + base + gain
+            uplift = setting.link.uplift(enhanced, sample.link, task_curve=sample.curve)
+            indicator = np.asarray(uplift > target)
+            probability = float(indicator.mean())
+            results.append(
+                {
+                    "bar": bar.name,
+                    "probability": probability,
+                    "mc_se": _mc_se(indicator),
+                    "required_probability": bar.required_probability,
+                    "hazardous": bool(probability > bar.required_probability),
+                    "enhancement": allowance.describe(),
+                    "counterfactual": bar.counterfactual,
+                    "probability_upper_95": _upper_bound(int(indicator.sum()), n),
+                    "n_samples": n,
+                    "record_ess": sample.record_ess,
+                }
+            )
+        out.append(results)
+    return out
 
 
-# --- crossing -------------------------------------------------------------------------
+# --- capability needed ------------------------------------------------------------------
 
 
 def _capability_for_uplift(
@@ -487,41 +608,47 @@ def _capability_for_uplift(
     return out
 
 
-def _kth(values: np.ndarray, required_probability: float) -> np.ndarray:
-    """Per row, the smallest value at which the share of entries <= it exceeds ``r``."""
-    n_inner = values.shape[1]
-    k = math.floor(required_probability * n_inner) + 1
-    if k > n_inner:
-        return np.full(values.shape[0], np.inf)
-    return np.sort(values, axis=1)[:, k - 1]
-
-
-def _quantiles(values: np.ndarray) -> np.ndarray:
-    """:data:`CROSSING_QUANTILES` as order statistics (``inverted_cdf``: no interpolation,
-    so ``inf`` entries (never crossed) stay ``inf`` instead of producing NaN)."""
-    return np.quantile(values, CROSSING_QUANTILES, method="inverted_cdf")
-
-
-def _capability_needed(
+def _base_needed(
     setting: _Setting,
     bar: HazardBar,
     allowance: EnhancementAllowance,
-    rows: np.ndarray,
-    *,
-    rng: dict[str, np.random.Generator],
-    link_params: LinkParams,
-    studies: pd.DataFrame | str | Path | None,
-) -> tuple[np.ndarray, EnhancementParams]:
-    """Per sample (posterior rows ``rows``): the base capability (dex, before
-    enhancement) above which the bar's condition holds, and the enhancement draws."""
-    n = rows.size
-    params = setting.link_draws(link_params, studies=studies, rng=rng["link"], size=n)
-    enhancement = setting.enhancement.sample(rng=rng["enhancement"], size=n)
-    chain = setting.chain.sample(rng=rng["chain"], size=n)
-    u_star = uplift_threshold(bar, chain=setting.chain, params=chain, size=n)
-    c_star = _capability_for_uplift(setting.link, params, setting.curve_at(rows), u_star)
-    # Capability needed before enhancement (the gain is added to the base capability).
-    return c_star - enhanced_capability(np.zeros(n), allowance, enhancement), enhancement
+    sample: HazardSample,
+    years: float,
+) -> np.ndarray:
+    """Per sample: the base capability (dex, before enhancement) above which the bar's
+    condition holds for a model released at ``years``."""
+    u_star = setting.target_uplift(bar, sample, years)
+    c_star = _capability_for_uplift(setting.link, sample.link, sample.curve, u_star)
+    return c_star - setting.gain(sample, allowance)
+
+
+@dataclass(frozen=True)
+class NeededCapability:
+    """Result of :func:`capability_needed`.
+
+    Attributes
+    ----------
+    rows
+        Posterior rows of the samples (after the record resampling), shape (sample,).
+    needed
+        Base capability (dex; ``inf`` when never met) above which the condition holds,
+        shape (sample, date).
+    dates
+        The release dates (YYYY-MM-DD) of the columns of ``needed``.
+    enhancement
+        Enhancement-parameter draws of the samples.
+    method_rate
+        Rate of method progress at the vintage (dex/year) of the samples.
+    record_ess
+        Effective sample size of the record weights.
+    """
+
+    rows: np.ndarray
+    needed: np.ndarray
+    dates: tuple[str, ...]
+    enhancement: EnhancementParams
+    method_rate: np.ndarray
+    record_ess: float
 
 
 def capability_needed(
@@ -529,22 +656,26 @@ def capability_needed(
     *,
     bar: str | HazardBar,
     posterior_index: np.ndarray,
+    dates: Sequence[str],
     enhancement: EnhancementAllowance | None = None,
     bars_path: str | Path | None = None,
     link: str | UpliftLink | None = None,
     link_params: LinkParams = "studies",
     studies: pd.DataFrame | str | Path | None = None,
+    record: bool = True,
     seed: int = 0,
     inputs: HazardInputs | None = None,
-) -> tuple[np.ndarray, EnhancementParams]:
+) -> NeededCapability:
     """Capability above which a bar's condition holds, one Monte Carlo sample per entry.
 
-    For sample ``i`` (posterior draw ``posterior_index[i]`` of the capability fit, with
-    fresh draws of the link, enhancement and risk-chain parameters), a model whose base
-    capability exceeds the returned value meets the bar's condition after the allowed
-    enhancement: ``uplift(c + gain) > u*``. The simulation uses it both as the truth of a
-    simulated world (one sample per world) and, pooled over many samples, as the
-    developer's assessed probability.
+    The pool is the posterior rows ``posterior_index`` with fresh draws of the link,
+    enhancement and risk-chain parameters, weighted by the record and resampled (so the
+    returned ``rows`` may repeat and differ from ``posterior_index``). For sample ``i``, a
+    model released on ``dates[d]`` whose base capability exceeds ``needed[i, d]`` meets
+    the bar's condition after the allowed enhancement. The simulation uses it both as the
+    truth of a simulated world (one sample per world) and, pooled over many samples, as
+    the developer's assessed probability. The draws, the weights and the resampling do
+    not depend on the bar, so every bar at one seed gets the same samples.
 
     Parameters
     ----------
@@ -554,131 +685,175 @@ def capability_needed(
         Bar name or :class:`HazardBar`.
     posterior_index
         int array, shape (sample,), rows of the fit's flattened posterior draws.
+    dates
+        Release dates (YYYY-MM-DD); the threshold depends on the date only through the
+        counterfactual of a ``non_covered`` bar.
     enhancement
         Allowance; default the bar's own.
-    bars_path, link, link_params, studies, seed, inputs
+    bars_path, link, link_params, studies, record, seed, inputs
         As for :func:`assess`.
-
-    Returns
-    -------
-    (numpy.ndarray, EnhancementParams)
-        Capability needed (dex; ``inf`` when never met), shape (sample,), and the
-        enhancement-parameter draws of the same samples (same for every bar at one seed).
     """
     (selected,) = select_bars([bar], bars_path, inputs)
     setting = _Setting(fit, link, inputs)
-    rows = np.asarray(posterior_index, dtype=int)
-    if rows.ndim != 1 or rows.size == 0 or rows.min() < 0 or rows.max() >= setting.view.n_samples:
+    pool = np.asarray(posterior_index, dtype=int)
+    if pool.ndim != 1 or pool.size == 0 or pool.min() < 0 or pool.max() >= setting.view.n_samples:
         raise RiskmodelError(
             f"posterior_index must be a non-empty 1-d array of rows in 0 .. "
             f"{setting.view.n_samples - 1}"
         )
+    dates = tuple(_check_date(d) for d in dates)
+    if not dates:
+        raise RiskmodelError("capability_needed needs at least one date")
     allowance = enhancement if enhancement is not None else selected.enhancement
-    return _capability_needed(
-        setting,
-        selected,
-        allowance,
-        rows,
-        rng=_streams(seed),
-        link_params=link_params,
-        studies=studies,
+    sample = setting.sample(
+        pool, rng=_streams(seed), link_params=link_params, studies=studies, record=record
+    )
+    if selected.counterfactual == "no_ai":
+        column = _base_needed(setting, selected, allowance, sample, setting.years(dates[0]))
+        needed = np.repeat(column[:, None], len(dates), axis=1)
+    else:
+        needed = np.stack(
+            [_base_needed(setting, selected, allowance, sample, setting.years(d)) for d in dates],
+            axis=1,
+        )
+    return NeededCapability(
+        rows=sample.rows,
+        needed=needed,
+        dates=dates,
+        enhancement=sample.enhancement,
+        method_rate=sample.method_rate,
+        record_ess=sample.record_ess,
     )
 
 
-def _rows_view(view: PosteriorView, rows: np.ndarray) -> PosteriorView:
-    """A view whose samples are the posterior rows ``rows`` (repeats allowed), keeping only
-    the per-sample scalar variables (all that the frontier's capability needs)."""
-    scalars = [name for name, var in view.draws.data_vars.items() if var.dims == ("sample",)]
-    path = None if view.progress_path is None else view.progress_path[rows]
-    return replace(view, draws=view.draws[scalars].isel(sample=rows), progress_path=path)
+# --- crossing -------------------------------------------------------------------------
 
 
-def _frontier_crossing_years(
-    view: PosteriorView, draws: np.ndarray, needed: np.ndarray, *, k: int, seed: int
-) -> np.ndarray:
-    """Per posterior draw: when the frontier first meets the ``k``-th inner sample's
-    capability threshold (the ``k``-th smallest of the inner samples' crossing dates).
+def _kth_smallest(values: np.ndarray, required_probability: float) -> float:
+    """The smallest value at which the share of entries below it exceeds ``r``."""
+    k = math.floor(required_probability * values.size) + 1
+    if k > values.size:
+        return math.inf
+    return float(np.partition(values, k - 1)[k - 1])
 
-    The frontier capability of every inner sample is drawn by
-    :func:`~riskmodel.capability.predict.frontier_capability_draws` with the same random
-    numbers at every date, so each inner sample's frontier path rises with the date
-    (the releases in the window slide with it); the number of inner samples already
-    met is then non-decreasing in the date. The first month at which at least ``k`` are
-    met is found on the monthly grid by refining brackets of :data:`_REFINE_MONTHS`
-    (a year, a quarter, a month: the same answer as scanning every month, from far
-    fewer evaluations), and the ``k``-th crossing is interpolated linearly within that
-    month from each inner sample's frontier capability at its two ends.
 
-    Parameters
-    ----------
-    draws
-        Posterior rows, shape (draw,).
-    needed
-        Capability (dex) needed per inner sample, shape (draw, inner).
-    k
-        Order statistic per draw (1 <= k <= inner).
-    seed
-        Seed of the frontier's random numbers, reused at every grid date.
+def _order_statistic_se(values: np.ndarray, required_probability: float) -> float:
+    """Batch-means standard error of :func:`_kth_smallest` (nan when a batch is infinite)."""
+    per_batch = np.array(
+        [_kth_smallest(values[b], required_probability) for b in _batches(values.size)]
+    )
+    if per_batch.size < 2 or not np.all(np.isfinite(per_batch)):
+        return math.nan
+    return float(per_batch.std(ddof=1) / math.sqrt(per_batch.size))
 
-    Returns
-    -------
-    numpy.ndarray
-        Shape (draw,): years since the reference date (the grid's start if met there;
-        ``inf`` if not met by its end, one month after :data:`DATE_HORIZON`).
-    """
-    n_draws, n_inner = needed.shape
-    sub = _rows_view(view, np.repeat(draws, n_inner))
-    end = pd.Timestamp(DATE_HORIZON) + pd.offsets.MonthBegin(1)
-    dates = pd.date_range(FRONTIER_GRID_START, end, freq="MS")
-    labels = dates.strftime("%Y-%m-%d").tolist()
-    years = years_since(pd.Series(dates), view.reference_date)
-    last = len(dates) - 1
-    cache: dict[int, np.ndarray] = {}
 
-    def frontier_at(month: int) -> np.ndarray:
-        """Frontier capability (dex) at grid month ``month``, shape (draw, inner)."""
-        if month not in cache:
-            cache[month] = frontier_capability_draws(
+@dataclass(frozen=True)
+class _FlopCrossing:
+    """Per-sample pieces of a FLOP crossing (for :func:`crossing_sensitivity`)."""
+
+    log10_flop_needed: np.ndarray
+    inputs: dict[str, np.ndarray]
+    sample: HazardSample
+
+
+def _flop_crossing_samples(
+    setting: _Setting,
+    bar: HazardBar,
+    allowance: EnhancementAllowance,
+    sample: HazardSample,
+    rng: Mapping[str, np.random.Generator],
+    years: float,
+) -> _FlopCrossing:
+    view = setting.view
+    n = sample.size
+    u_star = setting.target_uplift(bar, sample, years)
+    c_star = _capability_for_uplift(setting.link, sample.link, sample.curve, u_star)
+    gain = setting.gain(sample, allowance)
+    progress = setting.progress(sample, years)
+    scatter = view.values("capability_scatter")[sample.rows] * rng["capability"].standard_normal(n)
+    # capability = log10 FLOP - reference + progress + scatter (+ gain after enhancement)
+    x = c_star - gain - progress - scatter + view.reference_log10_flop
+    return _FlopCrossing(
+        log10_flop_needed=x,
+        inputs={
+            "capability fit (method progress at the date)": progress,
+            "uplift link and its threshold (capability needed)": c_star,
+            "enhancement gain": gain,
+        },
+        sample=sample,
+    )
+
+
+def _frontier_crossing(
+    setting: _Setting,
+    bar: HazardBar,
+    allowance: EnhancementAllowance,
+    sample: HazardSample,
+    seed: int,
+) -> tuple[float, float]:
+    """Years (since the reference date) at which the pooled probability that the frontier
+    meets the condition first exceeds the required probability, and its Monte Carlo
+    standard error (years); ``(inf, nan)`` when not reached by the horizon."""
+    view = setting.view
+    sub = rows_view(view, sample.rows)
+    gain = setting.gain(sample, allowance)
+    r = bar.required_probability
+    cache: dict[str, np.ndarray] = {}
+
+    def indicator(date: str) -> np.ndarray:
+        if date not in cache:
+            frontier = frontier_capability_draws(
                 sub,
-                date=labels[month],
+                date=date,
                 window_years=FRONTIER_WINDOW_YEARS,
-                reasoning=None,
                 rng=np.random.default_rng(seed),
-            ).reshape(n_draws, n_inner)
-        return cache[month]
+            )
+            uplift = setting.link.uplift(frontier + gain, sample.link, task_curve=sample.curve)
+            cache[date] = uplift > setting.target_uplift(bar, sample, setting.years(date))
+        return cache[date]
 
-    def met(month: int, rows: np.ndarray) -> np.ndarray:
-        """Whether at least ``k`` inner samples of each draw in ``rows`` are met."""
-        return (frontier_at(month)[rows] >= needed[rows]).sum(axis=1) >= k
+    def p(date: str) -> float:
+        return float(indicator(date).mean())
 
-    out = np.full(n_draws, np.inf)
-    everything = np.arange(n_draws)
-    at_start = met(0, everything)
-    out[at_start] = years[0]
-    active = everything[~at_start & met(last, everything)]
-    # Bracket (lo, hi] of grid months per active draw: not met at lo, met at hi.
-    lo = np.zeros(n_draws, dtype=int)
-    hi = np.full(n_draws, last)
-    for step in _REFINE_MONTHS:
-        points: dict[int, list[int]] = {}
-        for d in active:
-            for month in range(lo[d] - lo[d] % step + step, hi[d], step):
-                points.setdefault(month, []).append(d)
-        for month in sorted(points):
-            rows = np.array([d for d in points[month] if month < hi[d]], dtype=int)
-            if rows.size:
-                now = met(month, rows)
-                hi[rows[now]] = month
-                lo[rows[~now]] = np.maximum(lo[rows[~now]], month)
-    for d in active:
-        before, after = frontier_at(lo[d])[d], frontier_at(hi[d])[d]
-        target = needed[d]
-        rise = after - before
-        fraction = np.clip((target - before) / np.where(rise > 0, rise, 1.0), 0.0, 1.0)
-        t = years[lo[d]] + fraction * (years[hi[d]] - years[lo[d]])
-        t = np.where(before >= target, -np.inf, np.where(after >= target, t, np.inf))
-        out[d] = np.sort(t)[k - 1]
-    return out
+    months = pd.date_range(
+        FRONTIER_GRID_START, pd.Timestamp(DATE_HORIZON) + pd.offsets.MonthBegin(1), freq="MS"
+    )
+    labels = months.strftime("%Y-%m-%d").tolist()
+    if p(labels[0]) > r:
+        return setting.years(labels[0]), math.nan
+    lo, hi = 0, None
+    for step in (12, 1):
+        start = lo
+        stop = len(labels) - 1 if hi is None else hi
+        found = None
+        for month in range(start + step, stop + 1, step):
+            if p(labels[month]) > r:
+                found = month
+                break
+            lo = month
+        if found is None:
+            if hi is None and p(labels[-1]) > r:
+                found = len(labels) - 1
+            else:
+                if hi is None:
+                    return math.inf, math.nan
+                found = hi
+        hi = found
+    before, after = p(labels[lo]), p(labels[hi])
+    t_lo, t_hi = setting.years(labels[lo]), setting.years(labels[hi])
+    fraction = (r - before) / (after - before) if after > before else 1.0
+    t = t_lo + min(max(fraction, 0.0), 1.0) * (t_hi - t_lo)
+    slope = (after - before) / (t_hi - t_lo)
+    se = _mc_se(indicator(labels[hi]).astype(float)) / slope if slope > 0 else math.nan
+    return t, se
+
+
+def _as_date(setting: _Setting, years: float) -> str | None:
+    horizon = setting.years(DATE_HORIZON)
+    if not np.isfinite(years) or years > horizon:
+        return None
+    reference = pd.Timestamp(setting.view.reference_date)
+    return (reference + pd.Timedelta(days=round(years * DAYS_PER_YEAR))).date().isoformat()
 
 
 def crossing(
@@ -688,16 +863,18 @@ def crossing(
     date: str | None = None,
     bars_path: str | Path | None = None,
     enhancement_flop_fraction: float | str | None = None,
+    enhancement_cost_fraction: float | str | None = None,
     enhancement_horizon_years: float | str | None = None,
     link: str | UpliftLink | None = None,
     link_params: LinkParams = "studies",
     studies: pd.DataFrame | str | Path | None = None,
+    record: bool = True,
     seed: int = 0,
-    n_draws: int = CROSSING_POSTERIOR_DRAWS,
-    n_inner: int = CROSSING_INNER_SAMPLES,
+    n_samples: int | None = None,
+    frontier: bool = True,
     inputs: HazardInputs | None = None,
 ) -> dict[str, Any]:
-    """Where on the compute axis and the calendar a bar is first crossed.
+    """Where on the compute axis and the calendar a bar's pooled probability meets it.
 
     Parameters
     ----------
@@ -708,84 +885,136 @@ def crossing(
     date
         Release date (YYYY-MM-DD) of the model whose crossing FLOP is computed; default
         today.
-    bars_path, enhancement_flop_fraction, enhancement_horizon_years, link, link_params
-        As for :func:`assess`.
-    studies, seed, inputs
-        As for :func:`assess`.
-    n_draws
-        Posterior draws of the global parameters (evenly spaced; at most all).
-    n_inner
-        Within-draw Monte Carlo samples per posterior draw.
+    bars_path, enhancement_flop_fraction, enhancement_cost_fraction,
+    enhancement_horizon_years, link, link_params, studies, record, seed, n_samples, inputs
+        As for :func:`assess` (the same seed and ``n_samples`` give the same samples, so
+        ``assess`` at the crossing FLOP returns the required probability up to Monte
+        Carlo error).
+    frontier
+        Also compute the frontier date (the slower part).
 
     Returns
     -------
     dict
-        ``bar``, ``date``; ``flop_q05``, ``flop_q50``, ``flop_q95``: quantiles (order
-        statistics) across posterior draws of the smallest training FLOP at which the
-        bar's condition holds (``inf`` beyond 1e32 FLOP); ``frontier_date_q05``,
-        ``frontier_date_q50``,
-        ``frontier_date_q95``: the same for the date at which the frontier (the best model
-        released in the year up to that date) first meets it (YYYY-MM-DD, ``None`` after
-        :data:`DATE_HORIZON`). See the module docstring.
+        ``bar``, ``date``, ``required_probability``; ``flop``: the smallest training FLOP
+        at which the pooled probability of the condition exceeds the required
+        probability (``inf`` beyond 1e32 FLOP), ``flop_mc_se_dex`` its Monte Carlo
+        standard error (dex of FLOP); ``frontier_date``: the date at which the pooled
+        probability that the frontier meets the condition first exceeds it
+        (YYYY-MM-DD, ``None`` after :data:`DATE_HORIZON` or with ``frontier=False``),
+        ``frontier_date_mc_se_months``; ``n_samples``, ``record_ess``. See the module
+        docstring; for how far the crossing moves under the main assumptions see
+        :func:`crossing_sensitivity`.
     """
     date = _check_date(date) if date is not None else dt.date.today().isoformat()
     (selected,) = select_bars([bar], bars_path, inputs)
-    if n_draws < 1 or n_inner < 1:
-        raise RiskmodelError("n_draws and n_inner must be positive")
     setting = _Setting(fit, link, inputs)
-    view = setting.view
-    n_post = view.n_samples
-    g = min(n_draws, n_post)
-    draw_index = np.unique(np.linspace(0, n_post - 1, g).round().astype(int))
-    g = draw_index.size
-    shape = (g, n_inner)
-    rows = np.repeat(draw_index, n_inner)
     rng = _streams(seed)
-    allowance = _allowance(selected, enhancement_flop_fraction, enhancement_horizon_years)
-    base_needed, _ = _capability_needed(
-        setting, selected, allowance, rows, rng=rng, link_params=link_params, studies=studies
+    sample = setting.sample(
+        _pool(setting.view.n_samples, n_samples),
+        rng=rng,
+        link_params=link_params,
+        studies=studies,
+        record=record,
     )
-    base_needed = base_needed.reshape(shape)
-
-    scatter = view.values("capability_scatter")[draw_index][:, None] * rng[
-        "capability"
-    ].standard_normal(shape)
-    t_release = float(years_since(date, view.reference_date))
-    progress = method_progress_at(view, draw_index, np.full(g, t_release))[:, None]
-    if view.reasoning_since is not None and date >= view.reasoning_since:
-        progress = progress + view.values("reasoning_gain")[draw_index][:, None]
-    # capability = log10 FLOP - reference + M(t) [+ reasoning gain] + scatter
-    # (capability_draws).
-    log10_flop_needed = base_needed - progress + view.reference_log10_flop - scatter
-    flop_cross = _kth(log10_flop_needed, selected.required_probability)
-    flop_cross = np.where(flop_cross > MAX_LOG10_FLOP, np.inf, flop_cross)
-    flop_q = _quantiles(flop_cross)
-
-    date_cross = np.full(g, np.inf)
-    k = math.floor(selected.required_probability * n_inner) + 1
-    if k <= n_inner:
-        per_chunk = max(1, INVERSION_CHUNK // n_inner)
-        starts = range(0, g, per_chunk)
-        seeds = rng["frontier"].integers(0, 2**63, size=len(starts))
-        for start, chunk_seed in zip(starts, seeds, strict=True):
-            sl = slice(start, start + per_chunk)
-            date_cross[sl] = _frontier_crossing_years(
-                view, draw_index[sl], base_needed[sl], k=k, seed=int(chunk_seed)
-            )
-    date_q = _quantiles(date_cross)
-    horizon = float(years_since(DATE_HORIZON, view.reference_date))
-    reference = pd.Timestamp(view.reference_date)
-
-    def as_date(years: float) -> str | None:
-        if not np.isfinite(years) or years > horizon:
-            return None
-        return (reference + pd.Timedelta(days=round(years * DAYS_PER_YEAR))).date().isoformat()
-
-    out: dict[str, Any] = {"bar": selected.name, "date": date}
-    for level, value in zip(CROSSING_QUANTILES, flop_q, strict=True):
-        out[f"flop_q{round(level * 100):02d}"] = (
-            float(10.0**value) if np.isfinite(value) else math.inf
-        )
-    for level, value in zip(CROSSING_QUANTILES, date_q, strict=True):
-        out[f"frontier_date_q{round(level * 100):02d}"] = as_date(float(value))
+    allowance = _allowance(
+        selected, enhancement_flop_fraction, enhancement_horizon_years, enhancement_cost_fraction
+    )
+    pieces = _flop_crossing_samples(setting, selected, allowance, sample, rng, setting.years(date))
+    x = _kth_smallest(pieces.log10_flop_needed, selected.required_probability)
+    out: dict[str, Any] = {
+        "bar": selected.name,
+        "date": date,
+        "required_probability": selected.required_probability,
+        "flop": float(10.0**x) if x <= MAX_LOG10_FLOP else math.inf,
+        "flop_mc_se_dex": (
+            _order_statistic_se(pieces.log10_flop_needed, selected.required_probability)
+            if x <= MAX_LOG10_FLOP
+            else math.nan
+        ),
+        "frontier_date": None,
+        "frontier_date_mc_se_months": math.nan,
+        "n_samples": sample.size,
+        "record_ess": sample.record_ess,
+    }
+    if frontier:
+        frontier_seed = int(rng["frontier"].integers(0, 2**63))
+        years, se = _frontier_crossing(setting, selected, allowance, sample, frontier_seed)
+        out["frontier_date"] = _as_date(setting, years)
+        out["frontier_date_mc_se_months"] = se * 12.0 if out["frontier_date"] else math.nan
     return out
+
+
+def crossing_sensitivity(
+    fit: xr.DataTree | str | Path | PosteriorView,
+    *,
+    bar: str | HazardBar,
+    date: str,
+    bars_path: str | Path | None = None,
+    link: str | UpliftLink | None = None,
+    link_params: LinkParams = "studies",
+    studies: pd.DataFrame | str | Path | None = None,
+    record: bool = True,
+    seed: int = 0,
+    n_samples: int | None = None,
+    inputs: HazardInputs | None = None,
+) -> pd.DataFrame:
+    """How far the pooled FLOP crossing moves under each main epistemic input.
+
+    The samples of :func:`crossing` (same seed, same ``n_samples``) are split by one
+    input at a time into its lower and upper third; the crossing is recomputed within
+    each third. A wide spread means the crossing hinges on that input: this is the
+    sensitivity of the crossing, not its uncertainty (the bar pools all of it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input, sorted by the spread: ``assumption``, ``flop_low_third``,
+        ``flop_high_third`` (FLOP: crossing among the samples in the input's lower /
+        upper third), ``spread_dex`` (|difference| in dex; ``inf`` when one side never
+        crosses below 1e32 FLOP).
+    """
+    (selected,) = select_bars([bar], bars_path, inputs)
+    setting = _Setting(fit, link, inputs)
+    rng = _streams(_check_seed(seed))
+    sample = setting.sample(
+        _pool(setting.view.n_samples, n_samples),
+        rng=rng,
+        link_params=link_params,
+        studies=studies,
+        record=record,
+    )
+    allowance = _allowance(selected, None, None)
+    pieces = _flop_crossing_samples(
+        setting, selected, allowance, sample, rng, setting.years(_check_date(date))
+    )
+    inputs_by_name = dict(pieces.inputs)
+    if selected.quantity == "incident_probability":
+        inputs_by_name["risk chain (threshold uplift u*)"] = uplift_threshold(
+            selected, chain=setting.chain, params=sample.chain, size=sample.size
+        )
+    x = pieces.log10_flop_needed
+    rows = []
+    for name, values in inputs_by_name.items():
+        lo_cut, hi_cut = np.quantile(values, [1 / 3, 2 / 3])
+        low = _kth_smallest(x[values <= lo_cut], selected.required_probability)
+        high = _kth_smallest(x[values >= hi_cut], selected.required_probability)
+        low = low if low <= MAX_LOG10_FLOP else math.inf
+        high = high if high <= MAX_LOG10_FLOP else math.inf
+        spread = abs(high - low) if np.isfinite(low) and np.isfinite(high) else math.inf
+        rows.append(
+            {
+                "assumption": name,
+                "flop_low_third": 10.0**low if np.isfinite(low) else math.inf,
+                "flop_high_third": 10.0**high if np.isfinite(high) else math.inf,
+                "spread_dex": spread,
+            }
+        )
+    table = pd.DataFrame(rows)
+    return table.sort_values("spread_dex", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _check_seed(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise RiskmodelError(f"seed must be a whole number >= 0, got {seed!r}")
+    return seed

@@ -36,7 +36,25 @@ team, :mod:`riskmodel.uplift`), so each bar's condition for one Monte Carlo samp
     ``p0 + Delta >= 1`` (the chain cannot reach ``L`` at any uplift). "Significantly
     harder without it" also needs a material contribution: ``u*`` is at least
     ``materiality_uplift`` (1.25, a legal reading; without it the chain's upper tail lets a
-    1% speed-up qualify and every model would be hazardous).
+    1% speed-up qualify).
+
+Counterfactual
+--------------
+A bar's ``counterfactual`` says what the uplift is measured against. ``"no_ai"``: no AI
+at all (``U_ref = 1``; the raised bar, "accelerates competent teams more than 2x").
+``"non_covered"`` (the current bar; the bill's "significantly more difficult to cause
+without access to a covered model"): the uplift ``U_ref`` of the best model available
+without a covered model (:func:`riskmodel.hazard.samples.reference_capability`). Only
+the excess over the reference counts: an ``uplift`` bar needs ``U > threshold * U_ref``,
+and the risk chain starts from the reference's success probability ``p(U_ref)``
+(:func:`uplift_threshold`), so a model no better than the reference is never hazardous.
+
+The record
+----------
+``[record]`` of the risk-chain file (:class:`WorldRecord`) holds what has been observed:
+the count of >= $500M cyber incidents in a historical window and the number attributed
+to AI since the first wide deployment of capable models (none up to the vintage). It
+enters every hazard number as a likelihood (:mod:`riskmodel.hazard.samples`).
 
 Harm categories
 ---------------
@@ -48,19 +66,17 @@ the category is registered in :data:`HARM_MODELS`.
 
 The required probabilities (documented in ``data/hazard_bars.toml``)
 --------------------------------------------------------------------
-``raised``: P(uplift > 2 after an f = 0.25, 2-year enhancement) > 0.10 (the commentary).
-``current``: P(P_enabled > 1%, unbounded enhancement) > 0.05: the bill puts the burden
-on the developer to exclude hazardous capability with a reasonable margin of safety,
-read as 95% confidence. Since the chain's parameters are independent of the capability
-and the link, ``P_current >= P(U_unbounded > 2) * P(u*_chain <= 2) >= P_raised *
-P(u*_chain <= 2)``; under the shipped priors ``P(u*_chain <= 2)`` is about 0.79
-(:func:`chain_threshold_below`), above 0.05 / 0.10 = 0.5, so the raised bar cannot trigger
-where the current one does not, up to Monte Carlo error. This is a consequence of the
-shipped parameters, not a theorem: other priors can reverse it.
+``raised``: P(uplift > 2 after an enhancement of < 25% extra FLOP and spending with the
+methods of 2 years) > 0.10 (the commentary). ``current``: P(P_enabled > 1%, unbounded
+enhancement, against the best non-covered model) > 0.05: the bill puts the burden on the
+developer to exclude hazardous capability with a reasonable margin of safety, read as
+95% confidence. The two bars measure different things (the raised bar against no AI,
+the current one against the best non-covered model), so neither implies the other.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping
@@ -94,7 +110,11 @@ __all__ = [
     "load_hazard_bars",
     "load_risk_chain_priors",
     "incident_probability",
+    "severity_tail",
+    "success_probability",
     "uplift_threshold",
+    "WorldRecord",
+    "COUNTERFACTUALS",
     "chain_threshold_below",
 ]
 
@@ -118,7 +138,11 @@ CHAIN_PARAMETERS = (
     "adoption_share",
     "severity_median_usd",
     "severity_sigma_log",
+    "noncovered_lag_years",
+    "attribution_probability",
 )
+#: Counterfactuals a bar may measure uplift against (:mod:`riskmodel.hazard.counterfactual`).
+COUNTERFACTUALS = ("no_ai", "non_covered")
 #: Fixed policy scalars of the risk chain file (``[policy]``).
 POLICY_SCALARS = (
     "damage_threshold_usd",
@@ -152,6 +176,10 @@ class HazardBar(BaseModel):
         The bar triggers when the posterior probability of the condition exceeds this.
     enhancement
         Default enhancement allowance (overridable per assessment).
+    counterfactual
+        What the uplift is measured against: ``"no_ai"`` (no AI at all) or
+        ``"non_covered"`` (the best model available without a covered model; the bill's
+        "significantly more difficult to cause without access to a covered model").
     description, source
         What the bar means and where it comes from.
     """
@@ -164,6 +192,7 @@ class HazardBar(BaseModel):
     threshold: float | None = Field(default=None, allow_inf_nan=False)
     required_probability: float = Field(gt=0.0, lt=1.0)
     enhancement: EnhancementAllowance = EnhancementAllowance.unbounded()
+    counterfactual: Literal["no_ai", "non_covered"] = "no_ai"
     description: str = Field(min_length=1)
     source: str = Field(min_length=1)
 
@@ -232,6 +261,38 @@ def load_hazard_bars(path: str | Path | None = None) -> dict[str, HazardBar]:
 
 
 @dataclass(frozen=True)
+class WorldRecord:
+    """What has been observed about the world (``[record]`` of the risk-chain file).
+
+    Attributes
+    ----------
+    incident_window_start, incident_window_end
+        Window (YYYY-MM-DD) of the historical incident count.
+    incidents
+        Cyber incidents of damage >= the threshold in that window (count).
+    ai_incidents
+        Such incidents attributed to AI from ``ai_record_start`` to the data vintage.
+    ai_record_start
+        Start (YYYY-MM-DD) of the AI record.
+    """
+
+    incident_window_start: str
+    incident_window_end: str
+    incidents: int
+    ai_incidents: int
+    ai_record_start: str
+
+    @property
+    def incident_window_years(self) -> float:
+        """Length of the historical window (years of 365.25 days)."""
+        days = (
+            dt.date.fromisoformat(self.incident_window_end)
+            - dt.date.fromisoformat(self.incident_window_start)
+        ).days
+        return days / 365.25
+
+
+@dataclass(frozen=True)
 class RiskChainPriors:
     """The validated risk-chain file.
 
@@ -249,6 +310,11 @@ class RiskChainPriors:
         (the incident condition also requires ``U > materiality_uplift``).
     exposure_years
         Deployment window over which the incident probability is computed (years).
+    covered_flop
+        Training compute (FLOP) from which a model is covered: the ``non_covered``
+        counterfactual's models lie below it.
+    record
+        The observed record of incidents (:class:`WorldRecord`).
     priors
         Fitted priors of :data:`CHAIN_PARAMETERS`.
     """
@@ -261,6 +327,8 @@ class RiskChainPriors:
     legal_probability: float
     materiality_uplift: float
     exposure_years: float
+    covered_flop: float
+    record: WorldRecord
     priors: dict[str, FittedPrior]
 
     def sample(self, *, rng: np.random.Generator, size: int | tuple[int, ...]) -> dict:
@@ -293,6 +361,12 @@ def load_risk_chain_priors(path: str | Path | None = None) -> RiskChainPriors:
         raise ConfigError(f"{origin}: 'policy.materiality_uplift' must be >= 1 (a speed-up)")
     if not scalars["legal_probability"] < 1:
         raise ConfigError(f"{origin}: 'policy.legal_probability' must lie in (0, 1)")
+    counterfactual = read_table(data, "counterfactual", origin)
+    covered_flop = read_scalar(counterfactual, "counterfactual.covered_flop", origin, float)
+    read_scalar(counterfactual, "counterfactual.covered_flop_rationale", origin, str)
+    if not covered_flop > 0:
+        raise ConfigError(f"{origin}: 'counterfactual.covered_flop' must be positive")
+    record = _read_record(read_table(data, "record", origin), origin)
     priors = {
         name: read_parameter(read_table(data, name, origin), name, origin)
         for name in CHAIN_PARAMETERS
@@ -304,6 +378,8 @@ def load_risk_chain_priors(path: str | Path | None = None) -> RiskChainPriors:
         "adoption_share": "logitnormal",
         "severity_median_usd": "lognormal",
         "severity_sigma_log": "lognormal",
+        "noncovered_lag_years": "lognormal",
+        "attribution_probability": "logitnormal",
     }
     for name, family in expected.items():
         if priors[name].family != family:
@@ -313,12 +389,40 @@ def load_risk_chain_priors(path: str | Path | None = None) -> RiskChainPriors:
         version=version,
         updated=updated,
         data_vintage=vintage,
+        covered_flop=covered_flop,
+        record=record,
         priors=priors,
         **scalars,
     )
 
 
-def _severity_tail(chain: RiskChainPriors, params: Mapping[str, Any]) -> np.ndarray:
+def _read_record(table: Mapping[str, Any], origin: str) -> WorldRecord:
+    counts = {}
+    for name in ("incidents", "ai_incidents"):
+        value = table.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(
+                f"{origin}: 'record.{name}' must be a whole number >= 0, got {value!r}"
+            )
+        counts[name] = value
+    for name in ("incidents_rationale", "ai_record_rationale"):
+        read_scalar(table, f"record.{name}", origin, str)
+    dates = {
+        name: read_date(table, name, origin)
+        for name in ("incident_window_start", "incident_window_end", "ai_record_start")
+    }
+    if not dates["incident_window_start"] < dates["incident_window_end"]:
+        raise ConfigError(
+            f"{origin}: 'record.incident_window_end' must be after 'record.incident_window_start'"
+        )
+    known = {"incidents", "ai_incidents", "incidents_rationale", "ai_record_rationale", *dates}
+    for name in table:
+        if name not in known:
+            raise ConfigError(f"{origin}: unknown key 'record.{name}'")
+    return WorldRecord(**dates, **counts)
+
+
+def severity_tail(chain: RiskChainPriors, params: Mapping[str, Any]) -> np.ndarray:
     """P(damage >= damage_threshold_usd | success), lognormal tail."""
     z = (math.log(chain.damage_threshold_usd) - np.log(params["severity_median_usd"])) / params[
         "severity_sigma_log"
@@ -326,8 +430,18 @@ def _severity_tail(chain: RiskChainPriors, params: Mapping[str, Any]) -> np.ndar
     return stats.norm.sf(z)
 
 
+def success_probability(p0: Any, uplift: Any, gamma: Any) -> np.ndarray:
+    """Success probability per attempt with uplift ``U``: ``odds^-1(odds(p0) U**gamma)``."""
+    odds = p0 / (1.0 - p0) * np.asarray(uplift, dtype=float) ** gamma
+    return odds / (1.0 + odds)
+
+
 def incident_probability(
-    uplift: np.ndarray, chain: RiskChainPriors, params: Mapping[str, Any]
+    uplift: np.ndarray,
+    chain: RiskChainPriors,
+    params: Mapping[str, Any],
+    *,
+    reference_uplift: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Probability (over ``exposure_years``) of >= 1 incident of damage >=
     ``damage_threshold_usd`` that happens only because of the model (module docstring).
@@ -335,18 +449,22 @@ def incident_probability(
     Parameters
     ----------
     uplift
-        Speed-up factor(s) >= 1.
+        Speed-up factor(s) >= 1 with the model.
     params
         Chain parameter draws (:meth:`RiskChainPriors.sample`), broadcastable to ``uplift``.
+    reference_uplift
+        Speed-up already available without the model (the counterfactual; 1 = no AI).
+        Only incidents beyond those of the reference count.
     """
     p0 = params["baseline_success"]
-    odds = p0 / (1.0 - p0) * np.asarray(uplift, dtype=float) ** params["uplift_elasticity"]
-    excess = odds / (1.0 + odds) - p0
+    gamma = params["uplift_elasticity"]
+    with_model = success_probability(p0, uplift, gamma)
+    excess = with_model - success_probability(p0, reference_uplift, gamma)
     rate = (
         params["attempts_per_year"]
         * params["adoption_share"]
-        * excess
-        * _severity_tail(chain, params)
+        * np.maximum(excess, 0.0)
+        * severity_tail(chain, params)
         * chain.exposure_years
     )
     return -np.expm1(-rate)
@@ -358,8 +476,14 @@ def uplift_threshold(
     chain: RiskChainPriors,
     params: Mapping[str, Any],
     size: int,
+    reference_uplift: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Per-sample uplift ``u*`` above which ``bar``'s quantity exceeds its threshold.
+
+    With a reference uplift ``U_ref`` (the counterfactual's), the quantity is measured
+    relative to it: an ``uplift`` bar needs ``U > threshold * U_ref``; the risk chain
+    starts from the reference's success probability ``p_ref = p(U_ref)``, so
+    ``u* = U_ref * max((odds(p_ref + Delta) / odds(p_ref))**(1 / gamma), materiality)``.
 
     Returns
     -------
@@ -367,21 +491,24 @@ def uplift_threshold(
         Shape (size,), speed-up factors > 1 (``inf`` where the quantity can never exceed
         the threshold).
     """
+    reference = np.broadcast_to(np.asarray(reference_uplift, dtype=float), (size,))
     if bar.quantity == "uplift":
-        return np.full(size, float(bar.threshold))
+        return np.asarray(float(bar.threshold) * reference, dtype=float)
     legal = chain.legal_probability if bar.threshold is None else float(bar.threshold)
     p0 = np.asarray(params["baseline_success"], dtype=float)
+    gamma = params["uplift_elasticity"]
+    p_ref = success_probability(p0, reference, gamma)
     scale = (
         params["attempts_per_year"]
         * params["adoption_share"]
-        * _severity_tail(chain, params)
+        * severity_tail(chain, params)
         * chain.exposure_years
     )
-    target = p0 - math.log1p(-legal) / scale
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = (target / (1.0 - target)) / (p0 / (1.0 - p0))
-        u_star = ratio ** (1.0 / params["uplift_elasticity"])
-    u_star = np.maximum(u_star, chain.materiality_uplift)
+    target = p_ref - math.log1p(-legal) / scale
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = (target / (1.0 - target)) / (p_ref / (1.0 - p_ref))
+        u_star = ratio ** (1.0 / gamma)
+    u_star = np.maximum(u_star, chain.materiality_uplift) * reference
     return np.broadcast_to(np.where(target < 1.0, u_star, np.inf), (size,)).astype(float)
 
 
@@ -394,7 +521,8 @@ def chain_threshold_below(
 ) -> float:
     """Prior probability that the current bar's uplift threshold ``u*`` is <= ``uplift``.
 
-    Used to document the relation between the raised and current bars (module docstring).
+    Against no AI (``U_ref = 1``): how large a speed-up the chain needs, before any
+    counterfactual reference; shown in notebook 04.
     """
     chain = chain or load_risk_chain_priors()
     bar = HazardBar(

@@ -26,11 +26,10 @@ import xarray as xr
 from riskmodel.capability.predict import PosteriorView, posterior_view
 from riskmodel.errors import ConfigError, RiskmodelError
 from riskmodel.hazard.assess import (
-    CROSSING_INNER_SAMPLES,
-    CROSSING_POSTERIOR_DRAWS,
     LinkParams,
-    assess,
+    assess_flops,
     crossing,
+    crossing_sensitivity,
     select_bars,
 )
 from riskmodel.hazard.bars import (
@@ -48,6 +47,8 @@ __all__ = [
     "bar_condition",
     "hazard_curve",
     "crossing_table",
+    "crossing_sensitivity_table",
+    "SENSITIVITY_COLUMNS",
 ]
 
 #: Bars of the figures by default: the commentary's raised bar and the bill's current one.
@@ -71,12 +72,21 @@ CROSSING_COLUMNS = (
     "date",
     "required_probability",
     "enhancement",
-    "flop_q05",
-    "flop_q50",
-    "flop_q95",
-    "frontier_date_q05",
-    "frontier_date_q50",
-    "frontier_date_q95",
+    "counterfactual",
+    "flop",
+    "flop_mc_se_dex",
+    "frontier_date",
+    "frontier_date_mc_se_months",
+    "n_samples",
+    "record_ess",
+)
+#: Columns of :func:`crossing_sensitivity_table`.
+SENSITIVITY_COLUMNS = (
+    "bar",
+    "assumption",
+    "flop_low_third",
+    "flop_high_third",
+    "spread_dex",
 )
 
 Fit = xr.DataTree | str | Path | PosteriorView
@@ -125,6 +135,7 @@ def hazard_curve(
     link: str | UpliftLink | None = None,
     bars_path: str | Path | None = None,
     studies: pd.DataFrame | str | Path | None = None,
+    record: bool = True,
     inputs: HazardInputs | None = None,
 ) -> pd.DataFrame:
     """Posterior probability of each bar's condition over a grid of training compute.
@@ -139,9 +150,9 @@ def hazard_curve(
         Release date of the model, YYYY-MM-DD.
     bars
         Bar names (or :class:`HazardBar` objects), each with its own enhancement allowance.
-    link_params, seed, n_samples, link, bars_path, studies, inputs
-        As for :func:`riskmodel.hazard.assess.assess`; one seed for every point, so the
-        curves use common random numbers.
+    link_params, seed, n_samples, link, bars_path, studies, record, inputs
+        As for :func:`riskmodel.hazard.assess.assess`; one joint sample for every point,
+        so the curves use common random numbers.
 
     Returns
     -------
@@ -167,19 +178,21 @@ def hazard_curve(
     chain = inputs.risk_chain if inputs is not None else None
     view = posterior_view(fit)
     rows = []
-    for flop in sorted(set(values)):
-        results = assess(
-            view,
-            flop=flop,
-            date=date,
-            bars=selected,
-            link=link,
-            link_params=link_params,
-            studies=studies,
-            seed=seed,
-            n_samples=n_samples,
-            inputs=inputs,
-        )
+    grid = sorted(set(values))
+    per_flop = assess_flops(
+        view,
+        flops=grid,
+        date=date,
+        bars=selected,
+        link=link,
+        link_params=link_params,
+        studies=studies,
+        record=record,
+        seed=seed,
+        n_samples=n_samples,
+        inputs=inputs,
+    )
+    for flop, results in zip(grid, per_flop, strict=True):
         for bar, result in zip(selected, results, strict=True):
             rows.append(
                 {
@@ -210,11 +223,11 @@ def crossing_table(
     link: str | UpliftLink | None = None,
     bars_path: str | Path | None = None,
     studies: pd.DataFrame | str | Path | None = None,
-    n_draws: int = CROSSING_POSTERIOR_DRAWS,
-    n_inner: int = CROSSING_INNER_SAMPLES,
+    record: bool = True,
+    n_samples: int | None = None,
     inputs: HazardInputs | None = None,
 ) -> pd.DataFrame:
-    """Where (training FLOP) and when (frontier date) each bar is first crossed.
+    """Where (training FLOP) and when (frontier date) each bar's pooled probability meets it.
 
     Parameters
     ----------
@@ -224,15 +237,17 @@ def crossing_table(
         Bar names (or :class:`HazardBar` objects).
     date
         Release date (YYYY-MM-DD) of the model whose crossing FLOP is computed.
-    seed, link_params, link, bars_path, studies, n_draws, n_inner, inputs
+    seed, link_params, link, bars_path, studies, record, n_samples, inputs
         As for :func:`riskmodel.hazard.assess.crossing`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per bar; columns :data:`CROSSING_COLUMNS`: ``flop_q05`` / ``q50`` /
-        ``q95`` (FLOP; ``inf`` beyond 1e32 FLOP) and ``frontier_date_q05`` / ``q50`` /
-        ``q95`` (YYYY-MM-DD; ``None`` after 2040-12-31), quantiles across posterior draws.
+        One row per bar; columns :data:`CROSSING_COLUMNS`: ``flop`` (FLOP; ``inf``
+        beyond 1e32 FLOP) with ``flop_mc_se_dex``, ``frontier_date`` (YYYY-MM-DD;
+        ``None`` after 2040-12-31) with ``frontier_date_mc_se_months``: the crossing and
+        its Monte Carlo error, not its epistemic spread (see
+        :func:`crossing_sensitivity_table`).
     """
     selected = _resolve_bars(bars, bars_path, inputs)
     chain = inputs.risk_chain if inputs is not None else None
@@ -246,17 +261,58 @@ def crossing_table(
             link=link,
             link_params=link_params,
             studies=studies,
+            record=record,
             seed=seed,
-            n_draws=n_draws,
-            n_inner=n_inner,
+            n_samples=n_samples,
             inputs=inputs,
         )
         rows.append(
             {
                 **result,
                 "condition": bar_condition(bar, chain=chain),
-                "required_probability": bar.required_probability,
                 "enhancement": bar.enhancement.describe(),
+                "counterfactual": bar.counterfactual,
             }
         )
     return pd.DataFrame(rows)[list(CROSSING_COLUMNS)]
+
+
+def crossing_sensitivity_table(
+    fit: Fit,
+    *,
+    bars: Sequence[str | HazardBar] | str | HazardBar = DEFAULT_BARS,
+    date: str,
+    seed: int = 0,
+    link_params: LinkParams = "studies",
+    link: str | UpliftLink | None = None,
+    bars_path: str | Path | None = None,
+    studies: pd.DataFrame | str | Path | None = None,
+    record: bool = True,
+    n_samples: int | None = None,
+    inputs: HazardInputs | None = None,
+) -> pd.DataFrame:
+    """:func:`riskmodel.hazard.assess.crossing_sensitivity` for each bar, one table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SENSITIVITY_COLUMNS`, each bar's inputs sorted by spread (dex).
+    """
+    selected = _resolve_bars(bars, bars_path, inputs)
+    view = posterior_view(fit)
+    tables = []
+    for bar in selected:
+        table = crossing_sensitivity(
+            view,
+            bar=bar,
+            date=date,
+            link=link,
+            link_params=link_params,
+            studies=studies,
+            record=record,
+            seed=seed,
+            n_samples=n_samples,
+            inputs=inputs,
+        )
+        tables.append(table.assign(bar=bar.name))
+    return pd.concat(tables, ignore_index=True)[list(SENSITIVITY_COLUMNS)]

@@ -202,18 +202,19 @@ def plot_crossings(
 ) -> Figure:
     """Where (training FLOP) and when (frontier date) each bar is first crossed.
 
-    Left panel: the training compute at which a model released on the table's date first
-    meets each bar (median and 5-95% interval across posterior draws; log scale, with the
-    bill's 1e26 FLOP marked). Right panel: the date at which the frontier (the best model
-    released in the year up to that date) first meets it. Crossings beyond 1e32 FLOP or
-    after 2040 are drawn as open-ended arrows at the edge.
+    Left panel: the training compute at which the pooled probability of each bar's
+    condition reaches its required probability for a model released on the table's date
+    (log scale, with the bill's 1e26 FLOP marked; whiskers +/- 2 Monte Carlo standard
+    errors). Right panel: the date at which the frontier (the best model released in the
+    year up to that date) reaches it. Crossings beyond 1e32 FLOP or after 2040 are drawn as
+    open-ended arrows at the edge.
 
     Parameters
     ----------
     table
-        From :func:`riskmodel.hazard.curves.crossing_table`: columns ``bar``,
-        ``flop_q05`` / ``q50`` / ``q95`` (FLOP, ``inf`` for never), ``frontier_date_q05``
-        / ``q50`` / ``q95`` (YYYY-MM-DD or None); optional ``condition`` and ``date``.
+        From :func:`riskmodel.hazard.curves.crossing_table`: columns ``bar``, ``flop``
+        (FLOP, ``inf`` for never), ``flop_mc_se_dex``, ``frontier_date`` (YYYY-MM-DD or
+        None), ``frontier_date_mc_se_months``; optional ``condition`` and ``date``.
     caption_text, vintage, seed, version
         Caption under the figure: assumptions text (default none), data vintage and seed
         (required), riskmodel version (default this one).
@@ -222,12 +223,18 @@ def plot_crossings(
     -------
     matplotlib.figure.Figure
     """
-    flop_cols = ("flop_q05", "flop_q50", "flop_q95")
-    date_cols = ("frontier_date_q05", "frontier_date_q50", "frontier_date_q95")
-    _require(table, ("bar", *flop_cols, *date_cols), "crossings")
-    flops = table[list(flop_cols)].to_numpy(dtype=float)
-    if np.any(flops <= 0) or np.isnan(flops).any():
-        raise ConfigError("crossings: FLOP quantiles must be positive (inf for never)")
+    _require(
+        table,
+        ("bar", "flop", "flop_mc_se_dex", "frontier_date", "frontier_date_mc_se_months"),
+        "crossings",
+    )
+    centre = table["flop"].to_numpy(dtype=float)
+    if np.any(centre <= 0) or np.isnan(centre).any():
+        raise ConfigError("crossings: crossing FLOP must be positive (inf for never)")
+    spread = 10.0 ** (2.0 * np.nan_to_num(table["flop_mc_se_dex"].to_numpy(dtype=float)))
+    with np.errstate(invalid="ignore"):
+        flops = np.column_stack([centre / spread, centre, centre * spread])
+    flops[~np.isfinite(centre)] = np.inf
     finite = flops[np.isfinite(flops)]
     lo_edge = min([*finite.tolist(), SB1047_FLOP]) / 10.0
     hi_edge = max([*finite.tolist(), SB1047_FLOP]) * 10.0
@@ -237,7 +244,14 @@ def plot_crossings(
     def when(value: object) -> pd.Timestamp:
         return _DATE_HORIZON if value is None or pd.isna(value) else pd.Timestamp(str(value))
 
-    dates = [[when(v) for v in row] for row in table[list(date_cols)].itertuples(index=False)]
+    dates = []
+    for value, se in zip(table["frontier_date"], table["frontier_date_mc_se_months"], strict=True):
+        middle = when(value)
+        width = pd.Timedelta(days=2.0 * 30.44 * float(se)) if np.isfinite(se) else pd.Timedelta(0)
+        if middle >= _DATE_HORIZON:
+            dates.append([middle, middle, middle])
+        else:
+            dates.append([middle - width, middle, min(middle + width, _DATE_HORIZON)])
     finite_dates = [d for row in dates for d in row if d < _DATE_HORIZON]
     try:
         vintage_date = pd.Timestamp(vintage) if vintage else None
@@ -256,7 +270,7 @@ def plot_crossings(
         for i, row in enumerate(table.itertuples(index=False)):
             style = bar_style(str(row.bar), i)
             y = float(n - 1 - i)
-            q05, q50, q95 = (float(getattr(row, c)) for c in flop_cols)
+            q05, q50, q95 = (float(v) for v in flops[i])
             _interval(
                 left,
                 y,
@@ -265,8 +279,8 @@ def plot_crossings(
                 q95,
                 cap=cap,
                 style=style,
-                label=f"median {format_flop(q50)}",
-                open_label=f"median > {format_flop(_FLOP_HORIZON)} FLOP",
+                label=f"{format_flop(q50)}",
+                open_label=f"> {format_flop(_FLOP_HORIZON)} FLOP",
             )
             d05, d50, d95 = (mdates.date2num(d) for d in dates[i])
             end_num = mdates.date2num(end)
@@ -278,8 +292,8 @@ def plot_crossings(
                 d95,
                 cap=end_num,
                 style=style,
-                label=f"median {dates[i][1]:%b %Y}",
-                open_label=f"median after {_DATE_HORIZON:%Y}",
+                label=f"{dates[i][1]:%b %Y}",
+                open_label=f"after {_DATE_HORIZON:%Y}",
             )
         left.set_xscale("log")
         left.set_xlim(lo_edge, cap)

@@ -386,7 +386,19 @@ def _assemble(
                 dict(inputs.files) if inputs is not None else "(shipped files)"
             ),
             "world_fit": json.dumps(world.to_dict(), default=str),
-            "assessment_thresholds_dex": json.dumps(science.assessment_thresholds),
+            "assessment_thresholds_dex": json.dumps(
+                {
+                    key: dict(
+                        zip(
+                            [f"{t:.0f}-01-01" for t in science.threshold_times],
+                            np.round(values, 6).tolist(),
+                            strict=True,
+                        )
+                    )
+                    for key, values in science.assessment_thresholds.items()
+                }
+            ),
+            "record_ess": float(science.record_ess),
             "package_versions": json.dumps(package_versions()),
             "created": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
         }

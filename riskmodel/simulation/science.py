@@ -48,7 +48,7 @@ from riskmodel.capability.predict import PosteriorView, method_progress_at, post
 from riskmodel.capability.store import fit_evidence, load_fit
 from riskmodel.hazard.assess import capability_needed
 from riskmodel.hazard.bars import load_hazard_bars
-from riskmodel.hazard.enhancement import EnhancementAllowance
+from riskmodel.hazard.enhancement import EnhancementAllowance, EnhancementParams, gain_for
 from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.policy.engine import RunAttributes, hazard_key
 from riskmodel.policy.variants import PolicyVariant
@@ -94,15 +94,27 @@ class Science:
     capability_scatter
         Sd (dex) of model-specific capability deviations.
     truth_thresholds
-        Truth bar name -> per-world base capability (dex) above which a run is truly
-        hazardous under that bar (``inf``: never), in :attr:`truth_bars` order.
-    finetune_efficiency, elicitation_progress
-        Enhancement parameters (dex per dex of ``1 + f``; dex per year) of each world.
+        Truth bar name -> base capability (dex) above which a run is truly hazardous
+        under that bar (``inf``: never), shape (draw, time) on :attr:`threshold_times`,
+        in :attr:`truth_bars` order.
+    enhancement
+        Enhancement parameter draws of each world (shape (draw,)).
+    method_rate
+        Rate of method progress at the vintage (dex/year) of each world: the ceiling of
+        a derivative's gain from newer methods.
     initial_reference
         Capability (dex) of the best model released before the first simulated year.
     assessment_thresholds
         :func:`~riskmodel.policy.engine.hazard_key` -> measured capability (dex) above
-        which a developer finds a run hazardous.
+        which a developer finds a run hazardous, shape (time,) on
+        :attr:`threshold_times`.
+    record_ess
+        Effective sample size of the record weights behind the worlds' draws (of
+        ``draws`` pooled worlds).
+    threshold_times
+        Decimal years of the threshold grid (1 January of every simulated year and of
+        the year after); thresholds between them are interpolated linearly (they move
+        with the release date only through a bar's ``non_covered`` counterfactual).
     evaluation_noise_sd
         Dex.
     reference_log10_flop, reference_time
@@ -117,10 +129,12 @@ class Science:
     reasoning_time: float
     capability_scatter: np.ndarray
     truth_thresholds: dict[str, np.ndarray]
-    finetune_efficiency: np.ndarray
-    elicitation_progress: np.ndarray
+    enhancement: EnhancementParams
+    method_rate: np.ndarray
     initial_reference: np.ndarray
-    assessment_thresholds: dict[str, float]
+    assessment_thresholds: dict[str, np.ndarray]
+    threshold_times: np.ndarray
+    record_ess: float
     evaluation_noise_sd: float
     reference_log10_flop: float
     reference_time: float
@@ -132,13 +146,16 @@ class Science:
             "posterior_index",
             "reasoning_gain",
             "capability_scatter",
-            "finetune_efficiency",
-            "elicitation_progress",
+            "method_rate",
             "initial_reference",
         )
         values = {name: getattr(self, name)[draws] for name in per_draw}
+        index = np.arange(self.posterior_index.size)[draws]
         return Science(
             **values,
+            enhancement=self.enhancement.take(index),
+            threshold_times=self.threshold_times,
+            record_ess=self.record_ess,
             truth_thresholds={bar: t[draws] for bar, t in self.truth_thresholds.items()},
             view=self.view,
             reasoning_time=self.reasoning_time,
@@ -181,6 +198,21 @@ class Science:
         (:attr:`riskmodel.policy.engine.RunAttributes.progress_at`)."""
         n = self.posterior_index.size
         return self.progress(np.arange(n), np.full(n, float(time)))
+
+
+def _interp_rows(
+    values: np.ndarray, rows: np.ndarray, time: np.ndarray, times: np.ndarray
+) -> np.ndarray:
+    """``values[rows[i]]`` (a row per world on the grid ``times``) interpolated linearly
+    at ``time[i]``, constant beyond the grid's ends; ``inf`` stays ``inf``."""
+    position = np.clip(np.interp(time, times, np.arange(times.size)), 0, times.size - 1)
+    lo = np.floor(position).astype(int)
+    hi = np.minimum(lo + 1, times.size - 1)
+    frac = position - lo
+    a, b = values[rows, lo], values[rows, hi]
+    with np.errstate(invalid="ignore"):
+        mixed = a + frac * (b - a)
+    return np.where(np.isinf(a) | np.isinf(b), np.where(frac < 1.0, a, b), mixed)
 
 
 def _progress_view(view: PosteriorView) -> PosteriorView:
@@ -244,49 +276,56 @@ def prepare_science(
     tree = load_fit(fit) if isinstance(fit, str | Path) else fit
     view = posterior_view(tree)
     rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(1)[0])
-    posterior_index = rng.integers(0, view.n_samples, size=config.draws)
+    pool = rng.integers(0, view.n_samples, size=config.draws)
+    dates = [f"{year}-01-01" for year in range(config.first_year, config.last_year + 2)]
     # One call per truth bar, each with the same seed: the same draws of the link,
-    # enhancement and risk-chain parameters per world (a bar's threshold does not depend
-    # on which other bars are truths, so each equals a simulation with that truth alone).
+    # enhancement and risk-chain parameters and the same record resampling per world (a
+    # bar's threshold does not depend on which other bars are truths, so each equals a
+    # simulation with that truth alone).
     truth_thresholds: dict[str, np.ndarray] = {}
     drawn = []
     for bar in config.truth_bars:
-        needed, params = capability_needed(
+        result = capability_needed(
             view,
             bar=bar,
-            posterior_index=posterior_index,
+            posterior_index=pool,
+            dates=dates,
             link_params=link_params,
             seed=config.seed + _TRUTH_STREAM,
             link=link,
             inputs=inputs,
         )
-        truth_thresholds[bar] = needed
-        drawn.append(params)
-    enhancement = drawn[0]
-    for params in drawn[1:]:
-        same = np.array_equal(params.finetune_efficiency, enhancement.finetune_efficiency)
-        same &= np.array_equal(params.elicitation_progress, enhancement.elicitation_progress)
-        if not same:  # pragma: no cover - capability_needed draws them alike for every bar
-            raise RuntimeError("the truth bars drew different enhancement parameters")
+        truth_thresholds[bar] = result.needed
+        drawn.append(result)
+    first = drawn[0]
+    for result in drawn[1:]:
+        if not np.array_equal(result.rows, first.rows):  # pragma: no cover - same seed
+            raise RuntimeError("the truth bars drew different worlds")
+    posterior_index = first.rows
     bars = dict(inputs.bars) if inputs is not None else load_hazard_bars()
     pooled = np.linspace(0, view.n_samples - 1, config.assessment_samples).round().astype(int)
-    thresholds: dict[str, float] = {}
+    thresholds: dict[str, np.ndarray] = {}
     for variant in variants:
         key = hazard_key(variant)
         if key in thresholds:
             continue
-        needed, _ = capability_needed(
+        needed = capability_needed(
             view,
             bar=variant.hazard.bar,
             enhancement=EnhancementAllowance(**variant.hazard.enhancement.model_dump()),
             posterior_index=pooled,
+            dates=dates,
             link_params=link_params,
             seed=config.seed + _ASSESSMENT_STREAM,
             link=link,
             inputs=inputs,
-        )
-        thresholds[key] = _assessment_threshold(
-            needed, bars[variant.hazard.bar].required_probability, config.evaluation_noise_sd
+        ).needed
+        required = bars[variant.hazard.bar].required_probability
+        thresholds[key] = np.array(
+            [
+                _assessment_threshold(needed[:, j], required, config.evaluation_noise_sd)
+                for j in range(len(dates))
+            ]
         )
     start = f"{config.first_year}-01-01"
     return Science(
@@ -298,10 +337,12 @@ def prepare_science(
         ),
         capability_scatter=view.values("capability_scatter")[posterior_index],
         truth_thresholds=truth_thresholds,
-        finetune_efficiency=np.asarray(enhancement.finetune_efficiency, dtype=float),
-        elicitation_progress=np.asarray(enhancement.elicitation_progress, dtype=float),
+        enhancement=first.enhancement,
+        method_rate=first.method_rate,
         initial_reference=_initial_reference(tree, view, start)[posterior_index],
         assessment_thresholds=thresholds,
+        threshold_times=np.array([decimal_year(d) for d in dates]),
+        record_ess=first.record_ess,
         evaluation_noise_sd=config.evaluation_noise_sd,
         reference_log10_flop=view.reference_log10_flop,
         reference_time=decimal_year(view.reference_date),
@@ -330,17 +371,25 @@ def run_attributes(pop: Population, science: Science, *, rng: np.random.Generato
         fraction = 10.0 ** (pop.log10_flop[derived] - pop.log10_flop[parent])
         years_later = np.maximum(pop.release_time[derived] - pop.release_time[parent], 0.0)
         dd = d[derived]
-        capability[derived] = (
-            capability[parent]
-            + science.finetune_efficiency[dd] * np.log10(1.0 + fraction)
-            + science.elicitation_progress[dd] * years_later
+        # The enhancement rule (saturating gain, fresh-run ceiling) with the derivative's
+        # extra compute and the methods developed since its parent's release.
+        capability[derived] = capability[parent] + gain_for(
+            fraction,
+            years_later,
+            science.enhancement.take(dd),
+            method_rate=science.method_rate[dd],
         )
     measured = capability + noise
-    found = {key: measured > threshold for key, threshold in science.assessment_thresholds.items()}
+    times = science.threshold_times
+    found = {
+        key: measured > np.interp(pop.release_time, times, threshold)
+        for key, threshold in science.assessment_thresholds.items()
+    }
     return RunAttributes(
         capability=capability,
         truly_hazardous={
-            bar: capability > threshold[d] for bar, threshold in science.truth_thresholds.items()
+            bar: capability > _interp_rows(threshold, d, pop.release_time, times)
+            for bar, threshold in science.truth_thresholds.items()
         },
         found_hazardous=found,
         lde_uniform=lde_uniform,
