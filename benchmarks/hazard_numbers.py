@@ -81,6 +81,13 @@ def _switches(fit, *, date: str, seed: int) -> list[dict]:
         "record of incidents off": {"bars": ["raised", "current"], "record": False},
         "current bar against no AI": {"bars": [no_ai]},
         "uplift link from priors only": {"bars": ["raised", "current"], "link_params": "prior"},
+        "current bar with the commentary's allowance (25% FLOP and cost, 2 years)": {
+            "bars": [
+                bars["current"].model_copy(
+                    update={"enhancement": bars["raised"].enhancement, "name": "current"}
+                )
+            ]
+        },
     }
     rows = []
     for label, kwargs in cases.items():

@@ -435,7 +435,7 @@ def test_prior_posterior_figure(tmp_path: Path) -> None:
     posterior = {n: priors[n].sample(rng=rng, size=2000) * 1.0 for n in names}
     fig = plot_prior_posterior(priors, posterior, caption_text="priors", **PROVENANCE)
     panels = [ax for ax in fig.axes if ax.get_title()]
-    assert len(panels) == len(names) == 7
+    assert len(panels) == len(names) == 8
     titles = {ax.get_title() for ax in panels}
     assert {"speed advantage", "software to cyber", "between study sd"} <= titles
     for ax, name in zip(panels, names, strict=True):

@@ -289,6 +289,23 @@ def test_incident_probability_monotone_in_uplift(u1, u2) -> None:
     )
 
 
+def test_risk_chain_prior_predictive_matches_the_record() -> None:
+    """Prior predictive checks of risk_chain_priors.toml: the base rate of >= $500M
+    incidents the chain implies brackets the observed count, and the severity tail puts
+    about a tenth of successful major attacks at or above $500M."""
+    chain = load_risk_chain_priors()
+    params = chain.sample(rng=np.random.default_rng(12), size=200_000)
+    tail = severity_tail(chain, params)
+    base_rate = params["attempts_per_year"] * params["baseline_success"] * tail
+    observed = chain.record.incidents / chain.record.incident_window_years
+    q05, q50, q95 = np.quantile(base_rate, [0.05, 0.5, 0.95])
+    assert q05 < observed < q95
+    assert 0.1 < q50 / observed < 10.0
+    assert 0.03 < np.median(tail) < 0.3
+    # The counterfactual lag: months, not years, in most draws.
+    assert 0.3 < np.median(params["noncovered_lag_years"]) < 1.0
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     reference=st.floats(1.0, 20.0),

@@ -95,10 +95,11 @@ def test_simulation_dataset(small_simulation: xr.Dataset) -> None:
     ):
         assert key in ds.attrs
     assert json.loads(ds.attrs["simulation_config"])["draws"] == 40
-    # Under the current bar's truth (unbounded enhancement) at least as many runs are
-    # hazardous as under the raised bar's, with the shipped priors (hazard/bars.py).
+    # The two truth bars are different conditions (the current bar against the best
+    # non-covered model, the raised bar against no AI): neither implies the other.
     hazardous = ds["hazardous_runs"].sum(["year", "draw"])
-    assert hazardous.sel(truth_bar="current") >= hazardous.sel(truth_bar="raised")
+    assert hazardous.sel(truth_bar="current") != hazardous.sel(truth_bar="raised")
+    assert float(hazardous.sum()) > 0
     # The amended bill (no LDE) covers exactly what the introduced bill covers, at no lower cost.
     intro, amended = ds.sel(variant="as_introduced"), ds.sel(variant="as_amended")
     np.testing.assert_array_equal(intro["runs_covered"], amended["runs_covered"])

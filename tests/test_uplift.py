@@ -17,7 +17,13 @@ from riskmodel.uplift.elicitation import (
     load_uplift_priors,
     prior_table,
 )
-from riskmodel.uplift.links import TaskCurve, amdahl_share, make_link
+from riskmodel.uplift.links import (
+    OVERHEAD_PRIOR,
+    TaskCurve,
+    amdahl_share,
+    make_link,
+    time_weighted_centre,
+)
 from riskmodel.uplift.studies import STUDY_COLUMNS, load_uplift_studies
 
 matplotlib.use("Agg")
@@ -29,6 +35,7 @@ CURVE = TaskCurve(
     horizon_slope=np.asarray(1.0),
     horizon_offset=np.asarray(1.0),
     suite="cybench",
+    task_scatter=np.asarray(0.5),
 )
 N_DRAWS = 400
 CAPABILITY_GRID = np.linspace(-10.0, 12.0, 45)
@@ -45,9 +52,10 @@ def priors():
 
 
 def test_elicitation_file_loads_and_reproduces_quantiles(priors) -> None:
-    assert priors.version and priors.updated == "2025-02-27"
+    # The judgements use nothing after the evidence's data vintage.
+    assert priors.version and priors.data_vintage == "2025-09-01"
     assert priors.default_link in ("amdahl", "direct")
-    assert len(priors.priors) == 9
+    assert len(priors.priors) == 10
     for prior in priors.priors.values():
         assert prior.ok, prior.name
         assert prior.elicited or prior.source
@@ -82,7 +90,7 @@ def _edited(tmp_path: Path, old: str, new: str) -> Path:
         ("q50 = 5.0\n", "q50 = 50.0\n", "amdahl.speed_advantage"),
         ('default = "amdahl"', 'default = "linear"', "link.default"),
         ("q05 = 1.5\n", "q05 = 0.9\n", "amdahl.speed_advantage.q05"),
-        ('version = "0.1.0"\n', "", "version"),
+        ('version = "0.2.0"\n', "", "version"),
     ],
     ids=["missing-key", "non-monotone", "unknown-link", "outside-support", "no-version"],
 )
@@ -110,13 +118,70 @@ def test_links_monotone_and_tend_to_one(priors, name: str) -> None:
     uplift = link.uplift(CAPABILITY_GRID[None, :], params, task_curve=CURVE)
     assert uplift.shape == (N_DRAWS, len(CAPABILITY_GRID))
     assert np.all(np.diff(uplift, axis=1) >= -1e-12)
-    assert np.all(uplift >= 1.0 - 1e-12)
+    # A weak model slows the team down by its overhead, never by more.
+    floor = 1.0 / (1.0 + params[OVERHEAD_PRIOR])
+    assert np.all(uplift >= floor - 1e-12)
     low = link.uplift(
         np.full(N_DRAWS, VERY_LOW_CAPABILITY),
         {k: v[:, 0] for k, v in params.items()},
         task_curve=CURVE,
     )
-    np.testing.assert_allclose(low, 1.0, atol=1e-3)
+    np.testing.assert_allclose(low, floor[:, 0], atol=1e-3)
+    assert np.all(low < 1.0)
+
+
+def test_amdahl_share_integrates_lengths_and_scatter_without_truncation() -> None:
+    """Gauss-Hermite quadrature equals a brute-force integral over a grid wide enough to
+    hold the whole time-weighted distribution, task scatter included (no grid edge)."""
+    from scipy.special import expit
+    from scipy.stats import norm
+
+    x = np.linspace(-8.0, 14.0, 20001)
+    z = np.linspace(-7.0, 7.0, 1401)
+    cases = [(30.0, 0.5, 4.0, 0.6), (60.0, 1.0, 6.0, 0.3), (5.0, 0.3, 2.0, 0.0), (30, 1.6, 9, 1)]
+    for median, spread, capability, scatter in cases:
+        kwargs = {
+            "discrimination": 1.5,
+            "horizon_slope": 0.8,
+            "horizon_offset": 1.0,
+            "task_length_median": median,
+            "task_length_spread": spread,
+            "reliability_threshold": 0.8,
+            "realism_offset": 0.25,
+        }
+        quadrature = float(amdahl_share(np.asarray(capability), task_scatter=scatter, **kwargs))
+        weights = 10.0**x * norm.pdf((x - np.log10(median)) / spread)
+        weights /= weights.sum()
+        scatter_weights = norm.pdf(z) / norm.pdf(z).sum()
+        logit = 1.5 * (capability - 1.25 - 0.8 * x[:, None] - scatter * z[None, :])
+        done = expit(logit) * expit(logit - np.log(4.0))
+        brute = float((weights[:, None] * scatter_weights[None, :] * done).sum())
+        assert quadrature == pytest.approx(brute, abs=5e-5)
+        # the centre of the time-weighted lengths (1.6 dex spread: beyond 1e5 minutes)
+        centre = float(time_weighted_centre(median, spread))
+        assert centre == pytest.approx(np.log10(median) + spread**2 * np.log(10.0))
+
+
+def test_direct_link_prior_predictive(priors) -> None:
+    """GPT-4-class models (capability 3) speed a team up by more than 2x in under 5% of
+    prior draws; at 1000x their effective compute the median speed-up is about 2x."""
+    link = make_link("direct", priors=priors)
+    params = link.sample_prior(rng=np.random.default_rng(13), size=100_000)
+    low = link.uplift(np.full(100_000, priors.capability_low), params)
+    high = link.uplift(np.full(100_000, priors.capability_high), params)
+    assert np.mean(low > 2.0) < 0.05
+    assert 1.5 < np.median(high) < 2.5
+
+
+def test_task_length_prior_predictive(priors) -> None:
+    """The delegable-unit prior keeps the time-weighted centre of a team's work near a few
+    hours, beyond a working week (2,400 minutes) in under 6% of draws."""
+    rng = np.random.default_rng(11)
+    median = priors["amdahl.task_length_median"].sample(rng=rng, size=200_000)
+    spread = priors["amdahl.task_length_spread"].sample(rng=rng, size=200_000)
+    minutes = 10.0 ** time_weighted_centre(median, spread)
+    assert 60.0 < np.median(minutes) < 240.0
+    assert np.mean(minutes > 2400.0) < 0.06
 
 
 def test_amdahl_bounded_by_speed_advantage(priors) -> None:
@@ -137,6 +202,7 @@ def test_amdahl_bounded_by_speed_advantage(priors) -> None:
         task_length_spread=params["amdahl.task_length_spread"],
         reliability_threshold=params["amdahl.reliability_threshold"],
         realism_offset=params["amdahl.realism_offset"],
+        task_scatter=CURVE.task_scatter,
     )
     assert np.all((share > 0.9) & (share <= 1.0 + 1e-12))
 
@@ -242,7 +308,7 @@ def test_prior_predictive_figure(priors) -> None:
         priors=priors, task_curve=CURVE, capability=np.linspace(0, 9, 10), n_draws=50
     )
     assert isinstance(fig, Figure)
-    assert any("data vintage 2025-02-27" in t.get_text() for t in fig.texts)
+    assert any("data vintage 2025-09-01" in t.get_text() for t in fig.texts)
     plt.close(fig)
 
 

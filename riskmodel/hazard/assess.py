@@ -101,8 +101,9 @@ from riskmodel.hazard.enhancement import (
     EnhancementAllowance,
     EnhancementParams,
     EnhancementPriors,
-    enhancement_gain,
+    gain_for,
     load_enhancement_priors,
+    resolved_allowance,
 )
 from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.hazard.samples import (
@@ -153,6 +154,11 @@ CAPABILITY_BRACKET = (-30.0, 40.0)
 BISECTION_STEPS = 14
 #: Rows per chunk in the link inversion (bounds memory: rows x quadrature grid floats).
 INVERSION_CHUNK = 8192
+#: Times of use (years after release) at which a ``non_covered`` bar's condition is
+#: checked; the enhancement used at time ``tau`` has the methods of ``min(tau, horizon)``.
+#: A fixed grid (ending at the 5-year cap of an unbounded horizon), so a longer horizon
+#: raises the gain at every point and the probability is exactly monotone in it.
+USAGE_TIMES = (0.0, 0.5, 1.0, 2.0, 3.5, 5.0)
 #: Independent random streams spawned from the seed.
 _STREAMS = ("capability", "link", "enhancement", "chain", "frontier", "record")
 
@@ -340,7 +346,8 @@ class _Setting:
         reference = reference_capability(
             self.view, sample, years=years, covered_flop=self.chain.covered_flop
         )
-        return self.link.uplift(reference, sample.link, task_curve=sample.curve)
+        # A team can always work without AI: a reference that slows it down counts as 1.
+        return np.maximum(self.link.uplift(reference, sample.link, task_curve=sample.curve), 1.0)
 
     def target_uplift(
         self, bar: HazardBar, sample: HazardSample, years: float | np.ndarray
@@ -354,9 +361,38 @@ class _Setting:
             reference_uplift=self.reference_uplift(bar, sample, years),
         )
 
-    def gain(self, sample: HazardSample, allowance: EnhancementAllowance) -> np.ndarray:
-        """Enhancement gain (dex) per sample."""
-        return enhancement_gain(allowance, sample.enhancement, method_rate=sample.method_rate)
+    def conditions(
+        self,
+        bar: HazardBar,
+        sample: HazardSample,
+        allowance: EnhancementAllowance,
+        years: float,
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(gain, target)`` pairs per usage time: the bar's condition holds for a model
+        released at ``years`` when, for at least one pair, ``uplift(capability + gain) >
+        target``.
+
+        Against no AI the reference does not move, so the best time of use is the end of
+        the allowed horizon ``h`` (one pair, the full gain). Against the best non-covered
+        model, the reference of the time of use counts (it improves with the methods of
+        that time too): the condition is checked at the times of use
+        :data:`USAGE_TIMES` ``tau``, with the gain of the methods up to ``min(tau, h)``
+        and the reference at ``tau``; holding at any of them is enough. Every pair's gain
+        is non-decreasing in every allowance axis and its target does not depend on the
+        allowance, so the probability is too.
+        """
+        f, h = resolved_allowance(allowance, sample.enhancement)
+        if bar.counterfactual == "no_ai":
+            uses = [(h, 0.0)]
+        else:
+            uses = [(min(tau, h), tau) for tau in USAGE_TIMES]
+        return [
+            (
+                gain_for(f, horizon, sample.enhancement, method_rate=sample.method_rate),
+                self.target_uplift(bar, sample, years + tau),
+            )
+            for horizon, tau in uses
+        ]
 
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
@@ -529,16 +565,16 @@ def assess_flops(
         allowance = _allowance(
             bar, enhancement_flop_fraction, enhancement_horizon_years, enhancement_cost_fraction
         )
-        per_bar.append(
-            (bar, allowance, setting.gain(sample, allowance), setting.target_uplift(bar, sample, t))
-        )
+        per_bar.append((bar, allowance, setting.conditions(bar, sample, allowance, t)))
     out = []
     for flop in flops:
         results = []
-        for bar, allowance, gain, target in per_bar:
-            enhanced = math.log10(flop) + base + gain
-            uplift = setting.link.uplift(enhanced, sample.link, task_curve=sample.curve)
-            indicator = np.asarray(uplift > target)
+        for bar, allowance, conditions in per_bar:
+            indicator = np.zeros(n, dtype=bool)
+            for gain, target in conditions:
+                enhanced = math.log10(flop) + base + gain
+                uplift = setting.link.uplift(enhanced, sample.link, task_curve=sample.curve)
+                indicator |= np.asarray(uplift > target)
             probability = float(indicator.mean())
             results.append(
                 {
@@ -578,16 +614,7 @@ def _capability_for_uplift(
     for start in range(0, u_star.size, INVERSION_CHUNK):
         sl = slice(start, start + INVERSION_CHUNK)
         p = {k: v[sl] for k, v in params.items()}
-        c = (
-            None
-            if curve is None
-            else TaskCurve(
-                discrimination=curve.discrimination[sl],
-                horizon_slope=curve.horizon_slope[sl],
-                horizon_offset=curve.horizon_offset[sl],
-                suite=curve.suite,
-            )
-        )
+        c = None if curve is None else curve.take(sl)
         target = u_star[sl]
         m = target.size
 
@@ -617,9 +644,11 @@ def _base_needed(
 ) -> np.ndarray:
     """Per sample: the base capability (dex, before enhancement) above which the bar's
     condition holds for a model released at ``years``."""
-    u_star = setting.target_uplift(bar, sample, years)
-    c_star = _capability_for_uplift(setting.link, sample.link, sample.curve, u_star)
-    return c_star - setting.gain(sample, allowance)
+    needed = np.full(sample.size, np.inf)
+    for gain, target in setting.conditions(bar, sample, allowance, years):
+        c_star = _capability_for_uplift(setting.link, sample.link, sample.curve, target)
+        needed = np.minimum(needed, c_star - gain)
+    return needed
 
 
 @dataclass(frozen=True)
@@ -766,9 +795,14 @@ def _flop_crossing_samples(
 ) -> _FlopCrossing:
     view = setting.view
     n = sample.size
-    u_star = setting.target_uplift(bar, sample, years)
-    c_star = _capability_for_uplift(setting.link, sample.link, sample.curve, u_star)
-    gain = setting.gain(sample, allowance)
+    conditions = setting.conditions(bar, sample, allowance, years)
+    c_stars = np.stack(
+        [_capability_for_uplift(setting.link, sample.link, sample.curve, t) for _, t in conditions]
+    )
+    gains = np.stack([g for g, _ in conditions])
+    best = np.argmin(c_stars - gains, axis=0)
+    columns = np.arange(n)
+    c_star, gain = c_stars[best, columns], gains[best, columns]
     progress = setting.progress(sample, years)
     scatter = view.values("capability_scatter")[sample.rows] * rng["capability"].standard_normal(n)
     # capability = log10 FLOP - reference + progress + scatter (+ gain after enhancement)
@@ -796,7 +830,6 @@ def _frontier_crossing(
     standard error (years); ``(inf, nan)`` when not reached by the horizon."""
     view = setting.view
     sub = rows_view(view, sample.rows)
-    gain = setting.gain(sample, allowance)
     r = bar.required_probability
     cache: dict[str, np.ndarray] = {}
 
@@ -808,8 +841,11 @@ def _frontier_crossing(
                 window_years=FRONTIER_WINDOW_YEARS,
                 rng=np.random.default_rng(seed),
             )
-            uplift = setting.link.uplift(frontier + gain, sample.link, task_curve=sample.curve)
-            cache[date] = uplift > setting.target_uplift(bar, sample, setting.years(date))
+            met = np.zeros(sample.size, dtype=bool)
+            for gain, target in setting.conditions(bar, sample, allowance, setting.years(date)):
+                uplift = setting.link.uplift(frontier + gain, sample.link, task_curve=sample.curve)
+                met |= uplift > target
+            cache[date] = met
         return cache[date]
 
     def p(date: str) -> float:

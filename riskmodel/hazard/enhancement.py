@@ -80,6 +80,7 @@ __all__ = [
     "EnhancementParams",
     "load_enhancement_priors",
     "effective_flop_fraction",
+    "resolved_allowance",
     "gain_for",
     "enhancement_ceiling",
     "enhancement_gain",
@@ -287,10 +288,11 @@ def load_enhancement_priors(path: str | Path | None = None) -> EnhancementPriors
     )
 
 
-def _resolved(
+def resolved_allowance(
     allowance: EnhancementAllowance, params: EnhancementParams
 ) -> tuple[np.ndarray, float]:
-    """Effective extra-compute fraction (array) and horizon (years) of an allowance."""
+    """Effective extra-compute fraction (per draw: FLOP and cost bounds, cap) and horizon
+    (years, capped) of an allowance."""
     cap = params.unbounded_flop_fraction
     ratio = np.asarray(params.posttraining_cost_ratio, dtype=float)
     f = np.full(ratio.shape, cap)
@@ -308,7 +310,7 @@ def effective_flop_fraction(
 ) -> np.ndarray:
     """Extra compute (fraction of the original training FLOP) an allowance permits:
     ``min(flop_fraction, cost_fraction / posttraining_cost_ratio, cap)`` per draw."""
-    return _resolved(allowance, params)[0]
+    return resolved_allowance(allowance, params)[0]
 
 
 def gain_for(
@@ -367,7 +369,7 @@ def enhancement_ceiling(
     """Largest gain (dex) an allowance can give: a fresh run with ``(1 + f)`` times the
     compute and the methods of the horizon, ``log10(1 + f) + method_rate * h +
     elicitation_headroom`` per draw."""
-    f, h = _resolved(allowance, params)
+    f, h = resolved_allowance(allowance, params)
     return _ceiling(f, h, params, method_rate)
 
 
@@ -394,7 +396,7 @@ def enhancement_gain(
     numpy.ndarray
         ``min(saturating, ceiling)`` (module docstring), dex >= 0, shape of the draws.
     """
-    f, h = _resolved(allowance, params)
+    f, h = resolved_allowance(allowance, params)
     return gain_for(f, h, params, method_rate=method_rate)
 
 

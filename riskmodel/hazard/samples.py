@@ -37,7 +37,9 @@ The best model available without a covered model at release date ``t``
 methods (method progress and reasoning gain) of ``t - noncovered_lag_years`` of the
 sample's posterior draw, no model-specific scatter. Below the covered threshold every
 model is weaker than it (up to scatter), so a non-covered model is not hazardous under
-such a bar, and neither is a covered one that is no better than it.
+such a bar, and neither is a covered one that is no better than it. An enhanced model
+is compared with the reference of its time of use (:data:`riskmodel.hazard.assess.
+USAGE_TIMES`): newer methods improve the non-covered models too.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.special import xlogy
 
 from riskmodel.capability.data import years_since
 from riskmodel.capability.predict import (
@@ -124,14 +127,7 @@ def rows_view(view: PosteriorView, rows: np.ndarray) -> PosteriorView:
 
 
 def _curve_rows(curve: TaskCurve | None, index: np.ndarray) -> TaskCurve | None:
-    if curve is None:
-        return None
-    return TaskCurve(
-        discrimination=curve.discrimination[index],
-        horizon_slope=curve.horizon_slope[index],
-        horizon_offset=curve.horizon_offset[index],
-        suite=curve.suite,
-    )
+    return None if curve is None else curve.take(index)
 
 
 def record_log_weights(
@@ -151,7 +147,7 @@ def record_log_weights(
     attempts = np.asarray(chain_params["attempts_per_year"], dtype=float)
     p0 = np.asarray(chain_params["baseline_success"], dtype=float)
     base_mean = attempts * p0 * tail * record.incident_window_years
-    log_w = record.incidents * np.log(base_mean) - base_mean
+    log_w = xlogy(record.incidents, base_mean) - base_mean
     start = float(years_since(record.ai_record_start, view.reference_date))
     end = view.vintage_years
     if end > start:
@@ -166,13 +162,15 @@ def record_log_weights(
                 sub, date=date, window_years=FRONTIER_WINDOW_YEARS, rng=rng
             )
             uplift = link.uplift(frontier, link_params, task_curve=curve)
-            excess = success_probability(p0, uplift, chain_params["uplift_elasticity"]) - p0
+            # A model that slows attackers down (uplift < 1) enables no incident.
+            excess = np.maximum(
+                success_probability(p0, uplift, chain_params["uplift_elasticity"]) - p0, 0.0
+            )
             rates.append(attempts * chain_params["adoption_share"] * excess * tail)
         rate = np.asarray(rates)
         expected = np.sum(0.5 * (rate[1:] + rate[:-1]) * np.diff(grid)[:, None], axis=0)
         attributed = np.asarray(chain_params["attribution_probability"]) * expected
-        with np.errstate(divide="ignore"):
-            log_w = log_w + record.ai_incidents * np.log(attributed) - attributed
+        log_w = log_w + xlogy(record.ai_incidents, attributed) - attributed
     return log_w
 
 

@@ -90,6 +90,8 @@ AMDAHL_PARAMETERS = (
 DIRECT_PARAMETERS = ("uplift_at_low", "uplift_at_high")
 TRANSFER_PARAMETERS = ("software_to_cyber",)
 HETEROGENEITY_PARAMETERS = ("between_study_sd",)
+#: Overhead of using a model, shared by both links (``overhead.<name>``).
+OVERHEAD_PARAMETERS = ("time_fraction",)
 _QUANTILE_KEY = re.compile(r"^q(\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -449,6 +451,7 @@ def load_uplift_priors(path: str | Path | None = None) -> ElicitedPriors:
         ("direct", DIRECT_PARAMETERS),
         ("transfer", TRANSFER_PARAMETERS),
         ("heterogeneity", HETEROGENEITY_PARAMETERS),
+        ("overhead", OVERHEAD_PARAMETERS),
     ):
         for name in names:
             key = f"{section}.{name}"

@@ -9,21 +9,30 @@ capability draws (dex of effective compute, any shape ``(...)``) and link-parame
 
 Amdahl link
 -----------
-Task lengths of a team's work: ``log10 m ~ Normal(log10 median, spread)`` (human minutes).
-On the fixed grid :data:`LOG10_MINUTES_GRID` the *time-weighted* task density is
-``w(x) ∝ 10**x * phi((x - log10 median) / spread)``, normalised on the grid (quadrature).
-Success probability of the model on a typical reference-suite task of length ``10**x``:
-``p(x) = logistic(alpha * (capability - realism_offset - offset - slope * x))`` with
-``alpha`` (logit/dex), ``slope`` (dex capability per dex minutes) and ``offset`` of the
-cyber task curve (:class:`TaskCurve`). A task counts as done by the model with
+Task lengths of the delegable units of a team's work: ``log10 m ~ Normal(log10 median,
+spread)`` (human minutes). Long tasks take more of the team's time, so the share of the
+team's *time* spent on tasks of length ``10**x`` is the time-weighted density
+``∝ 10**x * phi((x - log10 median) / spread)``, which is again normal, with centre
+``log10 median + spread**2 * ln(10)`` and the same spread; it is integrated exactly by
+Gauss-Hermite quadrature (:data:`LENGTH_NODES` nodes, no grid edge, no truncation).
+A task of length ``10**x`` has difficulty ``offset + slope * x + e`` with the fitted task
+scatter ``e ~ Normal(0, task_scatter)`` of the cyber domain (integrated over with
+:data:`SCATTER_NODES` nodes: a random task, not a typical one), so the model succeeds on
+it with ``p = logistic(alpha * (capability - realism_offset - offset - slope * x - e))``
+(``alpha``, ``slope``, ``offset`` and ``task_scatter`` from the cyber task curve of the
+fit, :class:`TaskCurve`). A task counts as done by the model with
 ``g(p) = p * logistic((logit p - logit r) / GATE_WIDTH_LOGIT)`` (expected success, gated
 softly at the reliability threshold ``r``). The time-weighted share of work the model
-completes is ``s = sum_x w(x) g(p(x))`` in [0, 1]; the speed-up is
-``1 / ((1 - s) + s / k)`` with ``k > 1``, so ``1 <= uplift <= k``.
+completes is ``s = E[g(p)]`` in [0, 1], and the team's time with the model is
+``(1 - s) + s / k + o``: Amdahl's law with speed advantage ``k > 1`` on delegated work
+plus an overhead ``o >= 0`` (prompting, reviewing, repairing failed delegations; a
+fraction of the original time). Uplift ``1 / ((1 - s) + s / k + o)`` lies between
+``1 / (1 + o)`` (a slowdown, as observed in the METR 2025 developer study) and ``k``.
 
 Direct link
 -----------
-``uplift(c) = 1 + exp(l_low + b * (c - c_low))``, with ``l_low = ln(U_low - 1)`` and
+``uplift(c) = 1 / (1 / (1 + exp(l_low + b * (c - c_low))) + o)`` (the same overhead
+``o`` as the Amdahl link, so a weak model can slow a team down), with ``l_low = ln(U_low - 1)`` and
 ``l_high = ln(U_high - 1)`` the elicited uplifts at capabilities ``c_low`` < ``c_high``
 and slope ``b = smooth_max(MIN_SLOPE, (l_high - l_low) / (c_high - c_low))`` (ln-uplift
 per dex), a softplus with temperature :data:`SLOPE_SMOOTHING`. The two anchors are
@@ -46,8 +55,11 @@ from riskmodel.errors import ConfigError, RiskmodelError
 from riskmodel.uplift.elicitation import LINK_NAMES, ElicitedPriors
 
 __all__ = [
-    "LOG10_MINUTES_GRID",
+    "LENGTH_NODES",
+    "SCATTER_NODES",
     "GATE_WIDTH_LOGIT",
+    "OVERHEAD_PRIOR",
+    "with_overhead",
     "MIN_SLOPE",
     "SLOPE_SMOOTHING",
     "TaskCurve",
@@ -59,10 +71,15 @@ __all__ = [
     "amdahl_speedup",
 ]
 
-#: Quadrature grid of log10 human minutes: 6 seconds to ~70 days of work, 0.025 dex
-#: spacing. Mass of the time-weighted task distribution outside it is cut off and the
-#: weights renormalised (negligible for spreads up to ~1.6 dex around a 1-hour median).
-LOG10_MINUTES_GRID = np.linspace(-1.0, 5.0, 241)
+#: Gauss-Hermite nodes over the time-weighted task-length distribution (exact for its
+#: normal density in log10 minutes; the integrand is a smooth function of length).
+LENGTH_NODES = 32
+#: Gauss-Hermite nodes over the task scatter of difficulty at a given length.
+SCATTER_NODES = 9
+_LENGTH_Z, _LENGTH_W = np.polynomial.hermite_e.hermegauss(LENGTH_NODES)
+_LENGTH_W = _LENGTH_W / _LENGTH_W.sum()
+_SCATTER_Z, _SCATTER_W = np.polynomial.hermite_e.hermegauss(SCATTER_NODES)
+_SCATTER_W = _SCATTER_W / _SCATTER_W.sum()
 #: Width (logit units) of the soft delegation gate around the reliability threshold:
 #: a task 1 logit below the threshold is delegated with weight 0.27, 1 above with 0.73.
 GATE_WIDTH_LOGIT = 1.0
@@ -73,6 +90,8 @@ MIN_SLOPE = 0.25
 #: Temperature (ln-uplift per dex) of the softplus that smooths max(MIN_SLOPE, slope).
 SLOPE_SMOOTHING = 0.05
 _LN10 = float(np.log(10.0))
+#: Elicited prior of the overhead ``o`` shared by both links.
+OVERHEAD_PRIOR = "overhead.time_fraction"
 
 
 @dataclass(frozen=True)
@@ -89,12 +108,16 @@ class TaskCurve:
         Capability at which a 1-minute task of the suite is solved half the time; same shape.
     suite
         Name of the reference suite.
+    task_scatter
+        ``task_scatter`` of the cyber domain (dex of difficulty among tasks of one
+        length); same shape (0: every task of a length is typical).
     """
 
     discrimination: np.ndarray
     horizon_slope: np.ndarray
     horizon_offset: np.ndarray
     suite: str
+    task_scatter: np.ndarray | float = 0.0
 
     def point(self) -> TaskCurve:
         """Posterior medians (scalars), for a model that treats the curve as fixed."""
@@ -103,6 +126,20 @@ class TaskCurve:
             horizon_slope=np.asarray(np.median(self.horizon_slope)),
             horizon_offset=np.asarray(np.median(self.horizon_offset)),
             suite=self.suite,
+            task_scatter=np.asarray(np.median(self.task_scatter)),
+        )
+
+    def take(self, index: np.ndarray | slice) -> TaskCurve:
+        """The draws at ``index`` (arrays of shape (sample,))."""
+        scatter = np.broadcast_to(
+            np.asarray(self.task_scatter, dtype=float), self.horizon_slope.shape
+        )
+        return TaskCurve(
+            discrimination=self.discrimination[index],
+            horizon_slope=self.horizon_slope[index],
+            horizon_offset=self.horizon_offset[index],
+            suite=self.suite,
+            task_scatter=scatter[index],
         )
 
 
@@ -125,6 +162,7 @@ def task_curve_from_view(view: PosteriorView, *, suite: str) -> TaskCurve:
         horizon_slope=view.values("horizon_slope")[:, d],
         horizon_offset=np.asarray(view.draws["horizon_offset"].sel(suite=suite).values),
         suite=suite,
+        task_scatter=view.values("task_scatter")[:, d],
     )
 
 
@@ -139,9 +177,22 @@ def _softmax_last(x: Any, ops: Any) -> Any:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def amdahl_speedup(share: Any, speed_advantage: Any) -> Any:
-    """Amdahl's law: ``1 / ((1 - s) + s / k)`` for work share ``s`` and speed advantage ``k``."""
-    return 1.0 / ((1.0 - share) + share / speed_advantage)
+def with_overhead(raw_uplift: Any, overhead: Any) -> Any:
+    """Uplift after the overhead ``o`` of using a model: ``1 / (1 / raw + o)`` (the
+    team's time with the model is the raw time plus ``o`` of the original)."""
+    return 1.0 / (1.0 / raw_uplift + overhead)
+
+
+def amdahl_speedup(share: Any, speed_advantage: Any, overhead: Any = 0.0) -> Any:
+    """Amdahl's law with overhead: ``1 / ((1 - s) + s / k + o)`` for work share ``s``,
+    speed advantage ``k`` and overhead ``o`` (fraction of the original time)."""
+    return 1.0 / ((1.0 - share) + share / speed_advantage + overhead)
+
+
+def time_weighted_centre(task_length_median: Any, task_length_spread: Any, ops: Any = np) -> Any:
+    """Centre (log10 human minutes) of the time-weighted task-length distribution:
+    ``log10 median + spread**2 * ln(10)``."""
+    return ops.log(task_length_median) / _LN10 + task_length_spread**2 * _LN10
 
 
 def amdahl_share(
@@ -154,32 +205,49 @@ def amdahl_share(
     task_length_spread: Any,
     reliability_threshold: Any,
     realism_offset: Any,
+    task_scatter: Any = 0.0,
     ops: Any = np,
 ) -> Any:
     """Time-weighted share of a team's work the model completes (see module docstring).
 
-    All arguments broadcast against each other (shape ``(...)``); the grid is a trailing
-    axis that is summed out. Returns the share in [0, 1], shape ``(...)``.
+    All arguments broadcast against each other (shape ``(...)``); the quadrature nodes
+    are trailing axes that are summed out. Returns the share in [0, 1], shape ``(...)``.
     """
-    grid = LOG10_MINUTES_GRID
 
     def col(v: Any) -> Any:
         return v[..., None] if ops is np else ops.shape_padright(v)
 
     if ops is np:
-        capability, discrimination, horizon_slope, horizon_offset = (
-            np.asarray(v, dtype=float)
-            for v in (capability, discrimination, horizon_slope, horizon_offset)
+        values = (
+            capability,
+            discrimination,
+            horizon_slope,
+            horizon_offset,
+            task_scatter,
+            task_length_median,
+            task_length_spread,
+            reliability_threshold,
         )
-    log_median = ops.log(task_length_median) / _LN10
-    z = (grid - col(log_median)) / col(task_length_spread)
-    weights = _softmax_last(grid * _LN10 - 0.5 * z**2, ops)
-    logit_p = col(discrimination) * (
-        col(capability - realism_offset - horizon_offset) - col(horizon_slope) * grid
+        (
+            capability,
+            discrimination,
+            horizon_slope,
+            horizon_offset,
+            task_scatter,
+            task_length_median,
+            task_length_spread,
+            reliability_threshold,
+        ) = (np.asarray(v, dtype=float) for v in values)
+    centre = time_weighted_centre(task_length_median, task_length_spread, ops)
+    x = col(centre) + col(task_length_spread) * _LENGTH_Z  # (..., length)
+    mean_logit = col(discrimination) * (
+        col(capability - realism_offset - horizon_offset) - col(horizon_slope) * x
     )
+    logit_p = col(mean_logit) - col(col(discrimination * task_scatter)) * _SCATTER_Z
     threshold = ops.log(reliability_threshold) - ops.log1p(-reliability_threshold)
-    done = _sigmoid(logit_p, ops) * _sigmoid((logit_p - col(threshold)) / GATE_WIDTH_LOGIT, ops)
-    return (weights * done).sum(axis=-1)
+    gate = _sigmoid((logit_p - col(col(threshold))) / GATE_WIDTH_LOGIT, ops)
+    done = _sigmoid(logit_p, ops) * gate  # (..., length, scatter)
+    return ((done * _SCATTER_W).sum(axis=-1) * _LENGTH_W).sum(axis=-1)
 
 
 class UpliftLink(Protocol):
@@ -207,7 +275,19 @@ class UpliftLink(Protocol):
         task_curve: TaskCurve | None = None,
         ops: Any = np,
     ) -> Any:
-        """Uplift factor (>= 1), shape of ``capability`` broadcast with the parameters."""
+        """Uplift factor (> 0; below 1 a slowdown), shape of ``capability`` broadcast
+        with the parameters: :meth:`raw_uplift` after the overhead (:func:`with_overhead`)."""
+        ...
+
+    def raw_uplift(
+        self,
+        capability: Any,
+        params: Mapping[str, Any],
+        *,
+        task_curve: TaskCurve | None = None,
+        ops: Any = np,
+    ) -> Any:
+        """Uplift before the overhead of using the model (>= 1)."""
         ...
 
     def sample_prior(self, *, rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
@@ -237,10 +317,11 @@ class AmdahlLink(_BaseLink):
         "amdahl.speed_advantage",
         "amdahl.reliability_threshold",
         "amdahl.realism_offset",
+        OVERHEAD_PRIOR,
     )
     needs_task_curve: bool = True
 
-    def uplift(
+    def raw_uplift(
         self,
         capability: Any,
         params: Mapping[str, Any],
@@ -248,7 +329,7 @@ class AmdahlLink(_BaseLink):
         task_curve: TaskCurve | None = None,
         ops: Any = np,
     ) -> Any:
-        """Amdahl speed-up; see the module docstring.
+        """Amdahl speed-up before the overhead, ``1 / ((1 - s) + s / k)``.
 
         Parameters
         ----------
@@ -270,18 +351,10 @@ class AmdahlLink(_BaseLink):
             task_length_spread=params["amdahl.task_length_spread"],
             reliability_threshold=params["amdahl.reliability_threshold"],
             realism_offset=params["amdahl.realism_offset"],
+            task_scatter=task_curve.task_scatter,
             ops=ops,
         )
         return amdahl_speedup(share, params["amdahl.speed_advantage"])
-
-
-@dataclass(frozen=True)
-class DirectLink(_BaseLink):
-    """Elicited curve: ``ln(uplift - 1)`` linear in capability with a positive slope."""
-
-    name: str = "direct"
-    parameter_names: tuple[str, ...] = ("direct.uplift_at_low", "direct.uplift_at_high")
-    needs_task_curve: bool = False
 
     def uplift(
         self,
@@ -291,7 +364,32 @@ class DirectLink(_BaseLink):
         task_curve: TaskCurve | None = None,
         ops: Any = np,
     ) -> Any:
-        """Direct uplift curve; ``task_curve`` is ignored. Shapes as for the Amdahl link."""
+        """Amdahl speed-up with the overhead; see the module docstring."""
+        raw = self.raw_uplift(capability, params, task_curve=task_curve, ops=ops)
+        return with_overhead(raw, params[OVERHEAD_PRIOR])
+
+
+@dataclass(frozen=True)
+class DirectLink(_BaseLink):
+    """Elicited curve: ``ln(uplift - 1)`` linear in capability with a positive slope."""
+
+    name: str = "direct"
+    parameter_names: tuple[str, ...] = (
+        "direct.uplift_at_low",
+        "direct.uplift_at_high",
+        OVERHEAD_PRIOR,
+    )
+    needs_task_curve: bool = False
+
+    def raw_uplift(
+        self,
+        capability: Any,
+        params: Mapping[str, Any],
+        *,
+        task_curve: TaskCurve | None = None,
+        ops: Any = np,
+    ) -> Any:
+        """Direct uplift curve before the overhead; shapes as for the Amdahl link."""
         low = ops.log(params["direct.uplift_at_low"] - 1.0)
         high = ops.log(params["direct.uplift_at_high"] - 1.0)
         span = self.priors.capability_high - self.priors.capability_low
@@ -301,6 +399,18 @@ class DirectLink(_BaseLink):
         else:
             slope = MIN_SLOPE + SLOPE_SMOOTHING * ops.softplus(raw)
         return 1.0 + ops.exp(low + slope * (capability - self.priors.capability_low))
+
+    def uplift(
+        self,
+        capability: Any,
+        params: Mapping[str, Any],
+        *,
+        task_curve: TaskCurve | None = None,
+        ops: Any = np,
+    ) -> Any:
+        """Direct uplift curve with the overhead; ``task_curve`` is ignored."""
+        raw = self.raw_uplift(capability, params, task_curve=task_curve, ops=ops)
+        return with_overhead(raw, params[OVERHEAD_PRIOR])
 
 
 def make_link(name: str, *, priors: ElicitedPriors) -> UpliftLink:

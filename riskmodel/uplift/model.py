@@ -47,7 +47,7 @@ from riskmodel.capability.diagnostics import Diagnostics, compute_diagnostics, d
 from riskmodel.config import QualityGate
 from riskmodel.errors import ConvergenceError, RiskmodelError
 from riskmodel.uplift.elicitation import ElicitedPriors
-from riskmodel.uplift.links import TaskCurve, UpliftLink
+from riskmodel.uplift.links import OVERHEAD_PRIOR, TaskCurve, UpliftLink, with_overhead
 
 __all__ = [
     "DEFAULT_CAPABILITY_SD",
@@ -178,10 +178,13 @@ def build_uplift_model(
         capability = pm.Deterministic(
             "study_capability", cap_mean + cap_sd * capability_z, dims="study"
         )
-        uplift = link.uplift(capability, values, task_curve=curve, ops=pt)
-        log_uplift = pm.Deterministic("study_log_uplift", pt.log(uplift), dims="study")
+        # The transfer factor scales the capability-driven (raw) speed-up; the overhead of
+        # using a model is the same kind of cost in both domains.
+        raw = link.raw_uplift(capability, values, task_curve=curve, ops=pt)
         transfer = values[TRANSFER_PRIOR]
-        mean = log_uplift * (1.0 + is_software * (transfer - 1.0))
+        raw_in_domain = raw ** (1.0 + is_software * (transfer - 1.0))
+        uplift = with_overhead(raw_in_domain, values[OVERHEAD_PRIOR])
+        mean = pm.Deterministic("study_log_uplift", pt.log(uplift), dims="study")
         pm.Normal(
             "observed_log_speedup",
             mu=mean,

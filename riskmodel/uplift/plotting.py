@@ -65,6 +65,7 @@ def plot_uplift_prior_predictive(
         horizon_slope=resample(task_curve.horizon_slope),
         horizon_offset=resample(task_curve.horizon_offset),
         suite=task_curve.suite,
+        task_scatter=resample(task_curve.task_scatter),
     )
     fig, axes = plt.subplots(1, len(LINK_NAMES), figsize=(9, 3.6), sharey=True)
     for ax, name in zip(axes, LINK_NAMES, strict=True):
