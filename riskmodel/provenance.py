@@ -6,9 +6,8 @@ import contextlib
 import errno
 import os
 import platform
-import signal
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -93,13 +92,16 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.is_dir():
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-            # Interrupts wait until ``tmp`` names the new file, so the clean-up below
-            # always knows it (a SIGTERM between mkstemp and the assignment left it).
-            with _interrupts_deferred():
-                fd, tmp_name = tempfile.mkstemp(
-                    prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-                )
-                tmp = Path(tmp_name)
+            # The name is known before the file exists, so an interrupt at any point
+            # (a SIGTERM may be handled between any two bytecodes, e.g. inside mkstemp
+            # right after it created the file) leaves nothing the clean-up cannot find.
+            while True:
+                tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+                try:
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    break
+                except FileExistsError:
+                    continue
             os.close(fd)
         except OSError as exc:
             raise RiskmodelError(_cannot_write(target, exc)) from None
@@ -113,22 +115,9 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             raise RiskmodelError(_cannot_write(target, exc)) from None
     finally:
         if tmp is not None:
-            with contextlib.suppress(FileNotFoundError):
+            # Absent (never created, or already renamed) or unreachable: nothing to remove.
+            with contextlib.suppress(OSError):
                 tmp.unlink()
-
-
-@contextlib.contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """Block SIGINT and SIGTERM in this thread for the block; pending ones are delivered
-    (and their handlers run) when it ends. A no-op where signal masks do not exist."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _cannot_write(target: Path, exc: OSError) -> str:
