@@ -35,6 +35,7 @@ __all__ = [
     "method_progress_draws",
     "method_progress_at",
     "method_rate_at_vintage",
+    "progress_with_reasoning_at",
     "fitted_capability_draws",
     "benchmark_fraction_draws",
     "task_success_probability",
@@ -271,6 +272,21 @@ def method_progress_at(
         out = out + path[idx, lo] * (1 - frac) + path[idx, lo + 1] * frac
     else:
         out = out + _rate_at(view, tv)[idx] * ahead
+    return out
+
+
+def progress_with_reasoning_at(
+    view: PosteriorView, sample_index: np.ndarray, years: np.ndarray | float
+) -> np.ndarray:
+    """Method progress plus, for models released on or after ``reasoning_since``, the
+    reasoning gain (dex) of posterior draws ``sample_index`` at ``years`` since the
+    reference date (broadcast to the shape of ``sample_index``)."""
+    idx = np.asarray(sample_index, dtype=int)
+    t = np.broadcast_to(np.asarray(years, dtype=float), idx.shape)
+    out = method_progress_at(view, idx, t)
+    if view.reasoning_since is not None:
+        since = float(years_since(view.reasoning_since, view.reference_date))
+        out = out + view.values("reasoning_gain")[idx] * (t >= since)
     return out
 
 

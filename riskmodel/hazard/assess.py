@@ -84,8 +84,8 @@ from riskmodel.capability.data import DAYS_PER_YEAR, years_since
 from riskmodel.capability.predict import (
     PosteriorView,
     frontier_capability_draws,
-    method_progress_at,
     posterior_view,
+    progress_with_reasoning_at,
 )
 from riskmodel.errors import ConfigError, RiskmodelError
 from riskmodel.hazard.bars import (
@@ -329,13 +329,7 @@ class _Setting:
     def progress(self, sample: HazardSample, years: float | np.ndarray) -> np.ndarray:
         """Method progress plus reasoning gain (dex) of each sample's posterior draw for a
         model released at ``years`` (reasoning-trained from ``reasoning_since`` on)."""
-        view = self.view
-        t = np.broadcast_to(np.asarray(years, dtype=float), (sample.size,))
-        out = method_progress_at(view, sample.rows, t)
-        if view.reasoning_since is not None:
-            since = float(years_since(view.reasoning_since, view.reference_date))
-            out = out + view.values("reasoning_gain")[sample.rows] * (t >= since)
-        return out
+        return progress_with_reasoning_at(self.view, sample.rows, years)
 
     def reference_uplift(
         self, bar: HazardBar, sample: HazardSample, years: float | np.ndarray

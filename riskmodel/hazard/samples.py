@@ -55,8 +55,8 @@ from riskmodel.capability.data import years_since
 from riskmodel.capability.predict import (
     PosteriorView,
     frontier_capability_draws,
-    method_progress_at,
     method_rate_at_vintage,
+    progress_with_reasoning_at,
 )
 from riskmodel.hazard.bars import RiskChainPriors, severity_tail, success_probability
 from riskmodel.hazard.enhancement import EnhancementParams, EnhancementPriors
@@ -262,15 +262,9 @@ def reference_capability(
     """Capability (dex) of the best model available without a covered model at ``years``
     (since the reference date) per sample: a typical run at ``covered_flop`` with the
     methods of ``years - noncovered_lag_years`` (module docstring)."""
-    t = np.broadcast_to(np.asarray(years, dtype=float), (sample.size,)) - np.asarray(
-        sample.chain["noncovered_lag_years"], dtype=float
-    )
-    capability = (
+    t = np.asarray(years, dtype=float) - np.asarray(sample.chain["noncovered_lag_years"])
+    return (
         math.log10(covered_flop)
         - view.reference_log10_flop
-        + method_progress_at(view, sample.rows, t)
+        + progress_with_reasoning_at(view, sample.rows, t)
     )
-    if view.reasoning_since is not None:
-        since = float(years_since(view.reasoning_since, view.reference_date))
-        capability = capability + view.values("reasoning_gain")[sample.rows] * (t >= since)
-    return capability

@@ -183,10 +183,10 @@ def with_overhead(raw_uplift: Any, overhead: Any) -> Any:
     return 1.0 / (1.0 / raw_uplift + overhead)
 
 
-def amdahl_speedup(share: Any, speed_advantage: Any, overhead: Any = 0.0) -> Any:
-    """Amdahl's law with overhead: ``1 / ((1 - s) + s / k + o)`` for work share ``s``,
-    speed advantage ``k`` and overhead ``o`` (fraction of the original time)."""
-    return 1.0 / ((1.0 - share) + share / speed_advantage + overhead)
+def amdahl_speedup(share: Any, speed_advantage: Any) -> Any:
+    """Amdahl's law: ``1 / ((1 - s) + s / k)`` for work share ``s`` and speed advantage
+    ``k`` (the overhead is applied on top by :func:`with_overhead`)."""
+    return 1.0 / ((1.0 - share) + share / speed_advantage)
 
 
 def time_weighted_centre(task_length_median: Any, task_length_spread: Any, ops: Any = np) -> Any:
@@ -299,6 +299,20 @@ class UpliftLink(Protocol):
 class _BaseLink:
     priors: ElicitedPriors
 
+    def uplift(
+        self,
+        capability: Any,
+        params: Mapping[str, Any],
+        *,
+        task_curve: TaskCurve | None = None,
+        ops: Any = np,
+    ) -> Any:
+        """The link's raw uplift after the overhead of using a model (both links)."""
+        raw = self.raw_uplift(  # type: ignore[attr-defined]
+            capability, params, task_curve=task_curve, ops=ops
+        )
+        return with_overhead(raw, params[OVERHEAD_PRIOR])
+
     def sample_prior(self, *, rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
         return {
             name: self.priors[name].sample(rng=rng, size=size)
@@ -356,18 +370,6 @@ class AmdahlLink(_BaseLink):
         )
         return amdahl_speedup(share, params["amdahl.speed_advantage"])
 
-    def uplift(
-        self,
-        capability: Any,
-        params: Mapping[str, Any],
-        *,
-        task_curve: TaskCurve | None = None,
-        ops: Any = np,
-    ) -> Any:
-        """Amdahl speed-up with the overhead; see the module docstring."""
-        raw = self.raw_uplift(capability, params, task_curve=task_curve, ops=ops)
-        return with_overhead(raw, params[OVERHEAD_PRIOR])
-
 
 @dataclass(frozen=True)
 class DirectLink(_BaseLink):
@@ -399,18 +401,6 @@ class DirectLink(_BaseLink):
         else:
             slope = MIN_SLOPE + SLOPE_SMOOTHING * ops.softplus(raw)
         return 1.0 + ops.exp(low + slope * (capability - self.priors.capability_low))
-
-    def uplift(
-        self,
-        capability: Any,
-        params: Mapping[str, Any],
-        *,
-        task_curve: TaskCurve | None = None,
-        ops: Any = np,
-    ) -> Any:
-        """Direct uplift curve with the overhead; ``task_curve`` is ignored."""
-        raw = self.raw_uplift(capability, params, task_curve=task_curve, ops=ops)
-        return with_overhead(raw, params[OVERHEAD_PRIOR])
 
 
 def make_link(name: str, *, priors: ElicitedPriors) -> UpliftLink:
