@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import TEST_SEED
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from riskmodel.capability.predict import posterior_view
@@ -312,6 +312,8 @@ def test_risk_chain_prior_predictive_matches_the_record() -> None:
     factor=st.floats(0.05, 1.0),
     seed=st.integers(0, 2**16),
 )
+# One ulp below the reference: rounding once made the excess a few ulp above zero.
+@example(reference=4.0, factor=0.9999999999999999, seed=0)
 def test_no_hazard_at_or_below_the_counterfactual_reference(reference, factor, seed) -> None:
     """A model no better than the counterfactual reference is never hazardous."""
     chain = load_risk_chain_priors()

@@ -460,6 +460,9 @@ def incident_probability(
     gamma = params["uplift_elasticity"]
     with_model = success_probability(p0, uplift, gamma)
     excess = with_model - success_probability(p0, reference_uplift, gamma)
+    # Exactly zero at or below the reference: the difference of two rounded odds can be
+    # a few ulp above zero when ``uplift`` is one ulp below ``reference_uplift``.
+    excess = np.where(np.asarray(uplift) > np.asarray(reference_uplift), excess, 0.0)
     rate = (
         params["attempts_per_year"]
         * params["adoption_share"]
