@@ -286,11 +286,7 @@ def write_hazard_outputs(
 
     ``inputs``: elicited priors, bars and studies (default: from ``settings.files``).
     """
-    from riskmodel.hazard.curves import (
-        crossing_sensitivity_table,
-        crossing_table,
-        hazard_curve,
-    )
+    from riskmodel.hazard.curves import crossing_tables, hazard_curve
     from riskmodel.plotting.hazard import plot_crossings, plot_hazard_curves
     from riskmodel.plotting.style import save_figure
 
@@ -312,8 +308,7 @@ def write_hazard_outputs(
     samples = "one per posterior draw" if h.crossing_samples is None else h.crossing_samples
     _log(f"crossings and their sensitivity ({samples} Monte Carlo samples per bar)")
     crossing_args = {**common, "n_samples": h.crossing_samples}
-    crossings = crossing_table(tree, **crossing_args)
-    sensitivity = crossing_sensitivity_table(tree, **crossing_args)
+    crossings, sensitivity = crossing_tables(tree, **crossing_args)
     written = {
         "hazard": out_dir / "hazard.csv",
         "hazard_curve": out_dir / "hazard_curve.csv",

@@ -362,6 +362,30 @@ def _figures(figures_dir: Path, variants: list[PolicyVariant]) -> list[ReportFig
     ]
 
 
+def _before_after(
+    tree: xr.DataTree,
+    settings: Settings,
+    hazard_table: pd.DataFrame,
+    crossings: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame] | str:
+    """The before/after tables against the previous hazard model, or why they are not
+    shown (a run on another fit, date, seed or uplift evidence)."""
+    from riskmodel.hazard.previous import before_after_tables, load_previous_hazard_numbers
+
+    previous = load_previous_hazard_numbers()
+    h = settings.hazard
+    why_not = previous.mismatch(
+        config_hash=str(tree.attrs.get("config_hash", "")),
+        evidence_hash=str(tree.attrs.get("evidence_hash", "")),
+        date=h.date,
+        seed=h.seed,
+        link_params=h.link_params,
+    )
+    if why_not is not None:
+        return f"Not shown: {why_not}."
+    return before_after_tables(hazard_table, crossings, previous)
+
+
 def build_report(
     *,
     tree: xr.DataTree,
@@ -405,6 +429,7 @@ def build_report(
         "package versions": tree.attrs.get("package_versions", ""),
         "variant hashes": dataset.attrs.get("variant_hashes", ""),
     }
+    before_after = _before_after(tree, settings, hazard_table, crossings)
     html = render_report(
         title="riskmodel: hazardous-capability thresholds and SB-1047 policy variants",
         vintage=str(tree.attrs.get("data_vintage", "")),
@@ -422,5 +447,6 @@ def build_report(
         diagnostics=diagnostics,
         provenance=provenance,
         comparison_tables=dict([developers_comparison(dataset)]),
+        before_after=before_after,
     )
     return write_report(html, path)

@@ -93,6 +93,27 @@ def _figure(figure: ReportFigure) -> str:
     )
 
 
+def _before_after_html(before_after: tuple[pd.DataFrame, pd.DataFrame] | str | None) -> list[str]:
+    """The before/after subsection (empty without ``before_after``)."""
+    if before_after is None:
+        return []
+    parts = ['<h3 id="before-after">Before and after the hazard model v2</h3>']
+    if isinstance(before_after, str):
+        return [*parts, f'<p class="note">{html.escape(before_after)}</p>']
+    probability, crossing = before_after
+    return [
+        *parts,
+        '<p class="note">The previous hazard model (v1) on the same fit, release date and '
+        "seed. v1 let enhancement grow without bound, measured uplift against no AI and "
+        "reported crossings as quantiles of a threshold computed within each posterior "
+        "draw; v2 bounds enhancement by a fresh run, measures the current bar against the "
+        "best non-covered model, weights by the record of incidents and reports the "
+        "crossing of the pooled probability.</p>",
+        _table(probability, float_format="{:.4g}"),
+        _table(crossing),
+    ]
+
+
 def render_report(
     *,
     title: str,
@@ -108,6 +129,7 @@ def render_report(
     provenance: Mapping[str, object],
     comparison_tables: Mapping[str, pd.DataFrame] | None = None,
     crossing_sensitivity: pd.DataFrame | None = None,
+    before_after: tuple[pd.DataFrame, pd.DataFrame] | str | None = None,
 ) -> str:
     """The report as one HTML string (see the module docstring).
 
@@ -139,6 +161,10 @@ def render_report(
         (e.g. developers under full obligations beside the commentary's expectation).
     crossing_sensitivity
         How far each crossing moves under each main epistemic input (optional).
+    before_after
+        P(hazard) and crossings beside the previous hazard model's
+        (:func:`riskmodel.hazard.previous.before_after_tables`), or a sentence saying why
+        they are not shown (optional).
     """
     e = html.escape
     parts = [
@@ -170,6 +196,7 @@ def render_report(
                 _table(crossing_sensitivity),
             ]
         ),
+        *_before_after_html(before_after),
         "</section>",
         '<section id="policy"><h2>Policy variants on the same simulated worlds</h2>',
     ]

@@ -490,6 +490,8 @@ def test_hazard_curve_is_monotone_and_crossing_table(small_fit) -> None:  # noqa
     assert set(curves["required_probability"]) == {0.1, 0.05}
     with pytest.raises(RiskmodelError, match="positive"):
         hazard_curve(small_fit, flops=[-1.0], date="2026-06-01", link_params="prior")
+    with pytest.raises(RiskmodelError, match="at least one"):
+        hazard_curve(small_fit, flops=[], date="2026-06-01", link_params="prior")
     table = crossing_table(small_fit, date="2026-06-01", link_params="prior", n_samples=2000)
     assert list(table.columns) == list(CROSSING_COLUMNS)
     assert list(table["bar"]) == ["raised", "current"]

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import TEST_SEED
 from hypothesis import example, given, settings
@@ -515,6 +516,16 @@ def test_crossing_sensitivity_is_reported_separately(view) -> None:
     assert len(table) == 4
     spreads = table["spread_dex"].to_numpy()
     assert np.all(spreads >= 0) and np.all(np.diff(spreads[np.isfinite(spreads)]) <= 0)
+
+
+def test_crossing_with_sensitivity_equals_both_calls(view) -> None:
+    """One sample for both: the same numbers as the two separate calls with the seed."""
+    from riskmodel.hazard.assess import crossing_with_sensitivity
+
+    kwargs = {"bar": "current", "date": DATE, "n_samples": 1500, "seed": 3}
+    result, table = crossing_with_sensitivity(view, frontier=False, **kwargs)
+    assert result == crossing(view, frontier=False, **kwargs)
+    pd.testing.assert_frame_equal(table, crossing_sensitivity(view, **kwargs))
 
 
 # --- link parameters updated by the uplift studies ----------------------------------

@@ -229,3 +229,76 @@ def test_headline_findings_report_each_truth_bar() -> None:
     (old,) = [x for x in lines if x.startswith("enrolled")]
     assert "no obligation: 18;" in old and "truth:" not in old
     assert np.isfinite(dataset["hazardous_not_covered"].values).all()
+
+
+def test_before_after_against_the_previous_hazard_model(tmp_path: Path) -> None:
+    """The v1 numbers load from data, are shown only beside the same fit, date, seed and
+    uplift evidence, and a broken file is refused with its key named."""
+    import math
+
+    import pandas as pd
+
+    from riskmodel.errors import ConfigError
+    from riskmodel.hazard.previous import (
+        before_after_tables,
+        default_previous_path,
+        load_previous_hazard_numbers,
+    )
+    from riskmodel.report_html import render_report
+
+    previous = load_previous_hazard_numbers()
+    p = previous.provenance
+    same = {
+        "config_hash": p["fit_config_hash"],
+        "evidence_hash": p["fit_evidence_hash"],
+        "date": p["release_date"],
+        "seed": p["hazard_seed"],
+        "link_params": p["link_params"],
+    }
+    assert previous.mismatch(**same) is None
+    for key, other in (("date", "2027-01-01"), ("seed", 12), ("config_hash", "abc")):
+        why = previous.mismatch(**{**same, key: other})
+        assert why is not None and p["commit"] in why
+    assert previous.probability[("current", 1e26)] == 0.3562
+    hazard = pd.DataFrame(
+        {
+            "bar": ["current", "current"],
+            "flop": [1e26, 3e26],
+            "probability": [0.19, 0.25],
+            "mc_se": [0.005, 0.005],
+        }
+    )
+    crossings = pd.DataFrame(
+        {"bar": ["current"], "flop": [1.1e25], "flop_mc_se_dex": [0.02], "frontier_date": [None]}
+    )
+    probability, crossing = before_after_tables(hazard, crossings, previous)
+    assert probability["probability_before"].iloc[0] == 0.3562
+    assert math.isnan(probability["probability_before"].iloc[1])  # not measured by v1
+    assert crossing["crossing_before"].iloc[0].startswith("FLOP 3.2e+18 / 3.4e+20")
+    assert crossing["frontier_date_after"].iloc[0] == "after 2040"
+    common = {
+        "title": "t",
+        "vintage": "2025-09-01",
+        "headline": [],
+        "hazard_table": hazard,
+        "crossing_table": crossings,
+        "variant_tables": {},
+        "variant_descriptions": {},
+        "figures": [],
+        "assumptions": pd.DataFrame(),
+        "diagnostics": {},
+        "provenance": {},
+    }
+    html = render_report(**common, before_after=(probability, crossing))
+    assert 'id="before-after"' in html and "0.3562" in html
+    html = render_report(**common, before_after="Not shown: another fit.")
+    assert "Not shown: another fit." in html
+    # A broken copy is refused with the file and key named.
+    text = default_previous_path().read_text(encoding="utf-8")
+    broken = tmp_path / "v1.toml"
+    broken.write_text(text.replace("hazard_seed = 11\n", ""), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"v1\.toml.*provenance\.hazard_seed"):
+        load_previous_hazard_numbers(broken)
+    broken.write_text(text.replace("0.0622, ", ""), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"probability\.current.*differ in length"):
+        load_previous_hazard_numbers(broken)

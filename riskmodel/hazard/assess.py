@@ -132,6 +132,7 @@ __all__ = [
     "assess_flops",
     "crossing",
     "crossing_sensitivity",
+    "crossing_with_sensitivity",
     "capability_needed",
 ]
 
@@ -537,6 +538,8 @@ def assess_flops(
     ``assess`` at that FLOP with the same seed. Returns one list of per-bar dicts per FLOP.
     """
     _check_date(date)
+    if len(flops) == 0:
+        raise RiskmodelError("flops: give at least one training compute (FLOP)")
     for flop in flops:
         ok = isinstance(flop, int | float) and not isinstance(flop, bool)
         if not (ok and flop > 0 and math.isfinite(flop)):
@@ -886,6 +889,111 @@ def _as_date(setting: _Setting, years: float) -> str | None:
     return (reference + pd.Timedelta(days=round(years * DAYS_PER_YEAR))).date().isoformat()
 
 
+@dataclass(frozen=True)
+class _CrossingRun:
+    """One bar's joint sample and its per-sample FLOP needed (shared by :func:`crossing`
+    and :func:`crossing_sensitivity`, so asking for both inverts the link once)."""
+
+    setting: _Setting
+    bar: HazardBar
+    allowance: EnhancementAllowance
+    pieces: _FlopCrossing
+    rng: Mapping[str, np.random.Generator]
+    date: str
+
+
+def _crossing_run(
+    fit: xr.DataTree | str | Path | PosteriorView,
+    *,
+    bar: str | HazardBar,
+    date: str | None,
+    bars_path: str | Path | None,
+    enhancement_flop_fraction: float | str | None,
+    enhancement_cost_fraction: float | str | None,
+    enhancement_horizon_years: float | str | None,
+    link: str | UpliftLink | None,
+    link_params: LinkParams,
+    studies: pd.DataFrame | str | Path | None,
+    record: bool,
+    seed: int,
+    n_samples: int | None,
+    inputs: HazardInputs | None,
+) -> _CrossingRun:
+    date = _check_date(date) if date is not None else dt.date.today().isoformat()
+    (selected,) = select_bars([bar], bars_path, inputs)
+    setting = _Setting(fit, link, inputs)
+    rng = _streams(_check_seed(seed))
+    sample = setting.sample(
+        _pool(setting.view.n_samples, n_samples),
+        rng=rng,
+        link_params=link_params,
+        studies=studies,
+        record=record,
+    )
+    allowance = _allowance(
+        selected, enhancement_flop_fraction, enhancement_horizon_years, enhancement_cost_fraction
+    )
+    pieces = _flop_crossing_samples(setting, selected, allowance, sample, rng, setting.years(date))
+    return _CrossingRun(setting, selected, allowance, pieces, rng, date)
+
+
+def _crossing_result(run: _CrossingRun, *, frontier: bool) -> dict[str, Any]:
+    """The :func:`crossing` dict of one run."""
+    bar, sample = run.bar, run.pieces.sample
+    needed = run.pieces.log10_flop_needed
+    x = _kth_smallest(needed, bar.required_probability)
+    out: dict[str, Any] = {
+        "bar": bar.name,
+        "date": run.date,
+        "required_probability": bar.required_probability,
+        "flop": float(10.0**x) if x <= MAX_LOG10_FLOP else math.inf,
+        "flop_mc_se_dex": (
+            _order_statistic_se(needed, bar.required_probability)
+            if x <= MAX_LOG10_FLOP
+            else math.nan
+        ),
+        "frontier_date": None,
+        "frontier_date_mc_se_months": math.nan,
+        "n_samples": sample.size,
+        "record_ess": sample.record_ess,
+    }
+    if frontier:
+        frontier_seed = int(run.rng["frontier"].integers(0, 2**63))
+        years, se = _frontier_crossing(run.setting, bar, run.allowance, sample, frontier_seed)
+        out["frontier_date"] = _as_date(run.setting, years)
+        out["frontier_date_mc_se_months"] = se * 12.0 if out["frontier_date"] else math.nan
+    return out
+
+
+def _sensitivity_result(run: _CrossingRun) -> pd.DataFrame:
+    """The :func:`crossing_sensitivity` table of one run."""
+    bar, sample = run.bar, run.pieces.sample
+    inputs_by_name = dict(run.pieces.inputs)
+    if bar.quantity == "incident_probability":
+        inputs_by_name["risk chain (threshold uplift u*)"] = uplift_threshold(
+            bar, chain=run.setting.chain, params=sample.chain, size=sample.size
+        )
+    x = run.pieces.log10_flop_needed
+    rows = []
+    for name, values in inputs_by_name.items():
+        lo_cut, hi_cut = np.quantile(values, [1 / 3, 2 / 3])
+        low = _kth_smallest(x[values <= lo_cut], bar.required_probability)
+        high = _kth_smallest(x[values >= hi_cut], bar.required_probability)
+        low = low if low <= MAX_LOG10_FLOP else math.inf
+        high = high if high <= MAX_LOG10_FLOP else math.inf
+        spread = abs(high - low) if np.isfinite(low) and np.isfinite(high) else math.inf
+        rows.append(
+            {
+                "assumption": name,
+                "flop_low_third": 10.0**low if np.isfinite(low) else math.inf,
+                "flop_high_third": 10.0**high if np.isfinite(high) else math.inf,
+                "spread_dex": spread,
+            }
+        )
+    table = pd.DataFrame(rows)
+    return table.sort_values("spread_dex", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def crossing(
     fit: xr.DataTree | str | Path | PosteriorView,
     *,
@@ -934,45 +1042,26 @@ def crossing(
         (YYYY-MM-DD, ``None`` after :data:`DATE_HORIZON` or with ``frontier=False``),
         ``frontier_date_mc_se_months``; ``n_samples``, ``record_ess``. See the module
         docstring; for how far the crossing moves under the main assumptions see
-        :func:`crossing_sensitivity`.
+        :func:`crossing_sensitivity` (or :func:`crossing_with_sensitivity` for both from
+        one sample).
     """
-    date = _check_date(date) if date is not None else dt.date.today().isoformat()
-    (selected,) = select_bars([bar], bars_path, inputs)
-    setting = _Setting(fit, link, inputs)
-    rng = _streams(seed)
-    sample = setting.sample(
-        _pool(setting.view.n_samples, n_samples),
-        rng=rng,
+    run = _crossing_run(
+        fit,
+        bar=bar,
+        date=date,
+        bars_path=bars_path,
+        enhancement_flop_fraction=enhancement_flop_fraction,
+        enhancement_cost_fraction=enhancement_cost_fraction,
+        enhancement_horizon_years=enhancement_horizon_years,
+        link=link,
         link_params=link_params,
         studies=studies,
         record=record,
+        seed=seed,
+        n_samples=n_samples,
+        inputs=inputs,
     )
-    allowance = _allowance(
-        selected, enhancement_flop_fraction, enhancement_horizon_years, enhancement_cost_fraction
-    )
-    pieces = _flop_crossing_samples(setting, selected, allowance, sample, rng, setting.years(date))
-    x = _kth_smallest(pieces.log10_flop_needed, selected.required_probability)
-    out: dict[str, Any] = {
-        "bar": selected.name,
-        "date": date,
-        "required_probability": selected.required_probability,
-        "flop": float(10.0**x) if x <= MAX_LOG10_FLOP else math.inf,
-        "flop_mc_se_dex": (
-            _order_statistic_se(pieces.log10_flop_needed, selected.required_probability)
-            if x <= MAX_LOG10_FLOP
-            else math.nan
-        ),
-        "frontier_date": None,
-        "frontier_date_mc_se_months": math.nan,
-        "n_samples": sample.size,
-        "record_ess": sample.record_ess,
-    }
-    if frontier:
-        frontier_seed = int(rng["frontier"].integers(0, 2**63))
-        years, se = _frontier_crossing(setting, selected, allowance, sample, frontier_seed)
-        out["frontier_date"] = _as_date(setting, years)
-        out["frontier_date_mc_se_months"] = se * 12.0 if out["frontier_date"] else math.nan
-    return out
+    return _crossing_result(run, frontier=frontier)
 
 
 def crossing_sensitivity(
@@ -1004,44 +1093,63 @@ def crossing_sensitivity(
         upper third), ``spread_dex`` (|difference| in dex; ``inf`` when one side never
         crosses below 1e32 FLOP).
     """
-    (selected,) = select_bars([bar], bars_path, inputs)
-    setting = _Setting(fit, link, inputs)
-    rng = _streams(_check_seed(seed))
-    sample = setting.sample(
-        _pool(setting.view.n_samples, n_samples),
-        rng=rng,
+    _, table = crossing_with_sensitivity(
+        fit,
+        bar=bar,
+        date=_check_date(date),
+        bars_path=bars_path,
+        link=link,
         link_params=link_params,
         studies=studies,
         record=record,
+        seed=seed,
+        n_samples=n_samples,
+        frontier=False,
+        inputs=inputs,
     )
-    allowance = _allowance(selected, None, None)
-    pieces = _flop_crossing_samples(
-        setting, selected, allowance, sample, rng, setting.years(_check_date(date))
+    return table
+
+
+def crossing_with_sensitivity(
+    fit: xr.DataTree | str | Path | PosteriorView,
+    *,
+    bar: str | HazardBar,
+    date: str | None = None,
+    bars_path: str | Path | None = None,
+    enhancement_flop_fraction: float | str | None = None,
+    enhancement_cost_fraction: float | str | None = None,
+    enhancement_horizon_years: float | str | None = None,
+    link: str | UpliftLink | None = None,
+    link_params: LinkParams = "studies",
+    studies: pd.DataFrame | str | Path | None = None,
+    record: bool = True,
+    seed: int = 0,
+    n_samples: int | None = None,
+    frontier: bool = True,
+    inputs: HazardInputs | None = None,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """:func:`crossing` and :func:`crossing_sensitivity` from one joint sample.
+
+    Same arguments as :func:`crossing`; equal to calling both with the same seed, at the
+    cost of one sample and one inversion of the uplift link.
+    """
+    run = _crossing_run(
+        fit,
+        bar=bar,
+        date=date,
+        bars_path=bars_path,
+        enhancement_flop_fraction=enhancement_flop_fraction,
+        enhancement_cost_fraction=enhancement_cost_fraction,
+        enhancement_horizon_years=enhancement_horizon_years,
+        link=link,
+        link_params=link_params,
+        studies=studies,
+        record=record,
+        seed=seed,
+        n_samples=n_samples,
+        inputs=inputs,
     )
-    inputs_by_name = dict(pieces.inputs)
-    if selected.quantity == "incident_probability":
-        inputs_by_name["risk chain (threshold uplift u*)"] = uplift_threshold(
-            selected, chain=setting.chain, params=sample.chain, size=sample.size
-        )
-    x = pieces.log10_flop_needed
-    rows = []
-    for name, values in inputs_by_name.items():
-        lo_cut, hi_cut = np.quantile(values, [1 / 3, 2 / 3])
-        low = _kth_smallest(x[values <= lo_cut], selected.required_probability)
-        high = _kth_smallest(x[values >= hi_cut], selected.required_probability)
-        low = low if low <= MAX_LOG10_FLOP else math.inf
-        high = high if high <= MAX_LOG10_FLOP else math.inf
-        spread = abs(high - low) if np.isfinite(low) and np.isfinite(high) else math.inf
-        rows.append(
-            {
-                "assumption": name,
-                "flop_low_third": 10.0**low if np.isfinite(low) else math.inf,
-                "flop_high_third": 10.0**high if np.isfinite(high) else math.inf,
-                "spread_dex": spread,
-            }
-        )
-    table = pd.DataFrame(rows)
-    return table.sort_values("spread_dex", ascending=False, kind="stable").reset_index(drop=True)
+    return _crossing_result(run, frontier=frontier), _sensitivity_result(run)
 
 
 def _check_seed(seed: int) -> int:

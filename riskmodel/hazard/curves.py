@@ -5,31 +5,32 @@
     released on one date. ``assess`` draws every Monte Carlo sample from streams spawned
     from the seed, independently of the FLOP (common random numbers), so each bar's curve
     is exactly non-decreasing in FLOP.
-:func:`crossing_table`
-    :func:`riskmodel.hazard.assess.crossing` for each bar: the FLOP (for a model released
-    on the date) and the date at which the frontier (the best model released in the year
-    up to that date) first crosses the bar, as quantiles across posterior draws.
+:func:`crossing_tables`
+    :func:`riskmodel.hazard.assess.crossing_with_sensitivity` for each bar: the FLOP (for
+    a model released on the date) and the date at which the frontier (the best model
+    released in the year up to that date) first meets the bar's pooled probability, with
+    Monte Carlo errors; and how far each crossing moves under the main epistemic inputs.
+    :func:`crossing_table` and :func:`crossing_sensitivity_table` return one of the two.
 
 Computing only: the figures are in :mod:`riskmodel.plotting.hazard`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from riskmodel.capability.predict import PosteriorView, posterior_view
-from riskmodel.errors import ConfigError, RiskmodelError
+from riskmodel.errors import ConfigError
 from riskmodel.hazard.assess import (
     LinkParams,
     assess_flops,
-    crossing,
-    crossing_sensitivity,
+    crossing_with_sensitivity,
     select_bars,
 )
 from riskmodel.hazard.bars import (
@@ -46,6 +47,7 @@ __all__ = [
     "CROSSING_COLUMNS",
     "bar_condition",
     "hazard_curve",
+    "crossing_tables",
     "crossing_table",
     "crossing_sensitivity_table",
     "SENSITIVITY_COLUMNS",
@@ -165,20 +167,14 @@ def hazard_curve(
 
     Raises
     ------
-    RiskmodelError
+    riskmodel.errors.RiskmodelError
         No FLOP values, or one that is not a positive finite number.
     """
-    values = [float(f) for f in flops]
-    if not values:
-        raise RiskmodelError("flops: give at least one training compute (FLOP)")
-    bad = [f for f in values if not (math.isfinite(f) and f > 0)]
-    if bad:
-        raise RiskmodelError(f"flops must be positive finite numbers (FLOP), got {bad[0]}")
     selected = _resolve_bars(bars, bars_path, inputs)
     chain = inputs.risk_chain if inputs is not None else None
     view = posterior_view(fit)
     rows = []
-    grid = sorted(set(values))
+    grid = list(dict.fromkeys(flops))  # checked by assess_flops; duplicates once
     per_flop = assess_flops(
         view,
         flops=grid,
@@ -213,7 +209,7 @@ def hazard_curve(
     return table.iloc[order].reset_index(drop=True)
 
 
-def crossing_table(
+def crossing_tables(
     fit: Fit,
     *,
     bars: Sequence[str | HazardBar] | str | HazardBar = DEFAULT_BARS,
@@ -225,9 +221,10 @@ def crossing_table(
     studies: pd.DataFrame | str | Path | None = None,
     record: bool = True,
     n_samples: int | None = None,
+    frontier: bool = True,
     inputs: HazardInputs | None = None,
-) -> pd.DataFrame:
-    """Where (training FLOP) and when (frontier date) each bar's pooled probability meets it.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each bar's crossing and its sensitivity from one joint sample per bar.
 
     Parameters
     ----------
@@ -237,24 +234,27 @@ def crossing_table(
         Bar names (or :class:`HazardBar` objects).
     date
         Release date (YYYY-MM-DD) of the model whose crossing FLOP is computed.
-    seed, link_params, link, bars_path, studies, record, n_samples, inputs
+    seed, link_params, link, bars_path, studies, record, n_samples, frontier, inputs
         As for :func:`riskmodel.hazard.assess.crossing`.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per bar; columns :data:`CROSSING_COLUMNS`: ``flop`` (FLOP; ``inf``
-        beyond 1e32 FLOP) with ``flop_mc_se_dex``, ``frontier_date`` (YYYY-MM-DD;
-        ``None`` after 2040-12-31) with ``frontier_date_mc_se_months``: the crossing and
-        its Monte Carlo error, not its epistemic spread (see
-        :func:`crossing_sensitivity_table`).
+    (pandas.DataFrame, pandas.DataFrame)
+        The crossings, one row per bar with columns :data:`CROSSING_COLUMNS`: ``flop``
+        (FLOP; ``inf`` beyond 1e32 FLOP) with ``flop_mc_se_dex``, ``frontier_date``
+        (YYYY-MM-DD; ``None`` after 2040-12-31 or with ``frontier=False``) with
+        ``frontier_date_mc_se_months``: the crossing and its Monte Carlo error, not its
+        epistemic spread. And the sensitivity table, columns :data:`SENSITIVITY_COLUMNS`,
+        each bar's inputs sorted by spread (dex): how far the crossing moves between the
+        lower and upper third of each main epistemic input
+        (:func:`riskmodel.hazard.assess.crossing_sensitivity`).
     """
     selected = _resolve_bars(bars, bars_path, inputs)
     chain = inputs.risk_chain if inputs is not None else None
     view = posterior_view(fit)
-    rows = []
+    rows, tables = [], []
     for bar in selected:
-        result = crossing(
+        result, table = crossing_with_sensitivity(
             view,
             bar=bar,
             date=date,
@@ -264,6 +264,7 @@ def crossing_table(
             record=record,
             seed=seed,
             n_samples=n_samples,
+            frontier=frontier,
             inputs=inputs,
         )
         rows.append(
@@ -274,45 +275,18 @@ def crossing_table(
                 "counterfactual": bar.counterfactual,
             }
         )
-    return pd.DataFrame(rows)[list(CROSSING_COLUMNS)]
-
-
-def crossing_sensitivity_table(
-    fit: Fit,
-    *,
-    bars: Sequence[str | HazardBar] | str | HazardBar = DEFAULT_BARS,
-    date: str,
-    seed: int = 0,
-    link_params: LinkParams = "studies",
-    link: str | UpliftLink | None = None,
-    bars_path: str | Path | None = None,
-    studies: pd.DataFrame | str | Path | None = None,
-    record: bool = True,
-    n_samples: int | None = None,
-    inputs: HazardInputs | None = None,
-) -> pd.DataFrame:
-    """:func:`riskmodel.hazard.assess.crossing_sensitivity` for each bar, one table.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`SENSITIVITY_COLUMNS`, each bar's inputs sorted by spread (dex).
-    """
-    selected = _resolve_bars(bars, bars_path, inputs)
-    view = posterior_view(fit)
-    tables = []
-    for bar in selected:
-        table = crossing_sensitivity(
-            view,
-            bar=bar,
-            date=date,
-            link=link,
-            link_params=link_params,
-            studies=studies,
-            record=record,
-            seed=seed,
-            n_samples=n_samples,
-            inputs=inputs,
-        )
         tables.append(table.assign(bar=bar.name))
-    return pd.concat(tables, ignore_index=True)[list(SENSITIVITY_COLUMNS)]
+    crossings = pd.DataFrame(rows)[list(CROSSING_COLUMNS)]
+    sensitivity = pd.concat(tables, ignore_index=True)[list(SENSITIVITY_COLUMNS)]
+    return crossings, sensitivity
+
+
+def crossing_table(fit: Fit, **kwargs: Any) -> pd.DataFrame:
+    """The crossings of :func:`crossing_tables` alone (same keyword arguments)."""
+    return crossing_tables(fit, **kwargs)[0]
+
+
+def crossing_sensitivity_table(fit: Fit, **kwargs: Any) -> pd.DataFrame:
+    """The sensitivity table of :func:`crossing_tables` alone (same keyword arguments;
+    the frontier dates, the slow part, are not computed)."""
+    return crossing_tables(fit, **{**kwargs, "frontier": False})[1]
