@@ -370,9 +370,16 @@ def _before_after(
 ) -> tuple[pd.DataFrame, pd.DataFrame] | str:
     """The before/after tables against the previous hazard model, or why they are not
     shown (a run on another fit, date, seed or uplift evidence)."""
-    from riskmodel.hazard.previous import before_after_tables, load_previous_hazard_numbers
+    from riskmodel.hazard.previous import (
+        before_after_tables,
+        default_previous_path,
+        load_previous_hazard_numbers,
+    )
 
-    previous = load_previous_hazard_numbers()
+    path = default_previous_path()
+    if not path.exists():  # a data folder of its own (RISKMODEL_DATA_DIR) may not have it
+        return f"Not shown: there are no previous hazard numbers at {path}."
+    previous = load_previous_hazard_numbers(path)
     h = settings.hazard
     why_not = previous.mismatch(
         config_hash=str(tree.attrs.get("config_hash", "")),
