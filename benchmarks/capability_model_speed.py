@@ -35,7 +35,7 @@ BASELINE_COMMIT = "fbd589d"
 _FIT_SNIPPET = """
 import json, sys, time
 start = time.perf_counter()
-from riskmodel.capability.fit import fit
+from riskmodel.capability.sampling import fit
 overrides = json.loads(sys.argv[1])
 tree = fit(allow_unconverged=True, **overrides)
 wall = time.perf_counter() - start

@@ -18,8 +18,8 @@ import pymc as pm
 
 from riskmodel.capability.data import prepare_capability_data
 from riskmodel.capability.diagnostics import compute_diagnostics
-from riskmodel.capability.fit import CHECKED_DERIVED, sample_model
 from riskmodel.capability.model import build_capability_model
+from riskmodel.capability.sampling import CHECKED_DERIVED, sample_model
 from riskmodel.config import load_config
 from riskmodel.evidence import load_evidence
 

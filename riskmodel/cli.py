@@ -45,9 +45,32 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: '{text}'") from None
 
 
+class _Accumulate(argparse.Action):
+    """A multi-valued option whose repeats accumulate: ``--bar a --bar b`` means
+    ``--bar a b`` (argparse's own ``nargs="+"`` keeps only the last). The first use
+    replaces the default."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        given = f"_{self.dest}_given"
+        previous = getattr(namespace, self.dest) if getattr(namespace, given, False) else []
+        setattr(namespace, given, True)
+        setattr(namespace, self.dest, [*previous, *values])  # type: ignore[misc]
+
+
+def _many(p: argparse.ArgumentParser, *flags: str, **kwargs: object) -> None:
+    """A multi-valued option (``nargs="+"``) whose repeats accumulate."""
+    p.add_argument(*flags, nargs="+", action=_Accumulate, **kwargs)  # type: ignore[arg-type]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``riskmodel`` command."""
-    from riskmodel.capability.store import DEFAULT_FIT_PATH
+    from riskmodel._io import DEFAULT_FIT_PATH
 
     parser = argparse.ArgumentParser(
         prog="riskmodel",
@@ -56,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("fit", help="fit the capability model on the shipped data (+ evidence CSVs)")
-    p.add_argument("--evidence", nargs="+", default=[], metavar="CSV", help="extra evidence files")
+    _many(p, "--evidence", default=[], metavar="CSV", help="extra evidence files")
     p.add_argument(
         "--out", default=str(DEFAULT_FIT_PATH), help=f"fit file (default {DEFAULT_FIT_PATH})"
     )
@@ -69,21 +92,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-unconverged", action="store_true", help="keep a fit that fails the gate"
     )
 
-    p = sub.add_parser("forecast", help="posterior predictive benchmark score of a new model")
-    p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
-    p.add_argument(
-        "--benchmark",
-        required=True,
-        help="benchmark slug (its main harness kind; the output names the harness) or an "
-        "instrument key such as frontiermath@chat",
+    p = sub.add_parser(
+        "forecast",
+        help="posterior predictive benchmark score of new models (one row per query)",
+        description="Every combination of the --benchmark, --date and --flop values is one "
+        "query (flags may be repeated), or give a CSV of queries with --queries; the fit is "
+        "loaded once.",
     )
-    p.add_argument("--date", required=True, help="release date YYYY-MM-DD")
-    group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--flop", type=_float, help="training compute, FLOP")
+    p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
+    _many(
+        p,
+        "--benchmark",
+        metavar="SLUG",
+        help="benchmark slug(s) (its main harness kind; the output names the harness) or "
+        "instrument keys such as frontiermath@chat",
+    )
+    _many(p, "--date", metavar="YYYY-MM-DD", help="release date(s)")
+    group = p.add_mutually_exclusive_group()
+    _many(group, "--flop", type=_float, metavar="FLOP", help="training compute(s), FLOP")
     group.add_argument(
         "--frontier",
         action="store_true",
-        help="the frontier: the best model released in the --window-years up to that "
+        help="the frontier: the best model released in the --window-years up to each "
         "date (the best of the frontier releases the fit expects in that window)",
     )
     p.add_argument(
@@ -91,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_float,
         default=1.0,
         help="window of the frontier's best-of, years (default 1)",
+    )
+    p.add_argument(
+        "--queries",
+        metavar="CSV",
+        help="CSV of queries instead of the flags: columns benchmark, date and flop or "
+        "frontier (true/false), optionally window_years",
     )
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.add_argument("--seed", type=int, default=0)
@@ -100,11 +136,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--harnesses", action="store_true", help="list the known evaluation harnesses instead"
     )
 
-    p = sub.add_parser("assess", help="probability that a model is hazardous under each bar")
+    p = sub.add_parser(
+        "assess",
+        help="probability that a model is hazardous under each bar (one row per query and bar)",
+        description="Every combination of the --flop and --date values is one query (flags "
+        "may be repeated), or give a CSV of queries with --queries; the fit is loaded once "
+        "and all queries of one date share one Monte Carlo sample.",
+    )
     p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
-    p.add_argument("--flop", type=_float, required=True, help="training compute, FLOP")
-    p.add_argument("--date", required=True, help="release date YYYY-MM-DD")
-    p.add_argument("--bar", nargs="+", default=None, metavar="NAME", help="bars (default: all)")
+    _many(p, "--flop", type=_float, metavar="FLOP", help="training compute(s), FLOP")
+    _many(p, "--date", metavar="YYYY-MM-DD", help="release date(s)")
+    p.add_argument("--queries", metavar="CSV", help="CSV of queries: columns flop, date")
+    _many(p, "--bar", default=None, metavar="NAME", help="bars (default: all)")
     p.add_argument("--bars-file", help="TOML file of user-defined hazard bars")
     p.add_argument("--enhancement-flop-fraction", type=_float, default=None)
     p.add_argument("--enhancement-cost-fraction", type=_float, default=None)
@@ -146,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("population", help="predictive counts of models above compute thresholds")
     p.add_argument("--years", type=_years, default=(2025, 2026), help="FIRST:LAST")
-    p.add_argument("--thresholds", type=_float, nargs="+", default=[1e25, 1e26], metavar="FLOP")
+    _many(p, "--thresholds", type=_float, default=[1e25, 1e26], metavar="FLOP")
     p.add_argument("--draws", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--format", choices=("json", "text"), default="text")
@@ -155,16 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="results", help="output folder (default results/)")
     p.add_argument("--figures", default="figures", help="figure folder (default figures/)")
     p.add_argument("--config", help="settings file (TOML/JSON; see riskmodel.toml for every key)")
-    p.add_argument("--evidence", nargs="+", default=[], metavar="CSV")
+    _many(p, "--evidence", default=[], metavar="CSV")
     p.add_argument("--allow-unconverged", action="store_true")
 
     p = sub.add_parser(
         "backtest",
         help="fit before cutoff dates, score forecasts of what came after against baselines",
     )
-    p.add_argument(
+    _many(
+        p,
         "--cutoffs",
-        nargs="+",
         default=list(BACKTEST_CUTOFFS),
         metavar="YYYY-MM-DD",
         help=f"cutoff dates (default {' '.join(BACKTEST_CUTOFFS)})",
@@ -323,39 +366,9 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 0
     if args.command == "forecast":
-        from riskmodel.capability import forecast
-
-        record = forecast(
-            args.fit,
-            benchmark=args.benchmark,
-            date=args.date,
-            flop=args.flop,
-            frontier=args.frontier,
-            window_years=args.window_years,
-            seed=args.seed,
-        )
-        _print_records([record], args.format)
-        return 0
+        return _forecast(args)
     if args.command == "assess":
-        from riskmodel.hazard.assess import assess
-
-        records = assess(
-            args.fit,
-            flop=args.flop,
-            date=args.date,
-            bars=args.bar,
-            bars_path=args.bars_file,
-            enhancement_flop_fraction=args.enhancement_flop_fraction,
-            enhancement_cost_fraction=args.enhancement_cost_fraction,
-            enhancement_horizon_years=args.enhancement_horizon_years,
-            link=args.link,
-            link_params=args.uplift_evidence,
-            studies=args.studies,
-            record=not args.no_record,
-            seed=args.seed,
-        )
-        _print_records(records, args.format)
-        return 0
+        return _assess(args)
     if args.command == "crossing":
         from riskmodel.hazard.assess import crossing
 
@@ -415,6 +428,110 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 0
     raise AssertionError(f"unhandled command {args.command}")  # argparse prevents this
+
+
+def _query_flags(args: argparse.Namespace, flags: dict[str, object]) -> None:
+    """Refuse --queries together with query flags, and missing flags without it."""
+    given = [flag for flag, value in flags.items() if value not in (None, False)]
+    if args.queries is not None and given:
+        raise RiskmodelError(f"give --queries or {', '.join(flags)}, not both ({given[0]})")
+    if args.queries is None:
+        missing = [f for f, v in flags.items() if v is None and f not in ("--flop", "--frontier")]
+        if missing:
+            raise RiskmodelError(f"give {' and '.join(missing)} (or a CSV with --queries)")
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    """``riskmodel forecast``: :func:`riskmodel.capability.predict.forecast` per query,
+    one fit load (a :class:`PosteriorView`) for all of them."""
+    from riskmodel.capability.predict import forecast, posterior_view
+    from riskmodel.queries import forecast_queries, read_forecast_queries
+
+    _query_flags(
+        args,
+        {
+            "--benchmark": args.benchmark,
+            "--date": args.date,
+            "--flop": args.flop,
+            "--frontier": args.frontier,
+        },
+    )
+    if args.queries is not None:
+        queries = read_forecast_queries(args.queries)
+    else:
+        queries = forecast_queries(
+            benchmarks=args.benchmark,
+            dates=args.date,
+            flops=args.flop,
+            frontier=args.frontier,
+            window_years=args.window_years,
+        )
+    view = posterior_view(args.fit)
+    records = []
+    for number, query in enumerate(queries, start=1):
+        try:
+            records.append(
+                forecast(
+                    view,
+                    benchmark=query.benchmark,
+                    date=query.date,
+                    flop=query.flop,
+                    frontier=query.frontier,
+                    window_years=query.window_years,
+                    seed=args.seed,
+                )
+            )
+        except RiskmodelError as exc:
+            if len(queries) == 1:
+                raise
+            raise RiskmodelError(f"query {number} of {len(queries)}: {exc}") from None
+    _print_records(records, args.format)
+    return 0
+
+
+def _assess(args: argparse.Namespace) -> int:
+    """``riskmodel assess``: :func:`riskmodel.hazard.assess.assess_flops` per release date
+    (one joint sample for every FLOP of a date); rows start with ``flop`` and ``date``."""
+    from riskmodel.capability.predict import posterior_view
+    from riskmodel.hazard.assess import assess_flops
+    from riskmodel.queries import assess_queries, read_assess_queries
+
+    _query_flags(args, {"--flop": args.flop, "--date": args.date})
+    if args.queries is not None:
+        queries = read_assess_queries(args.queries)
+    else:
+        if args.flop is None:
+            raise RiskmodelError("give --flop (training compute, FLOP) or --queries")
+        queries = assess_queries(flops=args.flop, dates=args.date)
+    view = posterior_view(args.fit)
+    by_date: dict[str, list[float]] = {}
+    for query in queries:
+        by_date.setdefault(query.date, []).append(query.flop)
+    results: dict[tuple[str, float], list[dict]] = {}
+    for date, flops in by_date.items():
+        per_flop = assess_flops(
+            view,
+            flops=flops,
+            date=date,
+            bars=args.bar,
+            bars_path=args.bars_file,
+            enhancement_flop_fraction=args.enhancement_flop_fraction,
+            enhancement_cost_fraction=args.enhancement_cost_fraction,
+            enhancement_horizon_years=args.enhancement_horizon_years,
+            link=args.link,
+            link_params=args.uplift_evidence,
+            studies=args.studies,
+            record=not args.no_record,
+            seed=args.seed,
+        )
+        results.update({(date, f): rows for f, rows in zip(flops, per_flop, strict=True)})
+    records = [
+        {"flop": q.flop, "date": q.date, **row}
+        for q in queries
+        for row in results[(q.date, q.flop)]
+    ]
+    _print_records(records, args.format)
+    return 0
 
 
 def _check_output_path(path: str, option: str = "--out") -> None:

@@ -90,7 +90,7 @@ def example_fit(
     config
         Default :func:`example_config`.
     """
-    from riskmodel.capability.fit import fit_evidence_model
+    from riskmodel.capability.sampling import fit_evidence_model
     from riskmodel.report import cached_or_new_fit
 
     evidence = evidence if evidence is not None else example_evidence()

@@ -19,13 +19,13 @@ import xarray as xr
 from riskmodel import __version__
 from riskmodel.capability.checks import sample_prior_predictive
 from riskmodel.capability.data import prepare_capability_data
-from riskmodel.capability.fit import fit_evidence_model
 from riskmodel.capability.predict import (
     capability_draws,
     forecast,
     posterior_view,
     time_horizon_minutes,
 )
+from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.capability.store import fit_diagnostics, load_fit, save_fit
 from riskmodel.config import FitConfig, config_hash
 from riskmodel.errors import FitFileError

@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 from helpers import TEST_SEED
 
-from riskmodel.capability.fit import fit_evidence_model
+from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.config import FitConfig, load_config
 from riskmodel.evidence import Evidence, load_evidence
 from riskmodel.examples import example_config, example_evidence

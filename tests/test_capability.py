@@ -21,7 +21,6 @@ from riskmodel.capability.data import (
     instruments,
     prepare_capability_data,
 )
-from riskmodel.capability.fit import fit_evidence_model
 from riskmodel.capability.model import _zero_sum_basis, build_capability_model, method_progress
 from riskmodel.capability.predict import (
     benchmark_fraction_draws,
@@ -32,6 +31,7 @@ from riskmodel.capability.predict import (
     posterior_view,
     time_horizon_minutes,
 )
+from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.capability.simulate import draw_truth, simulate_data
 from riskmodel.capability.store import fit_evidence, load_fit, save_fit
 from riskmodel.config import FitConfig, default_config, load_config

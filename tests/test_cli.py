@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -185,7 +186,8 @@ def test_assess_json(fit_file: Path, capsys: pytest.CaptureFixture[str]) -> None
     records = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
     assert {r["bar"] for r in records} >= {"raised", "current"}
     for record in records:
-        assert list(record)[:5] == ASSESS_KEYS
+        assert list(record)[:7] == ["flop", "date", *ASSESS_KEYS]
+        assert record["flop"] == 3e26 and record["date"] == "2026-06-01"
         assert 0.0 <= record["probability"] <= 1.0 and record["mc_se"] >= 0.0
         assert record["hazardous"] == (record["probability"] > record["required_probability"])
 
@@ -261,3 +263,163 @@ def test_assess_uplift_options(
     assert main([*base, "--studies", str(bad)]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert str(bad) in err and "domain" in err
+
+
+# --- many values, repeated flags, query files, light imports ----------------------------
+
+
+def test_every_multi_valued_option_accumulates_when_repeated() -> None:
+    """``--bar a --bar b`` means both (argparse's ``nargs="+"`` keeps the last): every
+    multi-valued option of every command, and the first use replaces the default."""
+    from riskmodel.cli import _Accumulate, build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    multi = [
+        (name, action)
+        for name, sub in commands.choices.items()
+        for action in sub._actions
+        if action.nargs == "+"
+    ]
+    assert len(multi) >= 9
+    assert all(isinstance(action, _Accumulate) for _, action in multi), multi
+    args = parser.parse_args(
+        ["assess", "--flop", "1e25", "--bar", "current", "--bar", "raised", "--date", "2026-06-01"]
+    )
+    assert args.bar == ["current", "raised"] and args.flop == [1e25]
+    args = parser.parse_args(["assess", "--flop", "1e25", "1e26", "--flop", "1e27"])
+    assert args.flop == [1e25, 1e26, 1e27]
+    assert parser.parse_args(["population"]).thresholds == [1e25, 1e26]
+    assert parser.parse_args(["population", "--thresholds", "1e24"]).thresholds == [1e24]
+    args = parser.parse_args(["backtest", "--cutoffs", "2024-01-01", "--cutoffs", "2025-03-01"])
+    assert args.cutoffs == ["2024-01-01", "2025-03-01"]
+    assert parser.parse_args(["fit", "--evidence", "a.csv", "--evidence", "b.csv"]).evidence == [
+        "a.csv",
+        "b.csv",
+    ]
+
+
+def test_forecast_many_queries_in_one_call(
+    fit_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every combination of the flag values is one row, equal to the single query's row;
+    a query file gives the same rows."""
+    base = ["forecast", "--fit", str(fit_file), "--format", "json"]
+    code = main(
+        [
+            *base,
+            "--benchmark",
+            "mmlu",
+            "cybench",
+            "--date",
+            "2026-06-01",
+            "--date",
+            "2027-06-01",
+            "--flop",
+            "1e25",
+            "1e26",
+        ]
+    )
+    assert code == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert len(rows) == 8 and all(list(r) == FORECAST_KEYS for r in rows)
+    assert [(r["benchmark"], r["date"], r["flop"]) for r in rows[:3]] == [
+        ("mmlu", "2026-06-01", 1e25),
+        ("mmlu", "2026-06-01", 1e26),
+        ("mmlu", "2027-06-01", 1e25),
+    ]
+    single = ["--benchmark", "cybench", "--date", "2027-06-01", "--flop", "1e26"]
+    assert main([*base, *single]) == 0
+    assert json.loads(capsys.readouterr().out) == rows[-1]
+    queries = tmp_path / "queries.csv"
+    queries.write_text(
+        "benchmark,date,flop,frontier\ncybench,2027-06-01,1e26,\ncybench,2026-06-01,,true\n",
+        encoding="utf-8",
+    )
+    assert main([*base, "--queries", str(queries)]) == 0
+    from_file = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert from_file[0] == rows[-1]
+    assert from_file[1]["flop"] is None and from_file[1]["benchmark"] == "cybench"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("benchmark,date,flop\nmmlu,June 2026,1e25\n", "line 2, column 'date'"),
+        ("benchmark,date,flop\nmmlu,2026-06-01,-3\n", "line 2, column 'flop'"),
+        ("benchmark,date,flop,frontier\nmmlu,2026-06-01,1e25,true\n", "not both"),
+        ("benchmark,date,flops\nmmlu,2026-06-01,1e25\n", "line 1"),
+        ("benchmark,date,flop\nmmlu,2026-06-01,1e25\nnope,2026-06-01,1e25\n", "query 2 of 2"),
+    ],
+)
+def test_forecast_query_file_errors_name_the_cell(
+    fit_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    fragment: str,
+) -> None:
+    queries = tmp_path / "queries.csv"
+    queries.write_text(text, encoding="utf-8")
+    code = main(["forecast", "--fit", str(fit_file), "--queries", str(queries)])
+    assert code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+    assert "queries.csv" in err or "query 2" in err
+
+
+def test_forecast_queries_and_flags_are_exclusive(
+    fit_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queries = tmp_path / "q.csv"
+    queries.write_text("benchmark,date,flop\nmmlu,2026-06-01,1e25\n", encoding="utf-8")
+    args = ["forecast", "--fit", str(fit_file), "--queries", str(queries), "--date", "2026-06-01"]
+    assert main(args) == EXIT_USAGE
+    assert "not both" in capsys.readouterr().err
+    assert main(["forecast", "--fit", str(fit_file), "--benchmark", "mmlu"]) == EXIT_USAGE
+    assert "--date" in capsys.readouterr().err
+
+
+def test_assess_many_queries_share_one_sample_per_date(
+    fit_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["assess", "--fit", str(fit_file), "--format", "json", "--bar", "raised"]
+    base += ["--uplift-evidence", "prior"]
+    code = main([*base, "--flop", "1e25", "1e27", "--date", "2026-06-01", "2027-06-01"])
+    assert code == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert [(r["date"], r["flop"]) for r in rows] == [
+        ("2026-06-01", 1e25),
+        ("2026-06-01", 1e27),
+        ("2027-06-01", 1e25),
+        ("2027-06-01", 1e27),
+    ]
+    assert main([*base, "--flop", "1e27", "--date", "2027-06-01"]) == 0
+    assert json.loads(capsys.readouterr().out) == rows[-1]
+    queries = tmp_path / "assess.csv"
+    queries.write_text("flop,date\n1e27,2027-06-01\n1e25,June\n", encoding="utf-8")
+    assert main([*base, "--queries", str(queries)]) == EXIT_USAGE
+    assert "line 3, column 'date'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["benchmarks"]])
+def test_light_commands_do_not_import_pymc(argv: list[str]) -> None:
+    """``riskmodel --help`` and ``riskmodel benchmarks`` answer without loading PyMC,
+    pytensor or xarray (lazy public imports)."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from riskmodel.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main({argv!r})\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = [m for m in ('pymc', 'pytensor', 'nutpie', 'xarray') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    import riskmodel
+
+    assert "fit" in dir(riskmodel) and riskmodel.RiskmodelError.__name__ == "RiskmodelError"
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        riskmodel.nope  # noqa: B018

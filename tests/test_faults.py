@@ -239,7 +239,7 @@ def test_interrupted_sampler_never_saves_a_fit(tiny_data: Path, tmp_path: Path) 
 
 
 def test_partial_trace_is_refused() -> None:
-    from riskmodel.capability.fit import _check_complete
+    from riskmodel.capability.sampling import _check_complete
     from riskmodel.config import load_config
 
     config = load_config({"sampler": {"draws": 100, "chains": 2}})

@@ -309,7 +309,7 @@ def _assert_same_draws(a: xr.DataTree, b: xr.DataTree) -> None:
 def test_lines_on_stderr_and_same_draws(
     nuts_sampler: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from riskmodel.capability.fit import sample_model
+    from riskmodel.capability.sampling import sample_model
     from riskmodel.config import load_config
 
     model = _tiny_model()

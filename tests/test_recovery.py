@@ -8,8 +8,8 @@ import pytest
 from helpers import TEST_SEED
 
 from riskmodel.capability.data import prepare_capability_data
-from riskmodel.capability.fit import sample_model
 from riskmodel.capability.model import build_capability_model
+from riskmodel.capability.sampling import sample_model
 from riskmodel.capability.simulate import REPORTED, draw_truth, simulate_data
 from riskmodel.config import default_config, load_config
 from riskmodel.evidence import Evidence

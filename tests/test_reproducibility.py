@@ -311,7 +311,7 @@ def test_another_seed_gives_other_numbers(tiny_runs: TinyRuns) -> None:
     and the sampler (a small PyMC model through the fit's own sampling function)."""
     import pymc as pm
 
-    from riskmodel.capability.fit import sample_model
+    from riskmodel.capability.sampling import sample_model
     from riskmodel.capability.store import load_fit
     from riskmodel.config import load_config
     from riskmodel.hazard.curves import hazard_curve

@@ -1,26 +1,25 @@
-"""Capability: the Bayesian model of capability against effective training compute."""
+"""Capability: the Bayesian model of capability against effective training compute.
 
-from riskmodel.capability.fit import fit, fit_evidence_model
-from riskmodel.capability.predict import (
-    benchmark_fraction_draws,
-    capability_draws,
-    forecast,
-    posterior_view,
-    task_success_probability,
-    time_horizon_minutes,
-)
-from riskmodel.capability.store import fit_diagnostics, load_fit, save_fit
+Public names are imported on first use (PEP 562): :mod:`riskmodel.capability.store`
+and :mod:`riskmodel.capability.predict` do not load PyMC; :func:`fit` does.
+"""
 
-__all__ = [
-    "fit",
-    "fit_evidence_model",
-    "forecast",
-    "load_fit",
-    "fit_diagnostics",
-    "save_fit",
-    "posterior_view",
-    "capability_draws",
-    "benchmark_fraction_draws",
-    "task_success_probability",
-    "time_horizon_minutes",
-]
+from riskmodel._lazy import lazy_exports
+
+_EXPORTS = {
+    "fit": "riskmodel.capability.sampling",
+    "fit_evidence_model": "riskmodel.capability.sampling",
+    "forecast": "riskmodel.capability.predict",
+    "load_fit": "riskmodel.capability.store",
+    "fit_diagnostics": "riskmodel.capability.store",
+    "save_fit": "riskmodel.capability.store",
+    "posterior_view": "riskmodel.capability.predict",
+    "capability_draws": "riskmodel.capability.predict",
+    "benchmark_fraction_draws": "riskmodel.capability.predict",
+    "task_success_probability": "riskmodel.capability.predict",
+    "time_horizon_minutes": "riskmodel.capability.predict",
+}
+
+__all__ = list(_EXPORTS)
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

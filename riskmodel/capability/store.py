@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from riskmodel._io import DEFAULT_FIT_PATH
 from riskmodel.config import FitConfig, config_hash, load_config
 from riskmodel.errors import FitFileError, RiskmodelError
 from riskmodel.evidence import Evidence
@@ -34,7 +35,6 @@ __all__ = [
 ]
 
 #: Where ``riskmodel fit`` writes by default (relative to the working directory).
-DEFAULT_FIT_PATH = Path("results") / "capability_fit.nc"
 
 _TABLES = ("models", "results", "task_runs", "benchmarks")
 

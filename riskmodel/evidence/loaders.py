@@ -18,7 +18,6 @@ import datetime as dt
 import difflib
 import io
 import math
-import os
 import re
 import tomllib
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel._io import DATA_DIR_VARIABLE, data_dir
 from riskmodel.errors import EvidenceError
 
 from .dataset import Evidence, _canonical
@@ -63,7 +63,6 @@ __all__ = [
     "check_cell_text",
 ]
 
-_ENV_VAR = "RISKMODEL_DATA_DIR"
 _NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _INT_MAX = 2**53
@@ -80,18 +79,9 @@ _PATTERN_HINTS = {
 }
 
 
-def default_data_dir() -> Path:
-    """Directory of the shipped tables.
-
-    Returns
-    -------
-    pathlib.Path
-        ``$RISKMODEL_DATA_DIR`` if set, else ``<repository>/data`` (``riskmodel/../data``).
-    """
-    env = os.environ.get(_ENV_VAR, "").strip()
-    if env:
-        return Path(env).expanduser()
-    return Path(__file__).resolve().parent.parent.parent / "data"
+#: Directory of the shipped tables (:func:`riskmodel._io.data_dir`: ``$RISKMODEL_DATA_DIR``
+#: if set, else ``<repository>/data``).
+default_data_dir = data_dir
 
 
 #: Directory of the shipped tables at import time (see :func:`default_data_dir`).
@@ -635,8 +625,8 @@ def load_shipped_evidence(data_dir: str | Path | None = None) -> Evidence:
     for p in paths.values():
         if not p.exists():
             raise EvidenceError(
-                f"shipped table not found; set {_ENV_VAR} or pass data_dir to point at the "
-                f"directory holding {names}",
+                f"shipped table not found; set {DATA_DIR_VARIABLE} or pass data_dir to point at "
+                f"the directory holding {names}",
                 file=str(p),
             )
     registry = _load_registry(paths["benchmarks"])

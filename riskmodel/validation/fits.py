@@ -20,7 +20,7 @@ import xarray as xr
 
 from riskmodel.capability import data as capability_data
 from riskmodel.capability import model as capability_model
-from riskmodel.capability.fit import fit_evidence_model
+from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.capability.store import load_fit, save_fit
 from riskmodel.config import FitConfig, config_hash
 from riskmodel.errors import FitFileError

@@ -55,8 +55,8 @@ import xarray as xr
 from scipy import stats
 
 from riskmodel.capability.data import years_since
-from riskmodel.capability.fit import fit_evidence_model
 from riskmodel.capability.predict import posterior_view
+from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.capability.store import fit_evidence
 from riskmodel.config import FitConfig
 from riskmodel.errors import RiskmodelError
