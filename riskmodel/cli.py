@@ -493,7 +493,7 @@ def _assess(args: argparse.Namespace) -> int:
     """``riskmodel assess``: :func:`riskmodel.hazard.assess.assess_flops` per release date
     (one joint sample for every FLOP of a date); rows start with ``flop`` and ``date``."""
     from riskmodel.capability.predict import posterior_view
-    from riskmodel.hazard.assess import assess_flops
+    from riskmodel.hazard.assess import assess_flops, select_bars
     from riskmodel.queries import assess_queries, read_assess_queries
 
     _query_flags(args, {"--flop": args.flop, "--date": args.date})
@@ -503,6 +503,7 @@ def _assess(args: argparse.Namespace) -> int:
         if args.flop is None:
             raise RiskmodelError("give --flop (training compute, FLOP) or --queries")
         queries = assess_queries(flops=args.flop, dates=args.date)
+    bars = select_bars(args.bar, args.bars_file, None)  # checked before the fit is read
     view = posterior_view(args.fit)
     by_date: dict[str, list[float]] = {}
     for query in queries:
@@ -513,8 +514,7 @@ def _assess(args: argparse.Namespace) -> int:
             view,
             flops=flops,
             date=date,
-            bars=args.bar,
-            bars_path=args.bars_file,
+            bars=bars,
             enhancement_flop_fraction=args.enhancement_flop_fraction,
             enhancement_cost_fraction=args.enhancement_cost_fraction,
             enhancement_horizon_years=args.enhancement_horizon_years,

@@ -71,7 +71,14 @@ def forecast_queries(
     """Every (benchmark, date, FLOP) combination, benchmarks outermost.
 
     ``flops`` is ignored (and may be None) when ``frontier`` is true.
+
+    Raises
+    ------
+    RiskmodelError
+        A date that is not YYYY-MM-DD, a FLOP that is not positive, or no FLOP without
+        ``frontier``.
     """
+    _check_flags(dates=dates, flops=flops or ())
     if frontier:
         return [
             ForecastQuery(b, d, None, True, window_years)
@@ -86,8 +93,23 @@ def forecast_queries(
 
 
 def assess_queries(*, flops: Sequence[float], dates: Sequence[str]) -> list[AssessQuery]:
-    """Every (date, FLOP) combination, dates outermost."""
+    """Every (date, FLOP) combination, dates outermost (checked as
+    :func:`forecast_queries`)."""
+    _check_flags(dates=dates, flops=flops)
     return [AssessQuery(float(f), d) for d, f in itertools.product(dates, flops)]
+
+
+def _check_flags(*, dates: Sequence[str], flops: Sequence[float]) -> None:
+    for value in dates:
+        try:
+            dt.date.fromisoformat(value)
+            if len(value) != len("YYYY-MM-DD"):
+                raise ValueError
+        except ValueError:
+            raise RiskmodelError(f"--date: '{value}' is not a date YYYY-MM-DD") from None
+    for value in flops:
+        if not (math.isfinite(value) and value > 0):
+            raise RiskmodelError(f"--flop must be positive training compute (FLOP), got {value}")
 
 
 def _rows(path: str | Path, required: Sequence[str], optional: Sequence[str]) -> list[dict]:

@@ -248,9 +248,9 @@ def write_uplift_figures(
     tree: xr.DataTree, figures_dir: Path, inputs: HazardInputs | None = None
 ) -> list[Path]:
     """Write the prior predictive figure of uplift against capability (both links)."""
+    from riskmodel.plotting.uplift import plot_uplift_prior_predictive
     from riskmodel.uplift.elicitation import load_uplift_priors
     from riskmodel.uplift.links import task_curve_from_view
-    from riskmodel.uplift.plotting import plot_uplift_prior_predictive
 
     priors = inputs.uplift_priors if inputs is not None else load_uplift_priors()
     view = posterior_view(tree)

@@ -32,6 +32,17 @@ from riskmodel.uplift.elicitation import prior_table
 
 __all__ = [
     "FIGURE_TEXT",
+    "KEY_FIGURE",
+    "OUTCOME_LABELS",
+    "executive_summary",
+    "outcome_definitions",
+    "people_date",
+    "people_day",
+    "people_flop",
+    "people_number",
+    "people_percent",
+    "people_usd",
+    "people_value",
     "headline_findings",
     "developers_comparison",
     "assumption_table",
@@ -105,8 +116,241 @@ FIGURE_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def _fmt_flop(value: float) -> str:
-    return "never (beyond 1e32)" if not np.isfinite(value) else f"{value:.1e} FLOP"
+#: The figure shown beside the executive summary, on the report's first screen.
+KEY_FIGURE = "hazard_vs_flop"
+
+#: Outcome name -> short label in words (the definition is
+#: :data:`riskmodel.policy.engine.OUTCOMES` and its siblings, one click away in the report).
+OUTCOME_LABELS: dict[str, str] = {
+    "runs_covered": "Training runs covered",
+    "runs_exempt": "Covered runs exempted (limited duty exemption)",
+    "developers_full_obligations": "Developers under full obligations",
+    "compliance_cost_usd": "Compliance cost",
+    "hazardous_not_covered": "Hazardous runs missed (no obligations)",
+    "nonhazardous_burdened": "False alarms (safe runs under full obligations)",
+    "open_weights_blocked_hazardous": "Hazardous open-weight releases blocked",
+    "open_weights_blocked_nonhazardous": "Safe open-weight releases blocked",
+    "derivative_loophole_uses": "Derivatives escaping coverage",
+    "first_covered_hazard_time": "First hazardous run under obligations",
+    "hazard_coverage_gap_years": "Delay until a hazardous run is under obligations",
+    "hazardous_runs": "Hazardous runs",
+    "runs": "Training runs",
+    "first_hazard_time": "First hazardous run",
+}
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def people_number(value: float) -> str:
+    """A count for people: ``1,990``; ``12.5`` keeps one decimal; ``-`` for NaN."""
+    if not np.isfinite(value):
+        return "-" if np.isnan(value) else "never"
+    return (
+        f"{value:,.0f}"
+        if abs(value - round(value)) < 0.05 or abs(value) >= 100
+        else f"{value:,.1f}"
+    )
+
+
+def people_usd(value: float) -> str:
+    """US dollars for people: ``$1.1B``, ``$250M``, ``$40K``, ``$0``."""
+    if not np.isfinite(value):
+        return "-"
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= scale:
+            return (
+                f"${value / scale:.2g}{suffix}"
+                if abs(value) < 10 * scale
+                else (f"${value / scale:,.0f}{suffix}")
+            )
+    return f"${value:,.0f}"
+
+
+def people_percent(value: float) -> str:
+    """A probability for people: ``19%``, ``7.2%``, ``0.07%``, ``0%``, ``< 0.01%``."""
+    if not np.isfinite(value):
+        return "-"
+    percent = 100.0 * value
+    if percent == 0:
+        return "0%"
+    if percent < 0.01:
+        return "< 0.01%"
+    if percent >= 10:
+        return f"{percent:.0f}%"
+    return f"{percent:.2g}%"
+
+
+def people_flop(value: float) -> str:
+    """Training compute for people: ``1.1 × 10²⁵ FLOP`` (``beyond 10³² FLOP`` when inf)."""
+    if not np.isfinite(value) or value <= 0:
+        return "beyond 10³² FLOP"
+    exponent = int(np.floor(np.log10(value)))
+    mantissa = value / 10.0**exponent
+    power = f"10{str(exponent).translate(_SUPERSCRIPT)}"
+    return f"{power} FLOP" if round(mantissa, 1) == 1.0 else f"{mantissa:.1f} × {power} FLOP"
+
+
+def people_day(value: str) -> str:
+    """A day for people: ``1 June 2026`` from ``2026-06-01``."""
+    day = pd.Timestamp(value)
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def people_date(value: str | float | None) -> str:
+    """A date for people: ``February 2025`` from ``2025-02-02`` or a decimal year
+    (``2028.7`` -> ``September 2028``); ``not before 2041`` for None or NaN."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "not before 2041"
+    if isinstance(value, str):
+        return pd.Timestamp(value).strftime("%B %Y")
+    year = int(np.floor(value))
+    month = min(12, int(np.floor((value - year) * 12)) + 1)
+    return pd.Timestamp(year=year, month=month, day=1).strftime("%B %Y")
+
+
+def people_value(value: float, units: str) -> str:
+    """``value`` in ``units`` (as in :data:`riskmodel.policy.engine.OUTCOMES`) for people."""
+    if units == "USD":
+        return people_usd(value)
+    if units == "decimal year":
+        return people_date(float(value)) if np.isfinite(value) else "never"
+    if units == "years":
+        return "never" if np.isposinf(value) else ("-" if np.isnan(value) else f"{value:.1f} years")
+    if units == "probability":
+        return people_percent(value)
+    return people_number(value)
+
+
+def outcome_definitions() -> dict[str, tuple[str, str]]:
+    """Outcome name -> (label, definition with units) for every simulated outcome.
+
+    The definitions are the engine's (:data:`riskmodel.policy.engine.OUTCOMES`,
+    :data:`~riskmodel.policy.engine.PER_DRAW_OUTCOMES`,
+    :data:`~riskmodel.policy.engine.WORLD_OUTCOMES`); the labels are
+    :data:`OUTCOME_LABELS`.
+    """
+    from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES, WORLD_OUTCOMES
+
+    units_words = {"decimal year": "a date", "USD": "US dollars"}
+    out = {}
+    for name, (units, meaning) in {**OUTCOMES, **PER_DRAW_OUTCOMES, **WORLD_OUTCOMES}.items():
+        text = meaning[0].upper() + meaning[1:]
+        if units == "developers":
+            scope = " Counted in the peak year."
+        elif units in ("runs", "USD"):
+            scope = " Summed over the simulated years."
+        else:
+            scope = ""
+        out[name] = (
+            OUTCOME_LABELS[name],
+            f"{text} (in {units_words.get(units, units)}; variable {name}).{scope}",
+        )
+    return out
+
+
+def _variant_words(name: str) -> str:
+    """A variant's name in words (``as_amended`` -> ``as amended``)."""
+    return name.replace("_", " ")
+
+
+def executive_summary(
+    hazard_table: pd.DataFrame,
+    crossings: pd.DataFrame,
+    dataset: xr.Dataset,
+    *,
+    date: str,
+) -> list[str]:
+    """Five sentences for a policy reader, the key number first, formatted for people.
+
+    1. P(hazard) under each bar (the bill's ``current`` bar first) for a model at the
+       bill's 10²⁶ FLOP threshold (or the nearest tabled FLOP), with the verdict;
+    2. where each bar is first met (crossing FLOP) and when the frontier gets there;
+    3. developers under full obligations in the last simulated year under the focus
+       variant (``commentary`` when simulated) beside the commentary's expectation, and
+       the range over the other variants;
+    4. compliance cost of the cheapest and the dearest variant;
+    5. hazardous runs under no obligations under the focus variant, per truth bar.
+
+    Parameters
+    ----------
+    hazard_table, crossings
+        :func:`riskmodel.hazard.curves.hazard_curve` rows and
+        :func:`riskmodel.hazard.curves.crossing_tables` crossings.
+    dataset
+        The simulation (:func:`riskmodel.simulation.run.simulate`).
+    date
+        Release date (YYYY-MM-DD) of the assessed models.
+    """
+    released = people_day(date)
+    lines = []
+
+    def bill_first(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(_later=frame["bar"] != "current").sort_values("_later", kind="stable")
+
+    flops = sorted(set(hazard_table["flop"]))
+    if flops:
+        flop = min(flops, key=lambda f: abs(np.log10(f) - 26.0))
+        parts = []
+        for row in bill_first(hazard_table[hazard_table["flop"] == flop]).itertuples():
+            verdict = "hazardous" if row.probability > row.required_probability else "not hazardous"
+            parts.append(
+                f"{people_percent(row.probability)} under the {row.bar} bar (which asks for "
+                f"more than {people_percent(row.required_probability)}: {verdict})"
+            )
+        lines.append(
+            f"A model trained with {people_flop(flop)} and released on {released} meets the "
+            "hazard condition with a probability of " + " and ".join(parts) + "."
+        )
+    if len(crossings):
+        parts = [
+            f"the {row['bar']} bar at about {people_flop(row['flop'])}, a point the best "
+            f"released model reaches around {people_date(row['frontier_date'])}"
+            for row in bill_first(crossings).to_dict("records")
+        ]
+        lines.append("The bars are first met as follows: " + "; ".join(parts) + ".")
+    names = dataset["variant"].values.tolist()
+    focus = "commentary" if "commentary" in names else names[0]
+    if "developers_full_obligations" in dataset:
+        developers = developers_table(dataset).set_index("variant")
+        year = int(developers["year"].iloc[0])
+        row = developers.loc[focus]
+        others = developers.drop(index=focus)["q50"]
+        rest = (
+            f"; under the other variants, {people_number(others.min())} to "
+            f"{people_number(others.max())}"
+            if len(others)
+            else ""
+        )
+        lines.append(
+            f"In {year}, {people_number(row['q50'])} developers (90% interval "
+            f"{people_number(row['q05'])} to {people_number(row['q95'])}) would bear full "
+            f"obligations under {_variant_words(focus)}, against the commentary's expectation "
+            f"of about {COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS}{rest}."
+        )
+    summary = summary_table(dataset)
+    years = f"{int(dataset['year'].min())} to {int(dataset['year'].max())}"
+    cost = summary[summary["outcome"] == "compliance_cost_usd"].sort_values("q50")
+    if len(cost):
+        low, high = cost.iloc[0], cost.iloc[-1]
+        lines.append(
+            f"Compliance from {years} would cost a median {people_usd(low['q50'])} under "
+            f"{_variant_words(low['variant'])} and {people_usd(high['q50'])} under "
+            f"{_variant_words(high['variant'])}."
+        )
+    missed = summary[
+        (summary["outcome"] == "hazardous_not_covered") & (summary["variant"] == focus)
+    ]
+    if len(missed):
+        parts = [
+            f"{people_number(row.q50)} if the {str(row.truth_bar) or 'assessed'} bar is the "
+            "true standard"
+            for row in missed.itertuples()
+        ]
+        lines.append(
+            f"Under {_variant_words(focus)}, truly hazardous runs left with no obligations "
+            f"from {years} number a median " + " and ".join(parts) + "."
+        )
+    return lines
 
 
 def convergence_warning(diagnostics: dict[str, Any]) -> list[str]:
@@ -144,19 +388,24 @@ def headline_findings(
         for row in hazard_table[hazard_table["flop"] == flop].itertuples():
             verdict = "hazardous" if row.probability > row.required_probability else "not hazardous"
             parts.append(
-                f"under the {row.bar} bar P = {row.probability:.2g} +/- {row.mc_se:.1g} "
-                f"(required {row.required_probability:g}: {verdict})"
+                f"under the {row.bar} bar {people_percent(row.probability)} (Monte Carlo "
+                f"error {people_percent(row.mc_se)}; the bar asks for more than "
+                f"{people_percent(row.required_probability)}: {verdict})"
             )
-        lines.append(f"A model trained with {flop:.0e} FLOP released {date}: " + "; ".join(parts))
+        lines.append(
+            f"Chance that a model trained with {people_flop(flop)} released "
+            f"{people_day(date)} meets each bar's condition: " + "; ".join(parts)
+        )
     for row in crossings.to_dict("records"):
         se = row["flop_mc_se_dex"]
-        se_text = f" (Monte Carlo error {se:.2f} dex)" if np.isfinite(se) else ""
+        se_text = f" (Monte Carlo error a factor {10.0**se:.2f})" if np.isfinite(se) else ""
         lines.append(
-            f"The {row['bar']} bar's pooled probability reaches its required "
-            f"{row['required_probability']:g} at {_fmt_flop(row['flop'])}{se_text} for a model "
-            f"released {row['date']}; for the frontier (the best model released in the year up "
-            f"to a date) on {row['frontier_date'] or 'no date before 2041'}. How far each "
-            "crossing moves under the main assumptions is in the crossing sensitivity table."
+            f"The {row['bar']} bar's probability reaches its required "
+            f"{people_percent(row['required_probability'])} at {people_flop(row['flop'])}"
+            f"{se_text} for a model released {people_day(row['date'])}; the frontier (the "
+            f"best model released in the year up to a date) gets there in "
+            f"{people_date(row['frontier_date'])}. How far each crossing moves under the main "
+            "assumptions is in the crossing sensitivity table."
         )
     summary = summary_table(dataset)
     years = f"{int(dataset['year'].min())}-{int(dataset['year'].max())}"
@@ -170,16 +419,17 @@ def headline_findings(
     def per_truth(variant: str, outcome: str) -> str:
         """Medians under each truth bar, e.g. "12 (truth: current bar), 3 (truth: ...)"."""
         return ", ".join(
-            f"{row.q50:.0f}" + (f" ({truth_label(str(row.truth_bar))})" if row.truth_bar else "")
+            people_number(row.q50)
+            + (f" ({truth_label(str(row.truth_bar))})" if row.truth_bar else "")
             for row in rows(variant, outcome).itertuples()
         )
 
     for variant in dataset["variant"].values.tolist():
         lines.append(
-            f"{variant} ({years}): {median(variant, 'runs_covered'):.0f} runs covered, "
-            f"{median(variant, 'developers_full_obligations'):.0f} developers under full "
-            f"obligations in the peak year, compliance cost "
-            f"${median(variant, 'compliance_cost_usd') / 1e9:.2f}B; truly hazardous runs "
+            f"{variant} ({years}): {people_number(median(variant, 'runs_covered'))} runs "
+            f"covered, {people_number(median(variant, 'developers_full_obligations'))} "
+            f"developers under full obligations in the peak year, compliance cost "
+            f"{people_usd(median(variant, 'compliance_cost_usd'))}; truly hazardous runs "
             f"under no obligation: {per_truth(variant, 'hazardous_not_covered')}; "
             f"non-hazardous runs under full obligations (false alarms): "
             f"{per_truth(variant, 'nonhazardous_burdened')}; non-hazardous open-weight "
@@ -193,8 +443,9 @@ def headline_findings(
         f"the commentary's expectation of about {expected} (a handful of frontier developers, "
         "the rest exempt by being weaker): "
         + "; ".join(
-            f"{row.variant} {row.q50:.0f} (90% interval {row.q05:.0f}-{row.q95:.0f}; at most "
-            f"{expected} in {row.share_at_most_expected:.0%} of worlds)"
+            f"{row.variant} {people_number(row.q50)} (90% interval {people_number(row.q05)} to "
+            f"{people_number(row.q95)}; at most {expected} in "
+            f"{people_percent(row.share_at_most_expected)} of worlds)"
             for row in developers.itertuples()
         )
         + "."
@@ -412,14 +663,12 @@ def build_report(
     summary = summary_table(dataset)
     for column in ("q50", "q05", "q95"):
         summary[column] = [
-            f"{v:.1f}" if units == "decimal year" else f"{v:.3g}"
+            people_value(float(v), units)
             for v, units in zip(summary[column], summary["units"], strict=True)
         ]
     summary["truth"] = [truth_label(str(t)) or "-" for t in summary["truth_bar"]]
     tables = {
-        name: summary[summary["variant"] == name][
-            ["outcome", "truth", "units", "q50", "q05", "q95"]
-        ]
+        name: summary[summary["variant"] == name][["outcome", "truth", "q50", "q05", "q95"]]
         .rename(columns={"q50": "median", "q05": "5%", "q95": "95%"})
         .reset_index(drop=True)
         for name in names
@@ -437,6 +686,8 @@ def build_report(
         "variant hashes": dataset.attrs.get("variant_hashes", ""),
     }
     before_after = _before_after(tree, settings, hazard_table, crossings)
+    figures = _figures(figures_dir, variants)
+    key_figure = next((f for f in figures if f.path.stem == KEY_FIGURE), None)
     html = render_report(
         title="riskmodel: hazardous-capability thresholds and SB-1047 policy variants",
         vintage=str(tree.attrs.get("data_vintage", "")),
@@ -449,11 +700,19 @@ def build_report(
         crossing_sensitivity=crossing_sensitivity,
         variant_tables=tables,
         variant_descriptions={v.name: _describe(v) for v in variants},
-        figures=_figures(figures_dir, variants),
+        figures=figures,
         assumptions=assumption_table(tree, settings, inputs),
         diagnostics=diagnostics,
         provenance=provenance,
         comparison_tables=dict([developers_comparison(dataset)]),
         before_after=before_after,
+        summary=executive_summary(
+            hazard_table,
+            crossings,
+            dataset,
+            date=settings.hazard.date,
+        ),
+        key_figure=key_figure,
+        definitions=outcome_definitions(),
     )
     return write_report(html, path)

@@ -24,6 +24,7 @@ __all__ = ["ReportFigure", "render_report", "write_report", "REPORT_SECTIONS"]
 
 #: Section ids of the report, in order (tests check each is present).
 REPORT_SECTIONS = (
+    "summary",
     "headline",
     "hazard",
     "policy",
@@ -43,6 +44,10 @@ th { background: #eee; } td:first-child, th:first-child { text-align: left; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
 figcaption { font-size: 0.9em; color: #333; }
 .note { font-size: 0.9em; color: #444; }
+#summary { display: flex; gap: 1.5em; align-items: flex-start; }
+#summary .text { flex: 1 1 42%; } #summary .text p { margin: 0 0 0.6em; }
+#summary figure { flex: 1 1 58%; margin: 0; } #summary h3 { margin: 0 0 0.3em; }
+h1 { margin: 0.2em 0 0.1em; } dt { font-weight: bold; margin-top: 0.4em; }
 """
 
 _IMAGE_CHECK = """
@@ -50,6 +55,18 @@ window.addEventListener("load", function () {
   var images = Array.prototype.slice.call(document.images);
   var ok = images.filter(function (i) { return i.complete && i.naturalWidth > 0; });
   document.body.setAttribute("data-images-loaded", ok.length + "/" + images.length);
+  function onFirstScreen(element) {
+    if (!element) { return "missing"; }
+    var box = element.getBoundingClientRect();
+    var inside = box.top >= 0 && box.bottom <= window.innerHeight && box.right <= window.innerWidth;
+    return inside && box.height > 0 ? "yes" : "no";
+  }
+  document.body.setAttribute(
+    "data-first-screen",
+    "summary:" + onFirstScreen(document.querySelector("#summary .text")) +
+    ";figure:" + onFirstScreen(document.querySelector("#summary figure img")) +
+    ";viewport:" + window.innerWidth + "x" + window.innerHeight
+  );
 });
 """
 
@@ -81,6 +98,26 @@ def _table(frame: pd.DataFrame, *, float_format: str = "{:.3g}") -> str:
         float_format=lambda v: float_format.format(v),
         na_rep="",
     )
+
+
+def _linked_table(
+    frame: pd.DataFrame, *, link_column: str, definitions: Mapping[str, tuple[str, str]]
+) -> str:
+    """A table whose ``link_column`` holds outcome names, shown as their labels linked to
+    their definitions (``#def-<name>``); every other cell as given (escaped)."""
+    e = html.escape
+    head = "".join(f"<th>{e(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for record in frame.to_dict("records"):
+        cells = []
+        for column, value in record.items():
+            if column == link_column and value in definitions:
+                label = definitions[value][0]
+                cells.append(f'<td><a href="#def-{e(str(value))}">{e(label)}</a></td>')
+            else:
+                cells.append(f"<td>{e('' if value is None else str(value))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _figure(figure: ReportFigure) -> str:
@@ -130,6 +167,9 @@ def render_report(
     comparison_tables: Mapping[str, pd.DataFrame] | None = None,
     crossing_sensitivity: pd.DataFrame | None = None,
     before_after: tuple[pd.DataFrame, pd.DataFrame] | str | None = None,
+    summary: Sequence[str] = (),
+    key_figure: ReportFigure | None = None,
+    definitions: Mapping[str, tuple[str, str]] | None = None,
 ) -> str:
     """The report as one HTML string (see the module docstring).
 
@@ -165,6 +205,14 @@ def render_report(
         P(hazard) and crossings beside the previous hazard model's
         (:func:`riskmodel.hazard.previous.before_after_tables`), or a sentence saying why
         they are not shown (optional).
+    summary
+        The executive summary: a few sentences for a policy reader, shown first, beside
+        ``key_figure``.
+    key_figure
+        The figure of the first screen (not repeated in the figures section).
+    definitions
+        Outcome name -> (label, definition with units): the variant tables' ``outcome``
+        column shows the label linked to its definition in a definitions section.
     """
     e = html.escape
     parts = [
@@ -176,7 +224,12 @@ def render_report(
         f'<p class="note">Data vintage {e(vintage)}. Every number below is computed by '
         "riskmodel from the shipped public data and the documented assumptions; medians "
         "with 90% intervals unless stated.</p>",
-        '<section id="headline"><h2>Headline findings</h2><ul>',
+        '<section id="summary"><div class="text"><h2>Summary</h2>',
+        *[f"<p>{e(line)}</p>" for line in summary],
+        '<p class="note">Details, definitions and sources follow below.</p></div>',
+        *([] if key_figure is None else [_figure(key_figure)]),
+        "</section>",
+        '<section id="headline"><h2>Detailed findings</h2><ul>',
         *[f"<li>{e(line)}</li>" for line in headline],
         "</ul></section>",
         '<section id="hazard"><h2>Hazard under the two bars</h2>',
@@ -206,10 +259,19 @@ def render_report(
     for name, table in variant_tables.items():
         parts.append(f'<h3 id="variant-{e(name)}">{e(name)}</h3>')
         parts.append(f'<p class="note">{e(variant_descriptions.get(name, ""))}</p>')
-        parts.append(_table(table))
+        if definitions and "outcome" in table.columns:
+            parts.append(_linked_table(table, link_column="outcome", definitions=definitions))
+        else:
+            parts.append(_table(table))
+    if definitions:
+        parts.append('<h3 id="definitions">What each outcome means</h3><dl>')
+        for name, (label, meaning) in definitions.items():
+            parts.append(f'<dt id="def-{e(name)}">{e(label)}</dt><dd>{e(meaning)}</dd>')
+        parts.append("</dl>")
     parts.append("</section>")
     parts.append('<section id="figures"><h2>Figures</h2>')
-    parts.extend(_figure(f) for f in figures)
+    key = None if key_figure is None else Path(key_figure.path).stem
+    parts.extend(_figure(f) for f in figures if Path(f.path).stem != key)
     parts.append("</section>")
     parts.append('<section id="assumptions"><h2>Assumptions and their sources</h2>')
     parts.append(_table(assumptions))

@@ -21,27 +21,28 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-from riskmodel.calibration import (  # noqa: E402
-    CAPABILITY_SBC_GEOMETRY,
-    CAPABILITY_SBC_QUANTITIES,
-    ECDF_BAND_PROB,
-    ECDF_SIMULATIONS,
-    NEGATIVE_CONTROL_QUANTITY,
-    NEGATIVE_CONTROL_REPLICATIONS,
-    NEGATIVE_CONTROL_SCALE,
-    RANK_BINS,
-    UPLIFT_SBC_TASK_CURVE,
-    CapabilitySBC,
-    SBCResult,
-    capability_sbc_config,
-    reduced_capability_evidence,
-    uplift_sbc,
-)
 from riskmodel.capability.data import prepare_capability_data  # noqa: E402
 from riskmodel.evidence import load_evidence  # noqa: E402
 from riskmodel.plotting.calibration import plot_sbc_ecdf_difference  # noqa: E402
 from riskmodel.plotting.style import save_figure  # noqa: E402
 from riskmodel.provenance import atomic_path  # noqa: E402
+from riskmodel.sbc.capability import (  # noqa: E402
+    CAPABILITY_SBC_GEOMETRY,
+    CAPABILITY_SBC_QUANTITIES,
+    NEGATIVE_CONTROL_QUANTITY,
+    NEGATIVE_CONTROL_REPLICATIONS,
+    NEGATIVE_CONTROL_SCALE,
+    CapabilitySBC,
+    capability_sbc_config,
+    reduced_capability_evidence,
+)
+from riskmodel.sbc.ranks import (  # noqa: E402
+    ECDF_BAND_PROB,
+    ECDF_SIMULATIONS,
+    RANK_BINS,
+    SBCResult,
+)
+from riskmodel.sbc.uplift import UPLIFT_SBC_TASK_CURVE, uplift_sbc  # noqa: E402
 
 #: Uplift links calibrated.
 LINKS = ("direct", "amdahl")
@@ -158,7 +159,7 @@ def write_markdown(
         "",
         "## What was simulated",
         "",
-        "**Capability model** (`riskmodel.calibration.capability_sbc`), default "
+        "**Capability model** (`riskmodel.sbc.capability.capability_sbc`), default "
         "configuration (priors and structure; the ``auto`` centring threshold scaled to the "
         f"reduced design: {geometry}), at a "
         f"reduced size on the real data structure: {s['design']}. The design keeps the "
@@ -175,8 +176,8 @@ def write_markdown(
         "parameters and reported quantities, which mean the same in both forms, are "
         f"ranked. Ranked quantities: {quantity_list}.",
         "",
-        "**Uplift model** (`riskmodel.calibration.uplift_sbc`, through "
-        "`riskmodel.uplift.model.simulation_based_calibration`), shipped elicited priors, "
+        "**Uplift model** (`riskmodel.sbc.uplift.uplift_sbc`, through "
+        "`riskmodel.sbc.uplift.simulation_based_calibration`), shipped elicited priors, "
         f"both links, on a simulated design: {uplift[LINKS[0]].settings['design']}; the "
         f"Amdahl link uses a fixed cyber task curve (discrimination {curve[0]} logit/dex, "
         f"horizon slope {curve[1]}, offset {curve[2]}). Parameters and data come from the "

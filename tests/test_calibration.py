@@ -4,9 +4,9 @@ the capability model and the uplift model (slow, run in CI).
 The utilities are tested on an exactly solvable model (normal mean, known variance), where
 an exact posterior must pass and a biased or over-confident one must fail, so that the
 checks are known to be able to fail. The slow tests run SBC with at least
-:data:`~riskmodel.calibration.SBC_REPLICATIONS` simulated data sets per model (and link)
+:data:`~riskmodel.sbc.ranks.SBC_REPLICATIONS` simulated data sets per model (and link)
 and assert that every ranked quantity passes at the family-wise level
-:data:`~riskmodel.calibration.FAMILY_ALPHA`; a negative control on the capability model
+:data:`~riskmodel.sbc.ranks.FAMILY_ALPHA`; a negative control on the capability model
 (data simulated with a wider prior than the fitted one) must fail.
 """
 
@@ -15,27 +15,29 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from riskmodel.calibration import (
+from riskmodel.errors import RiskmodelError
+from riskmodel.sbc.capability import (
     CAPABILITY_SBC_QUANTITIES,
-    ECDF_BAND_PROB,
-    FAMILY_ALPHA,
     NEGATIVE_CONTROL_QUANTITY,
     NEGATIVE_CONTROL_REPLICATIONS,
     NEGATIVE_CONTROL_SCALE,
-    SBC_REPLICATIONS,
     CapabilitySBC,
-    SBCResult,
     capability_sbc_config,
+    reduced_capability_evidence,
+)
+from riskmodel.sbc.ranks import (
+    ECDF_BAND_PROB,
+    FAMILY_ALPHA,
+    SBC_REPLICATIONS,
+    SBCResult,
     chi_square_uniformity,
     ecdf_band,
     ecdf_difference,
     ecdf_uniformity,
     rank_statistics,
-    reduced_capability_evidence,
     summarize_ranks,
-    uplift_sbc,
 )
-from riskmodel.errors import RiskmodelError
+from riskmodel.sbc.uplift import uplift_sbc
 
 #: Replications and ranked draws of the exactly solvable model.
 TOY_REPLICATIONS = 200

@@ -67,6 +67,11 @@ CONFIG_READERS = (
     ("scripts/build_data/curated.py", "load"),
     ("riskmodel/evidence/loaders.py", "read_declared_vintage"),
 )
+#: The one module allowed to import by name: the lazy public exports (PEP 562). The names
+#: it imports are literal ``riskmodel.*`` module names in the packages' ``_EXPORTS``
+#: tables (checked by :func:`test_lazy_exports_import_only_literal_package_modules`),
+#: never user input.
+LAZY_IMPORTER = "riskmodel/_lazy.py"
 PARSERS = {("tomllib", "loads"), ("tomllib", "load"), ("json", "loads"), ("json", "load")}
 
 
@@ -129,7 +134,29 @@ def violations(source: str, name: str = "<source>") -> list[str]:
 @pytest.mark.parametrize("path", _python_files(), ids=lambda p: str(p.relative_to(REPO)))
 def test_no_unsafe_loading(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
-    assert violations(source, str(path.relative_to(REPO))) == []
+    name = str(path.relative_to(REPO))
+    found = violations(source, name)
+    if name == LAZY_IMPORTER:
+        found = [v for v in found if not v.endswith(("import importlib", "import_module()"))]
+    assert found == []
+
+
+def test_lazy_exports_import_only_literal_package_modules() -> None:
+    """Every ``_EXPORTS`` table handed to the lazy importer is a dict literal of string
+    constants naming riskmodel modules, so nothing outside the package can be imported."""
+    tables = 0
+    for path in sorted((REPO / "riskmodel").rglob("__init__.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "_EXPORTS" for t in node.targets
+            ):
+                tables += 1
+                assert isinstance(node.value, ast.Dict), path
+                for key, value in zip(node.value.keys, node.value.values, strict=True):
+                    assert isinstance(key, ast.Constant) and isinstance(key.value, str), path
+                    assert isinstance(value, ast.Constant), path
+                    assert str(value.value).startswith("riskmodel."), (path, value.value)
+    assert tables >= 3
 
 
 @pytest.mark.parametrize(

@@ -88,6 +88,7 @@ def _rendered_dom(html: Path, profile: Path) -> str:
         "--disable-sync",
         "--no-first-run",
         f"--user-data-dir={profile}",
+        "--window-size=1400,900",
         "--virtual-time-budget=10000",
         "--dump-dom",
         html.resolve().as_uri(),
@@ -129,6 +130,9 @@ def test_report_end_to_end(small_fit: xr.DataTree, tmp_path: Path) -> None:
     match = re.search(r'data-images-loaded="(\d+)/(\d+)"', dom)
     assert match, "the page's load script did not run"
     assert match.group(1) == match.group(2) == str(n_images)
+    # At 1400 x 900 px the summary and the key figure lie on the first screen.
+    screen = re.search(r'data-first-screen="([^"]*)"', dom)
+    assert screen and screen.group(1).startswith("summary:yes;figure:yes"), screen
 
 
 def test_a_fit_that_failed_the_gate_is_flagged_first() -> None:
@@ -181,7 +185,7 @@ def test_report_compares_developers_under_obligations_with_the_commentary() -> N
     )
     (line,) = [x for x in lines if x.startswith("Developers under full obligations in 2026")]
     assert "expectation of about 3" in line
-    assert all(f"{name} 9 (90% interval 0-18" in line for name in SHIPPED_VARIANTS)
+    assert all(f"{name} 9 (90% interval 0 to 18" in line for name in SHIPPED_VARIANTS)
     html = render_report(
         title="t",
         vintage="2025-09-01",
@@ -302,3 +306,90 @@ def test_before_after_against_the_previous_hazard_model(tmp_path: Path) -> None:
     broken.write_text(text.replace("0.0622, ", ""), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"probability\.current.*differ in length"):
         load_previous_hazard_numbers(broken)
+
+
+def test_numbers_are_formatted_for_people() -> None:
+    import math
+
+    from riskmodel.report_findings import (
+        people_date,
+        people_day,
+        people_flop,
+        people_number,
+        people_percent,
+        people_usd,
+        people_value,
+    )
+
+    assert people_usd(1.06e9) == "$1.1B" and people_usd(2.5e8) == "$250M"
+    assert people_usd(4.6e10) == "$46B" and people_usd(999.0) == "$999"
+    assert people_percent(0.00067) == "0.067%" and people_percent(0.187) == "19%"
+    assert people_percent(0.0) == "0%" and people_percent(1e-6) == "< 0.01%"
+    assert people_flop(1.1e25) == "1.1 × 10²⁵ FLOP" and people_flop(1e26) == "10²⁶ FLOP"
+    assert people_flop(math.inf) == "beyond 10³² FLOP"
+    assert people_date(2028.7) == "September 2028" and people_date("2025-02-02") == "February 2025"
+    assert people_date(None) == "not before 2041" and people_day("2026-06-01") == "1 June 2026"
+    assert people_number(1990.0) == "1,990" and people_number(12.5) == "12.5"
+    assert people_value(math.inf, "years") == "never" and people_value(1.25, "years") == "1.2 years"
+    assert people_value(2027.0, "decimal year") == "January 2027"
+
+
+def test_executive_summary_reads_for_a_policy_reader() -> None:
+    """Five sentences, key number first, in words and people's units; every outcome has a
+    label and a definition; the variant tables link each label to its definition."""
+    import pandas as pd
+
+    from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES, WORLD_OUTCOMES
+    from riskmodel.report_findings import OUTCOME_LABELS, executive_summary, outcome_definitions
+    from riskmodel.report_html import render_report
+
+    hazard = pd.DataFrame(
+        {
+            "bar": ["raised", "current", "raised", "current"],
+            "flop": [1e25, 1e25, 1e26, 1e26],
+            "probability": [0.02, 0.05, 0.072, 0.187],
+            "mc_se": [0.001] * 4,
+            "required_probability": [0.1, 0.05, 0.1, 0.05],
+        }
+    )
+    crossings = pd.DataFrame(
+        {
+            "bar": ["raised", "current"],
+            "flop": [2.3e26, 1.1e25],
+            "frontier_date": ["2026-02-24", None],
+        }
+    )
+    lines = executive_summary(hazard, crossings, _outcomes_dataset(), date="2026-06-01")
+    assert len(lines) == 5
+    first = lines[0]
+    assert first.startswith("A model trained with 10²⁶ FLOP and released on 1 June 2026")
+    assert first.index("19% under the current bar") < first.index("7.2% under the raised bar")
+    assert "hazardous" in first and "not hazardous" in first
+    assert "1.1 × 10²⁵ FLOP" in lines[1] and "February 2026" in lines[1]
+    assert "not before 2041" in lines[1]
+    assert "about 3" in lines[2] and "$" in lines[3]
+    text = " ".join(lines)
+    for machine in ("e+", "+/-", "decimal year", "_", "P ="):
+        assert machine not in text, machine
+    definitions = outcome_definitions()
+    assert set(definitions) == {*OUTCOMES, *PER_DRAW_OUTCOMES, *WORLD_OUTCOMES}
+    assert set(OUTCOME_LABELS) == set(definitions)
+    table = pd.DataFrame({"outcome": ["runs_covered"], "median": ["1,990"]})
+    html = render_report(
+        title="t",
+        vintage="2025-09-01",
+        headline=[],
+        hazard_table=hazard,
+        crossing_table=crossings,
+        variant_tables={"commentary": table},
+        variant_descriptions={},
+        figures=[],
+        assumptions=pd.DataFrame(),
+        diagnostics={},
+        provenance={},
+        summary=lines,
+        definitions=definitions,
+    )
+    assert html.index('<section id="summary">') < html.index('<section id="headline">')
+    assert '<a href="#def-runs_covered">Training runs covered</a>' in html
+    assert 'id="def-runs_covered"' in html and ">runs_covered<" not in html

@@ -302,7 +302,7 @@ def test_prior_predictive_figure(priors) -> None:
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
-    from riskmodel.uplift.plotting import plot_uplift_prior_predictive
+    from riskmodel.plotting.uplift import plot_uplift_prior_predictive
 
     fig = plot_uplift_prior_predictive(
         priors=priors, task_curve=CURVE, capability=np.linspace(0, 9, 10), n_draws=50

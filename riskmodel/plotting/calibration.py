@@ -1,7 +1,7 @@
 """ECDF-difference figure of a simulation-based calibration (SBC) run.
 
 Plotting only: the ranks, p-values and the simultaneous band are computed by
-:mod:`riskmodel.calibration`.
+:mod:`riskmodel.sbc`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 import riskmodel
-from riskmodel.calibration import ECDF_BAND_PROB, SBCResult, ecdf_band, ecdf_difference
 from riskmodel.plotting.style import OKABE_ITO, caption, style_context
+from riskmodel.sbc.ranks import ECDF_BAND_PROB, SBCResult, ecdf_band, ecdf_difference
 
 __all__ = ["plot_sbc_ecdf_difference", "PANEL_SIZE_IN", "MAX_COLUMNS"]
 
@@ -57,9 +57,9 @@ def plot_sbc_ecdf_difference(
     Parameters
     ----------
     result
-        From :func:`riskmodel.calibration.capability_sbc`,
-        :func:`~riskmodel.calibration.uplift_sbc` or
-        :func:`~riskmodel.calibration.summarize_ranks`. Its ``settings`` (replications,
+        From :func:`riskmodel.sbc.capability.capability_sbc`,
+        :func:`~riskmodel.sbc.uplift.uplift_sbc` or
+        :func:`~riskmodel.sbc.ranks.summarize_ranks`. Its ``settings`` (replications,
         draws, tune, thin, seed, sampler, design, vintage, title) go into the caption.
     prob
         Simultaneous coverage of the band.

@@ -4,8 +4,10 @@
   distributions;
 * :mod:`~riskmodel.uplift.links` -- capability -> uplift, ``"amdahl"`` or ``"direct"``;
 * :mod:`~riskmodel.uplift.studies` -- the uplift-study evidence format;
-* :mod:`~riskmodel.uplift.model` -- the PyMC update of the link parameters from studies;
-* :mod:`~riskmodel.uplift.plotting` -- figures (plotting only).
+* :mod:`~riskmodel.uplift.model` -- the PyMC update of the link parameters from studies.
+
+Its figures are in :mod:`riskmodel.plotting.uplift` and its simulation-based calibration
+in :mod:`riskmodel.sbc.uplift`.
 """
 
 from riskmodel.uplift.elicitation import ElicitedPriors, load_uplift_priors, prior_table

@@ -22,27 +22,15 @@ are reconciled through ``between_study_sd`` and ``tau``, not by a negative uplif
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import nutpie
 import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
-from arviz_stats.base import array_stats
 
-from riskmodel.calibration import (
-    FAMILY_ALPHA,
-    RANK_BINS,
-    SBC_CONCURRENT_FITS,
-    SBC_REPLICATIONS,
-    SBCResult,
-    rank_statistics,
-    summarize_ranks,
-)
 from riskmodel.capability.diagnostics import Diagnostics, compute_diagnostics, describe_failures
 from riskmodel.config import QualityGate
 from riskmodel.errors import ConvergenceError, RiskmodelError
@@ -58,8 +46,6 @@ __all__ = [
     "model_parameter_names",
     "sample_uplift_posterior",
     "UpliftPosterior",
-    "SBCResult",
-    "simulation_based_calibration",
 ]
 
 #: Uncertainty (dex) of a study's ``capability_level`` given in the CSV without a fit:
@@ -301,134 +287,4 @@ def sample_uplift_posterior(
     return UpliftPosterior(
         params={prior_name: post[var] for prior_name, var in names.items()},
         diagnostics=diagnostics,
-    )
-
-
-def simulation_based_calibration(
-    studies: pd.DataFrame,
-    *,
-    link: UpliftLink,
-    priors: ElicitedPriors,
-    capability_mean: np.ndarray,
-    capability_sd: np.ndarray,
-    task_curve: TaskCurve | None = None,
-    replications: int = SBC_REPLICATIONS,
-    draws: int = 200,
-    tune: int = 200,
-    thin: int = 4,
-    n_bins: int = RANK_BINS,
-    seed: int = 0,
-    target_accept: float = UPDATE_TARGET_ACCEPT,
-    alpha: float = FAMILY_ALPHA,
-    concurrent: int = SBC_CONCURRENT_FITS,
-) -> SBCResult:
-    """SBC (Talts et al. 2018) of the uplift model with the design of ``studies``.
-
-    True parameters and data are drawn from the model's prior predictive; each
-    replication refits (one nutpie chain, the model compiled once, the data swapped in
-    with ``with_data``, the production ``target_accept``) and records the rank of the
-    truth among ``ceil(draws / thin)`` thinned posterior draws. Ranks are uniform if the
-    sampler and model are self-consistent; both checks of
-    :func:`riskmodel.calibration.summarize_ranks` (chi-square over ``n_bins`` rank bins,
-    simultaneous ECDF band) are applied.
-
-    Parameters
-    ----------
-    studies
-        The design: ``study``, ``domain`` and ``log_speedup_sd`` are kept, the
-        ``log_speedup`` values are replaced by simulated ones.
-    link, priors, capability_mean, capability_sd, task_curve
-        As for :func:`build_uplift_model`.
-    replications
-        Simulated data sets.
-    draws, tune
-        Post-warmup and warmup draws per replication.
-    thin
-        Keep every ``thin``-th draw before ranking.
-    n_bins
-        Bins of the chi-square test.
-    seed
-        Seed of the prior predictive draws; replication ``r`` samples with ``seed + 1 + r``.
-    target_accept
-        NUTS target acceptance, default that of :func:`sample_uplift_posterior`.
-    alpha
-        Family-wise level of the checks (see :class:`riskmodel.calibration.SBCResult`).
-    concurrent
-        Fits in flight at once (one nutpie thread each); the results do not depend on it.
-
-    Returns
-    -------
-    riskmodel.calibration.SBCResult
-        Ranks of the link and study-level parameters, p-values, divergences per
-        replication and bulk ESS of each parameter's draws.
-    """
-    start = time.perf_counter()
-    model = build_uplift_model(
-        studies,
-        link=link,
-        priors=priors,
-        capability_mean=capability_mean,
-        capability_sd=capability_sd,
-        task_curve=task_curve,
-    )
-    names = list(model_parameter_names(link).values())
-    prior = pm.sample_prior_predictive(draws=replications, model=model, random_seed=seed)
-    truth = {n: np.asarray(prior["prior"][n].values).reshape(replications) for n in names}
-    simulated = np.asarray(prior["prior_predictive"]["observed_log_speedup"].values).reshape(
-        replications, -1
-    )
-    compiled = nutpie.compile_pymc_model(model, var_names=names)
-    ranks = {n: np.zeros(replications, dtype=int) for n in names}
-    ess = {n: np.zeros(replications) for n in names}
-    divergences = np.zeros(replications, dtype=int)
-    pending: deque[tuple[int, Any]] = deque()
-    started = 0
-    try:
-        for _ in range(replications):
-            # keep `concurrent` fits in flight (one thread each); seeds are per replication
-            while started < replications and len(pending) < concurrent:
-                with_data = compiled.with_data(log_speedup=simulated[started])
-                sampler = _nutpie_sample(
-                    with_data,
-                    draws=draws,
-                    tune=tune,
-                    chains=1,
-                    seed=seed + 1 + started,
-                    target_accept=target_accept,
-                    blocking=False,
-                )
-                pending.append((started, (sampler, with_data)))
-                started += 1
-            r, (sampler, _) = pending.popleft()
-            trace = sampler.wait()
-            post = _posterior(trace, names)
-            divergences[r] = int(trace["sample_stats"]["diverging"].sum())
-            for n in names:
-                ranks[n][r] = rank_statistics(truth[n][r : r + 1], post[n][None, :], thin=thin)[0]
-            chains = np.asarray([post[n] for n in names])[:, None, :]
-            for n, value in zip(
-                names, array_stats.ess(chains, chain_axis=-2, draw_axis=-1), strict=True
-            ):
-                ess[n][r] = value
-    finally:
-        for _, (sampler, _) in pending:
-            sampler.cancel()
-    return summarize_ranks(
-        ranks,
-        len(range(0, draws, thin)),
-        n_bins=n_bins,
-        alpha=alpha,
-        settings={
-            "replications": replications,
-            "draws": draws,
-            "tune": tune,
-            "thin": thin,
-            "seed": seed,
-            "sampler": f"nutpie {nutpie.__version__}, 1 chain, adaptation=diag, "
-            f"target_accept={target_accept}",
-            "link": link.name,
-        },
-        divergences=divergences,
-        ess=ess,
-        seconds=time.perf_counter() - start,
     )
