@@ -548,6 +548,7 @@ def _check_output_path(path: str, option: str = "--out") -> None:
 def _simulate(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from riskmodel._io import validation_problems
     from riskmodel.simulation.config import SimulationConfig
     from riskmodel.simulation.run import (
         COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS,
@@ -563,9 +564,8 @@ def _simulate(args: argparse.Namespace) -> int:
             first_year=args.years[0], last_year=args.years[1], draws=args.draws, seed=args.seed
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "years"
-        raise RiskmodelError(f"invalid simulation setting '{key}': {first['msg']}") from None
+        (problem,) = validation_problems(exc, limit=1, root="years")
+        raise RiskmodelError(f"invalid simulation setting {problem}") from None
     _check_output_path(args.out)
     dataset = simulate(
         args.fit,

@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -30,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from riskmodel._io import read_data_file, validation_problems
 from riskmodel.errors import ConfigError
 
 __all__ = [
@@ -474,27 +474,14 @@ def _validate(data: dict[str, Any], origin: str | None) -> FitConfig:
     try:
         return FitConfig.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-            lines.append(f"  '{where}': {message}")
+        lines = [f"  {line}" for line in validation_problems(exc)]
         where = f" in {origin}" if origin else ""
         raise ConfigError(f"invalid configuration{where}:\n" + "\n".join(lines)) from None
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """JSON object hook: a key given twice is ambiguous (TOML refuses it too)."""
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError(f"key '{key}' appears twice in one object")
-        data[key] = value
-    return data
-
-
 def read_config_file(path: Path) -> dict[str, Any]:
-    """Parse a ``.toml`` or ``.json`` config file as data (never executed).
+    """Parse a ``.toml`` or ``.json`` config file as data (never executed;
+    :func:`riskmodel._io.read_data_file`).
 
     Raises
     ------
@@ -502,31 +489,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
         Unreadable, not UTF-8, another suffix, unparsable (including a key given twice,
         an integer of thousands of digits or absurd nesting), or not a table at top level.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    if path.suffix not in (".toml", ".json"):
-        raise ConfigError(f"config file {path} must end in .toml or .json")
-    try:
-        text = raw.decode("utf-8")
-        if path.suffix == ".toml":
-            data = tomllib.loads(text)
-        else:
-            data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"config file {path} is not UTF-8 (byte 0x{raw[exc.start]:02x} at byte offset "
-            f"{exc.start}, line {line})"
-        ) from None
-    except ValueError as exc:  # TOMLDecodeError, JSONDecodeError, huge integers
-        raise ConfigError(f"config file {path} does not parse: {exc}") from None
-    except RecursionError:
-        raise ConfigError(f"config file {path} does not parse: nested too deeply") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"config file {path} must hold a table/object at top level")
-    return data
+    return read_data_file(path, "config", suffixes=(".toml", ".json"))
 
 
 def load_config(

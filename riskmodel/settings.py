@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from riskmodel._io import validation_problems
 from riskmodel.config import FitConfig, load_config, read_config_file
 from riskmodel.errors import ConfigError
 from riskmodel.hazard.inputs import HazardInputs, load_hazard_inputs
@@ -231,10 +232,8 @@ def _section(model: type[BaseModel], data: Any, name: str, origin: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join([name, *(str(p) for p in err["loc"])])
-        message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        raise ConfigError(f"{origin}: '{key}': {message}") from None
+        (problem,) = validation_problems(exc, prefix=name, limit=1)
+        raise ConfigError(f"{origin}: {problem}") from None
 
 
 def check_references(settings: Settings, inputs: HazardInputs, *, origin: str) -> None:

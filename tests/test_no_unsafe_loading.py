@@ -61,9 +61,7 @@ FORBIDDEN_ATTRIBUTES = {
 }
 #: Functions that read configuration files: (module path, function name).
 CONFIG_READERS = (
-    ("riskmodel/config.py", "read_config_file"),
-    ("riskmodel/uplift/elicitation.py", "read_toml"),
-    ("riskmodel/policy/variants.py", "_read"),
+    ("riskmodel/_io.py", "read_data_file"),
     ("scripts/build_data/curated.py", "load"),
     ("riskmodel/evidence/loaders.py", "read_declared_vintage"),
 )

@@ -88,16 +88,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy import stats
 
+from riskmodel._io import read_date, read_scalar, read_table, read_toml, validation_problems
 from riskmodel.errors import ConfigError
 from riskmodel.hazard.enhancement import EnhancementAllowance
-from riskmodel.uplift.elicitation import (
-    FittedPrior,
-    read_date,
-    read_parameter,
-    read_scalar,
-    read_table,
-    read_toml,
-)
+from riskmodel.uplift.elicitation import FittedPrior, read_parameter
 
 __all__ = [
     "DEFAULT_BARS_PATH",
@@ -251,12 +245,10 @@ def load_hazard_bars(path: str | Path | None = None) -> dict[str, HazardBar]:
         try:
             bars[name] = HazardBar(name=name, **fields)
         except ValidationError as exc:
-            lines = []
-            for err in exc.errors():
-                where = ".".join(str(p) for p in err["loc"])
-                msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-                lines.append(f"  '{key}.{where}': {msg}" if where else f"  '{key}': {msg}")
-            raise ConfigError(f"invalid hazard bar in {origin}:\n" + "\n".join(lines)) from None
+            lines = validation_problems(exc, prefix=key)
+            raise ConfigError(
+                f"invalid hazard bar in {origin}:\n" + "\n".join(f"  {line}" for line in lines)
+            ) from None
     return bars
 
 

@@ -61,15 +61,9 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from riskmodel._io import read_date, read_scalar, read_table, read_toml
 from riskmodel.errors import ConfigError
-from riskmodel.uplift.elicitation import (
-    FittedPrior,
-    read_date,
-    read_parameter,
-    read_scalar,
-    read_table,
-    read_toml,
-)
+from riskmodel.uplift.elicitation import FittedPrior, read_parameter
 
 __all__ = [
     "DEFAULT_ENHANCEMENT_PATH",

@@ -20,9 +20,9 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel._io import read_scalar, read_table, read_toml
 from riskmodel.errors import ConfigError
 from riskmodel.evidence.loaders import default_data_dir
-from riskmodel.uplift.elicitation import read_scalar, read_table, read_toml
 
 __all__ = [
     "PreviousHazardNumbers",

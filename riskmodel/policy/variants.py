@@ -53,7 +53,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,6 +65,7 @@ from pydantic import (
     model_validator,
 )
 
+from riskmodel._io import read_toml, validation_problems
 from riskmodel.config import merge_overrides
 from riskmodel.errors import ConfigError
 from riskmodel.evidence.schema import FLOP_PLAUSIBLE_MIN
@@ -271,22 +271,7 @@ class PolicyVariant(BaseModel):
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the variant file ({exc.strerror})") from None
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{path}: not UTF-8 (byte 0x{raw[exc.start]:02x} at byte offset {exc.start}, "
-            f"line {line})"
-        ) from None
-    except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: not valid TOML (nested too deeply)") from None
+    return read_toml(path, "variant")
 
 
 def _enhancement(raw: dict[str, Any], origin: str) -> dict[str, Any]:
@@ -340,18 +325,7 @@ def load_variant(path: str | Path, *, defaults: str | Path | None = DEFAULTS_FIL
     try:
         variant = PolicyVariant(**raw, path=origin)
     except ValidationError as exc:
-        # unknown keys first: a misspelt key also shows up as the missing correct one
-        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        problems = []
-        for err in errors[:5]:
-            key = ".".join(str(part) for part in err["loc"]) or "(file)"
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = "unknown key"
-            elif err["type"] == "missing":
-                message = "missing key"
-            problems.append(f"'{key}': {message}")
-        raise ConfigError(f"{origin}: " + "; ".join(problems)) from None
+        raise ConfigError(f"{origin}: " + "; ".join(validation_problems(exc, limit=5))) from None
     _check_bar(variant, origin)
     if variant.covered.performance_equivalent_year is not None and not math.isfinite(
         variant.covered.flop_threshold

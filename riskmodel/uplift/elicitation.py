@@ -23,10 +23,8 @@ distributions, non-centred.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +35,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit, logit
 
+from riskmodel._io import read_date, read_scalar, read_table, read_toml
 from riskmodel.errors import ConfigError
 
 __all__ = [
@@ -273,60 +272,6 @@ def fit_quantiles(
     )
 
 
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """Parse a TOML file as data, turning every failure into a :class:`ConfigError`.
-
-    Shared by every elicitation-style file (uplift, enhancement, risk chain, hazard bars).
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what} file {path}: {exc.strerror}") from None
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{what} file {path} is not UTF-8 (byte 0x{raw[exc.start]:02x} at byte offset "
-            f"{exc.start}, line {line})"
-        ) from None
-    except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
-        raise ConfigError(f"{what} file {path} does not parse: {exc}") from None
-    except RecursionError:
-        raise ConfigError(f"{what} file {path} does not parse: nested too deeply") from None
-
-
-def read_table(data: Mapping[str, Any], key: str, origin: str) -> Mapping[str, Any]:
-    """The sub-table at dotted ``key`` or a ConfigError naming it."""
-    node: Any = data
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            raise ConfigError(f"{origin}: missing table '{key}'")
-        node = node[part]
-    if not isinstance(node, Mapping):
-        raise ConfigError(f"{origin}: '{key}' must be a table")
-    return node
-
-
-def read_scalar(table: Mapping[str, Any], key: str, origin: str, kind: type) -> Any:
-    leaf = key.rpartition(".")[2]
-    if leaf not in table:
-        raise ConfigError(f"{origin}: missing key '{key}'")
-    value = table[leaf]
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        try:
-            value = float(value)
-        except OverflowError:
-            raise ConfigError(
-                f"{origin}: '{key}' is too large ({len(str(value))}-digit integer)"
-            ) from None
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ConfigError(f"{origin}: '{key}' must be a {kind.__name__}, got {value!r}")
-    if kind is float and not math.isfinite(value):
-        raise ConfigError(f"{origin}: '{key}' must be finite, got {value!r}")
-    return value
-
-
 def read_parameter(table: Mapping[str, Any], key: str, origin: str) -> FittedPrior:
     """Validate one parameter table and fit its distribution."""
     family = read_scalar(table, f"{key}.family", origin, str)
@@ -383,21 +328,6 @@ def read_parameter(table: Mapping[str, Any], key: str, origin: str) -> FittedPri
         source=source,
         elicited=elicited,
     )
-
-
-def read_date(table: Mapping[str, Any], key: str, origin: str) -> str:
-    """A YYYY-MM-DD string or TOML date at ``key``, as an ISO string."""
-    if key not in table:
-        raise ConfigError(f"{origin}: missing key '{key}'")
-    value = table[key]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and _DATE.match(value):
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            pass
-    raise ConfigError(f"{origin}: '{key}' must be a date YYYY-MM-DD, got {value!r}")
 
 
 def load_uplift_priors(path: str | Path | None = None) -> ElicitedPriors:

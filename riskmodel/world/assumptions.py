@@ -15,15 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from riskmodel._io import read_date, read_scalar, read_table, read_toml
 from riskmodel.errors import ConfigError
-from riskmodel.uplift.elicitation import (
-    FittedPrior,
-    read_date,
-    read_parameter,
-    read_scalar,
-    read_table,
-    read_toml,
-)
+from riskmodel.uplift.elicitation import FittedPrior, read_parameter
 from riskmodel.world.counts import COUNT_FORMS
 
 __all__ = [
