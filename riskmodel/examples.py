@@ -24,7 +24,13 @@ __all__ = [
     "example_config",
     "example_evidence",
     "example_fit",
+    "analysis_fit",
+    "EXAMPLE_FIT_VARIABLE",
 ]
+
+#: Environment variable that makes :func:`analysis_fit` use the example fit (CI runs the
+#: notebooks on it).
+EXAMPLE_FIT_VARIABLE = "RISKMODEL_EXAMPLE_FIT"
 
 #: Benchmarks kept in the example subset.
 EXAMPLE_BENCHMARKS = ("mmlu", "arc_c", "gsm8k", "cybench")
@@ -98,3 +104,36 @@ def example_fit(
     if path is None:
         return fit_evidence_model(evidence, config, allow_unconverged=True)
     return cached_or_new_fit(Path(path), evidence, config, allow_unconverged=True)
+
+
+def analysis_fit(full_fit: str | Path) -> tuple[xr.DataTree, str]:
+    """The fit a notebook analyses, and a label saying which it is.
+
+    The full fit at ``full_fit`` when it exists, loads and ``$RISKMODEL_EXAMPLE_FIT`` is
+    unset; otherwise the small example fit (:func:`example_fit`), labelled as a
+    demonstration. A full fit that cannot be used is reported and replaced, never
+    silently.
+
+    Parameters
+    ----------
+    full_fit
+        Path of the full capability fit (``results/capability_fit.nc`` of the main job).
+
+    Returns
+    -------
+    (xarray.DataTree, str)
+        The fit and its label (``"full fit (capability_fit.nc)"`` or ``"small example fit
+        (demonstration only, not for conclusions)"``).
+    """
+    import os
+
+    from riskmodel.capability.store import load_fit
+    from riskmodel.errors import FitFileError
+
+    path = Path(full_fit)
+    if not os.environ.get(EXAMPLE_FIT_VARIABLE) and path.exists():
+        try:
+            return load_fit(path), f"full fit ({path.name})"
+        except FitFileError as exc:
+            print(f"The full fit cannot be used ({exc}); using the example fit instead.")
+    return example_fit(), "small example fit (demonstration only, not for conclusions)"

@@ -59,3 +59,33 @@ def test_notebook_runs(path: Path) -> None:
         f"kernel '{KERNEL_NAME}' ran another interpreter ({printed.strip()!r}); expected the "
         f"test's environment {sys.prefix}. Check `jupyter kernelspec list`."
     )
+
+
+def test_notebooks_use_the_public_api_and_share_no_copied_helpers() -> None:
+    """No notebook imports a private name of riskmodel (``_x``), and no function is
+    defined in two notebooks: a helper two notebooks need belongs in the package."""
+    import ast
+    import re
+
+    defined: dict[str, list[str]] = {}
+    private = []
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            source = "\n".join(
+                line
+                for line in cell.source.splitlines()
+                if not line.lstrip().startswith(("%", "!"))
+            )
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("riskmodel"):
+                    private += [
+                        f"{path.name}: {node.module}.{a.name}"
+                        for a in node.names
+                        if a.name.startswith("_") or re.search(r"\._", node.module or "")
+                    ]
+                if isinstance(node, ast.FunctionDef):
+                    defined.setdefault(node.name, []).append(path.name)
+    assert private == []
+    assert {name: books for name, books in defined.items() if len(set(books)) > 1} == {}

@@ -79,7 +79,8 @@ RUN_TIMEOUT = 900
 
 
 def tiny_data_dir(out: Path) -> Path:
-    """The shipped tables with results and task runs cut down to a few benchmarks."""
+    """A whole data folder: the shipped tables with results and task runs cut down to a
+    few benchmarks, and the elicited inputs (every file RISKMODEL_DATA_DIR stands for)."""
     out.mkdir(parents=True, exist_ok=True)
     for name in (
         "benchmarks.csv",
@@ -87,7 +88,14 @@ def tiny_data_dir(out: Path) -> Path:
         "harnesses.csv",
         "time_horizons.csv",
         "vintage.toml",
+        "hazard_bars.toml",
+        "uplift_studies.csv",
+        "world_assumptions.toml",
+        "elicitation/uplift_priors.toml",
+        "elicitation/enhancement_priors.toml",
+        "elicitation/risk_chain_priors.toml",
     ):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes((DATA / name).read_bytes())
     for name, keep in (("benchmark_results.csv", TINY_RESULTS), ("task_runs.csv", TINY_SUITES)):
         with (

@@ -88,7 +88,14 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy import stats
 
-from riskmodel._io import read_date, read_scalar, read_table, read_toml, validation_problems
+from riskmodel._io import (
+    data_dir,
+    read_date,
+    read_scalar,
+    read_table,
+    read_toml,
+    validation_problems,
+)
 from riskmodel.errors import ConfigError
 from riskmodel.hazard.enhancement import EnhancementAllowance
 from riskmodel.uplift.elicitation import FittedPrior, read_parameter
@@ -112,8 +119,8 @@ __all__ = [
     "chain_threshold_below",
 ]
 
-_DATA = Path(__file__).resolve().parents[2] / "data"
-#: Shipped bars.
+_DATA = data_dir()
+#: Shipped bars (``$RISKMODEL_DATA_DIR`` honoured, read at import).
 DEFAULT_BARS_PATH = _DATA / "hazard_bars.toml"
 #: Shipped risk-chain priors of the current bar.
 DEFAULT_RISK_CHAIN_PATH = _DATA / "elicitation" / "risk_chain_priors.toml"

@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from riskmodel._io import read_date, read_scalar, read_table, read_toml
+from riskmodel._io import data_dir, read_date, read_scalar, read_table, read_toml
 from riskmodel.errors import ConfigError
 from riskmodel.uplift.elicitation import FittedPrior, read_parameter
 
@@ -81,10 +81,8 @@ __all__ = [
     "enhanced_capability",
 ]
 
-#: Shipped enhancement priors.
-DEFAULT_ENHANCEMENT_PATH = (
-    Path(__file__).resolve().parents[2] / "data" / "elicitation" / "enhancement_priors.toml"
-)
+#: Shipped enhancement priors (``$RISKMODEL_DATA_DIR`` honoured, read at import).
+DEFAULT_ENHANCEMENT_PATH = data_dir() / "elicitation" / "enhancement_priors.toml"
 #: Spelling of an unbounded allowance in TOML files and on the command line.
 UNBOUNDED = "unbounded"
 #: Parameter tables the enhancement priors file must provide (all lognormal: positive).

@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit, logit
 
-from riskmodel._io import read_date, read_scalar, read_table, read_toml
+from riskmodel._io import data_dir, read_date, read_scalar, read_table, read_toml
 from riskmodel.errors import ConfigError
 
 __all__ = [
@@ -56,10 +56,8 @@ __all__ = [
     "read_date",
 ]
 
-#: Shipped elicitation file.
-DEFAULT_ELICITATION_PATH = (
-    Path(__file__).resolve().parents[2] / "data" / "elicitation" / "uplift_priors.toml"
-)
+#: Shipped elicitation file (``$RISKMODEL_DATA_DIR`` honoured, read at import).
+DEFAULT_ELICITATION_PATH = data_dir() / "elicitation" / "uplift_priors.toml"
 
 Family = Literal["normal", "lognormal", "lognormal_above_one", "logitnormal"]
 #: Supported families and the open interval of their support (lower, upper).

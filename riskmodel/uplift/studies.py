@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from riskmodel._io import data_dir
 from riskmodel.errors import EvidenceError
 from riskmodel.evidence.loaders import check_cell_text
 
@@ -72,8 +73,8 @@ OPTIONAL_COLUMNS = ("capability_level", "fit_model", "notes")
 STUDY_DOMAINS = ("cyber", "software")
 #: Central probability mass of the ``ci_low``/``ci_high`` interval.
 CI_MASS = 0.95
-#: Shipped studies file.
-DEFAULT_STUDIES_PATH = Path(__file__).resolve().parents[2] / "data" / "uplift_studies.csv"
+#: Shipped studies file (``$RISKMODEL_DATA_DIR`` honoured, read at import).
+DEFAULT_STUDIES_PATH = data_dir() / "uplift_studies.csv"
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskmodel._io import read_date, read_scalar, read_table, read_toml
+from riskmodel._io import data_dir, read_date, read_scalar, read_table, read_toml
 from riskmodel.errors import ConfigError
 from riskmodel.uplift.elicitation import FittedPrior, read_parameter
 from riskmodel.world.counts import COUNT_FORMS
@@ -29,9 +29,8 @@ __all__ = [
     "load_world_assumptions",
 ]
 
-_REPO = Path(__file__).resolve().parents[2]
-#: Shipped world assumptions.
-DEFAULT_ASSUMPTIONS_PATH = _REPO / "data" / "world_assumptions.toml"
+#: Shipped world assumptions (``$RISKMODEL_DATA_DIR`` honoured, read at import).
+DEFAULT_ASSUMPTIONS_PATH = data_dir() / "world_assumptions.toml"
 #: Smallest training compute (log10 FLOP) of the census list, Epoch's "Large-Scale AI
 #: Models" (models believed trained with at least 1e23 FLOP); the count model's floor.
 CENSUS_FLOOR_LOG10_FLOP = 23.0
