@@ -303,6 +303,21 @@ def _add_uplift_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _hazard_options(args: argparse.Namespace) -> dict[str, object]:
+    """The options ``assess`` and ``crossing`` share, as keyword arguments of
+    :func:`riskmodel.hazard.assess.assess_flops` and :func:`~riskmodel.hazard.assess.crossing`."""
+    return {
+        "enhancement_flop_fraction": args.enhancement_flop_fraction,
+        "enhancement_cost_fraction": args.enhancement_cost_fraction,
+        "enhancement_horizon_years": args.enhancement_horizon_years,
+        "link": args.link,
+        "link_params": args.uplift_evidence,
+        "studies": args.studies,
+        "record": not args.no_record,
+        "seed": args.seed,
+    }
+
+
 def _print_records(records: Sequence[dict], fmt: str) -> None:
     if fmt == "text":
         keys = list(records[0])
@@ -377,15 +392,8 @@ def _run(args: argparse.Namespace) -> int:
             bar=args.bar,
             date=args.date,
             bars_path=args.bars_file,
-            enhancement_flop_fraction=args.enhancement_flop_fraction,
-            enhancement_cost_fraction=args.enhancement_cost_fraction,
-            enhancement_horizon_years=args.enhancement_horizon_years,
-            link=args.link,
-            link_params=args.uplift_evidence,
-            studies=args.studies,
-            record=not args.no_record,
-            seed=args.seed,
             n_samples=args.samples,
+            **_hazard_options(args),
         )
         _print_records([record], args.format)
         return 0
@@ -515,14 +523,7 @@ def _assess(args: argparse.Namespace) -> int:
             flops=flops,
             date=date,
             bars=bars,
-            enhancement_flop_fraction=args.enhancement_flop_fraction,
-            enhancement_cost_fraction=args.enhancement_cost_fraction,
-            enhancement_horizon_years=args.enhancement_horizon_years,
-            link=args.link,
-            link_params=args.uplift_evidence,
-            studies=args.studies,
-            record=not args.no_record,
-            seed=args.seed,
+            **_hazard_options(args),
         )
         results.update({(date, f): rows for f, rows in zip(flops, per_flop, strict=True)})
     records = [
