@@ -25,7 +25,7 @@ from riskmodel.capability.predict import (
     posterior_view,
     time_horizon_minutes,
 )
-from riskmodel.capability.sampling import fit_evidence_model
+from riskmodel.capability.sampling import fit_evidence_model, model_source_hash
 from riskmodel.capability.store import fit_diagnostics, load_fit, save_fit
 from riskmodel.config import FitConfig, config_hash
 from riskmodel.errors import FitFileError
@@ -79,7 +79,9 @@ def cached_or_new_fit(
     *,
     allow_unconverged: bool = False,
 ) -> xr.DataTree:
-    """Reuse the fit at ``path`` if its config hash matches; otherwise fit and save it."""
+    """Reuse the fit at ``path`` if its config hash (config and data) and its model source
+    hash (:func:`~riskmodel.capability.sampling.model_source_hash`: the code of the
+    capability model) match; otherwise fit and save it."""
     expected = config_hash(config, evidence.content_hash())
     if path.exists():
         try:
@@ -87,10 +89,12 @@ def cached_or_new_fit(
         except FitFileError as exc:
             _log(f"cached fit unusable ({exc}); refitting")
         else:
-            if tree.attrs["config_hash"] == expected:
+            same_code = tree.attrs.get("model_source_hash") == model_source_hash()
+            if tree.attrs["config_hash"] == expected and same_code:
                 _log(f"reusing cached fit {path} (config hash {expected[:12]})")
                 return tree
-            _log(f"cached fit {path} has a different config or data; refitting")
+            what = "config or data" if same_code else "capability model code"
+            _log(f"cached fit {path} has a different {what}; refitting")
     _log("fitting the capability model (first compile takes ~10 s)")
     tree = fit_evidence_model(evidence, config, allow_unconverged=allow_unconverged)
     save_fit(tree, path)

@@ -49,6 +49,33 @@ def test_cached_fit_is_reused_only_on_hash_match(
     assert reused.attrs["config_hash"] == small_fit.attrs["config_hash"]
 
 
+def test_cached_fit_is_refitted_when_the_model_code_changes(
+    small_fit: xr.DataTree,
+    small_evidence: Evidence,
+    small_config: FitConfig,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The main job's cache is keyed by the capability model's code as well as by config
+    and data (it once reused a fit made by older model code)."""
+    import riskmodel.report as report
+
+    path = save_fit(small_fit, tmp_path / "fit.nc")
+    calls: list[int] = []
+
+    def refit(evidence: Evidence, config: FitConfig, **kwargs: object) -> xr.DataTree:
+        calls.append(1)
+        return small_fit
+
+    monkeypatch.setattr(report, "fit_evidence_model", refit)
+    report.cached_or_new_fit(path, small_evidence, small_config)
+    assert calls == []  # same config, data and code: reused
+    assert small_fit.attrs["model_source_hash"] == report.model_source_hash()
+    monkeypatch.setattr(report, "model_source_hash", lambda: "edited capability/model.py")
+    report.cached_or_new_fit(path, small_evidence, small_config)
+    assert calls == [1]
+
+
 # --- the whole pipeline, end to end, on a reduced configuration ------------------------
 
 REDUCED = {

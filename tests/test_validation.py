@@ -886,24 +886,27 @@ def test_every_backtest_method_has_a_label_and_its_own_style() -> None:
 def test_model_source_hash_covers_the_model_and_data_code(
     monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
+    from riskmodel.capability import sampling
+
+    assert fits.MODEL_SOURCES == sampling.MODEL_SOURCES  # one definition, re-exported
     assert [(p.parent.name, p.name) for p in fits.MODEL_SOURCES] == [
         ("capability", "model.py"),
         ("capability", "data.py"),
     ]
-    original = fits.model_source_hash()
+    original = sampling.model_source_hash()
     copies = []
     for path in fits.MODEL_SOURCES:
         copy = tmp_path / path.name
         copy.write_bytes(path.read_bytes())
         copies.append(copy)
-    monkeypatch.setattr(fits, "MODEL_SOURCES", tuple(copies))
-    assert fits.model_source_hash() == original  # the code, not where it lies
+    monkeypatch.setattr(sampling, "MODEL_SOURCES", tuple(copies))
+    assert sampling.model_source_hash() == original  # the code, not where it lies
     for copy in copies:
         source = copy.read_bytes()
         copy.write_bytes(source + b"\n")
-        assert fits.model_source_hash() != original, copy.name
+        assert sampling.model_source_hash() != original, copy.name
         copy.write_bytes(source)
-    assert fits.model_source_hash() == original
+    assert sampling.model_source_hash() == original
 
 
 def test_cached_training_fit_is_refitted_when_the_model_code_changes(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Sequence
@@ -26,7 +27,41 @@ from riskmodel.errors import ConvergenceError
 from riskmodel.evidence import Evidence, load_evidence
 from riskmodel.provenance import package_versions
 
-__all__ = ["fit", "fit_evidence_model", "sample_model", "CHECKED_DERIVED"]
+__all__ = [
+    "fit",
+    "fit_evidence_model",
+    "sample_model",
+    "CHECKED_DERIVED",
+    "MODEL_SOURCES",
+    "model_source_hash",
+]
+
+#: Source files that define the capability model: the PyMC model, and how evidence
+#: becomes its data. Editing either makes every stored fit stale (its
+#: ``attrs["model_source_hash"]`` no longer matches).
+MODEL_SOURCES: tuple[Path, ...] = (
+    Path(__file__).with_name("model.py"),
+    Path(__file__).with_name("data.py"),
+)
+
+
+def model_source_hash() -> str:
+    """SHA-256 of the capability model's source code: the file name and bytes of each
+    of :data:`MODEL_SOURCES`, in order.
+
+    Returns
+    -------
+    str
+        64 hexadecimal characters; any edit of a source file (whitespace included)
+        changes it.
+    """
+    digest = hashlib.sha256()
+    for path in MODEL_SOURCES:
+        source = path.read_bytes()
+        digest.update(f"{path.name}\0{len(source)}\0".encode())
+        digest.update(source)
+    return digest.hexdigest()
+
 
 #: Derived quantities checked by the quality gate besides the free parameters.
 CHECKED_DERIVED = ("capability",)
@@ -168,6 +203,7 @@ def fit_evidence_model(
             "config": json.dumps(config.model_dump(mode="json"), sort_keys=True),
             "config_hash": config_hash(config, evidence_hash),
             "evidence_hash": evidence_hash,
+            "model_source_hash": model_source_hash(),
             "evidence_sources": json.dumps(list(evidence.sources)),
             "package_versions": json.dumps(package_versions(), sort_keys=True),
             "data_vintage": evidence.vintage,

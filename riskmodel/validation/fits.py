@@ -18,9 +18,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from riskmodel.capability import data as capability_data
-from riskmodel.capability import model as capability_model
-from riskmodel.capability.sampling import fit_evidence_model
+from riskmodel.capability.sampling import MODEL_SOURCES, fit_evidence_model, model_source_hash
 from riskmodel.capability.store import load_fit, save_fit
 from riskmodel.config import FitConfig, config_hash
 from riskmodel.errors import FitFileError
@@ -36,32 +34,9 @@ __all__ = [
     "cached_training_fit",
 ]
 
-#: Source files that define the capability model: the PyMC model, and how evidence
-#: becomes its data. Editing either invalidates every cached training fit.
-MODEL_SOURCES: tuple[Path, ...] = (
-    Path(capability_model.__file__),
-    Path(capability_data.__file__),
-)
+
 #: Attribute of a cached training fit that holds its :func:`training_fit_key`.
 FIT_KEY_ATTR = "training_fit_key"
-
-
-def model_source_hash() -> str:
-    """SHA-256 of the capability model's source code: the file name and bytes of each
-    of :data:`MODEL_SOURCES`, in order.
-
-    Returns
-    -------
-    str
-        64 hexadecimal characters; any edit of a source file (whitespace included)
-        changes it.
-    """
-    digest = hashlib.sha256()
-    for path in MODEL_SOURCES:
-        source = path.read_bytes()
-        digest.update(f"{path.name}\0{len(source)}\0".encode())
-        digest.update(source)
-    return digest.hexdigest()
 
 
 def training_fit_key(config: FitConfig, evidence_hash: str) -> str:
