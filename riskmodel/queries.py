@@ -99,14 +99,19 @@ def assess_queries(*, flops: Sequence[float], dates: Sequence[str]) -> list[Asse
     return [AssessQuery(float(f), d) for d, f in itertools.product(dates, flops)]
 
 
+def _is_date(value: str) -> bool:
+    """Whether ``value`` is a calendar date written YYYY-MM-DD."""
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == len("YYYY-MM-DD")
+
+
 def _check_flags(*, dates: Sequence[str], flops: Sequence[float]) -> None:
     for value in dates:
-        try:
-            dt.date.fromisoformat(value)
-            if len(value) != len("YYYY-MM-DD"):
-                raise ValueError
-        except ValueError:
-            raise RiskmodelError(f"--date: '{value}' is not a date YYYY-MM-DD") from None
+        if not _is_date(value):
+            raise RiskmodelError(f"--date: '{value}' is not a date YYYY-MM-DD")
     for value in flops:
         if not (math.isfinite(value) and value > 0):
             raise RiskmodelError(f"--flop must be positive training compute (FLOP), got {value}")
@@ -146,14 +151,10 @@ def _rows(path: str | Path, required: Sequence[str], optional: Sequence[str]) ->
 
 
 def _date(value: str, path: Path, line: int) -> str:
-    try:
-        dt.date.fromisoformat(value)
-        if len(value) != len("YYYY-MM-DD"):
-            raise ValueError
-    except ValueError:
+    if not _is_date(value):
         raise EvidenceError(
             f"'{value}' is not a date YYYY-MM-DD", file=str(path), row=line, column="date"
-        ) from None
+        )
     return value
 
 
