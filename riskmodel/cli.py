@@ -345,17 +345,17 @@ def _cell(value: object) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "benchmarks":
-        from riskmodel.evidence import (
+        from riskmodel.evidence.benchmarks import (  # rows, not DataFrames: no pandas
+            benchmark_rows,
             format_benchmark_table,
             format_harness_table,
-            load_benchmark_registry,
-            load_harness_registry,
+            harness_rows,
         )
 
         if args.harnesses:
-            print(format_harness_table(load_harness_registry()))
+            print(format_harness_table(harness_rows()))
         else:
-            print(format_benchmark_table(load_benchmark_registry()))
+            print(format_benchmark_table(benchmark_rows()))
         return 0
     if args.command == "fit":
         from riskmodel.capability import fit, fit_diagnostics
@@ -425,7 +425,7 @@ def _run(args: argparse.Namespace) -> int:
         _print_records(records, args.format)
         return 0
     if args.command == "report":
-        from riskmodel.report import run_report
+        from riskmodel.report.job import run_report
 
         run_report(
             out_dir=args.out,

@@ -97,7 +97,7 @@ def example_fit(
         Default :func:`example_config`.
     """
     from riskmodel.capability.sampling import fit_evidence_model
-    from riskmodel.report import cached_or_new_fit
+    from riskmodel.report.job import cached_or_new_fit
 
     evidence = evidence if evidence is not None else example_evidence()
     config = config or example_config()

@@ -402,10 +402,11 @@ def test_assess_many_queries_share_one_sample_per_date(
     assert "line 3, column 'date'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["benchmarks"]])
+@pytest.mark.parametrize("argv", [["--help"], ["benchmarks"], ["benchmarks", "--harnesses"]])
 def test_light_commands_do_not_import_pymc(argv: list[str]) -> None:
     """``riskmodel --help`` and ``riskmodel benchmarks`` answer without loading PyMC,
-    pytensor or xarray (lazy public imports)."""
+    pytensor, xarray or pandas (lazy public imports; the registries are read and
+    validated by the pandas-free ``evidence.cells``)."""
     code = (
         "import contextlib, io, sys\n"
         "from riskmodel.cli import main\n"
@@ -414,7 +415,8 @@ def test_light_commands_do_not_import_pymc(argv: list[str]) -> None:
         f"        main({argv!r})\n"
         "    except SystemExit:\n"
         "        pass\n"
-        "heavy = [m for m in ('pymc', 'pytensor', 'nutpie', 'xarray') if m in sys.modules]\n"
+        "heavy = ('pymc', 'pytensor', 'nutpie', 'xarray', 'pandas')\n"
+        "heavy = [m for m in heavy if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

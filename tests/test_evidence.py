@@ -22,9 +22,11 @@ from riskmodel.errors import EvidenceError
 from riskmodel.evidence import (
     DATA_DIR,
     Evidence,
+    benchmark_rows,
     default_data_dir,
     format_benchmark_table,
     format_harness_table,
+    harness_rows,
     load_benchmark_registry,
     load_evidence,
     load_evidence_csv,
@@ -582,6 +584,33 @@ def test_harness_registry_and_table(shipped_dir: Path) -> None:
     assert lines[2].startswith("agent_s_50_steps")
     assert "Zero-shot chat pr..." in text
     assert len(lines) == 2 + 5
+
+
+def test_registry_rows_read_without_pandas_match_the_dataframes(
+    shipped_dir: Path, tmp_path: Path
+) -> None:
+    """``riskmodel benchmarks`` lists the rows read without pandas: the same listing as
+    from the DataFrame loaders, and the same error for a bad registry."""
+    benchmarks, harnesses = shipped_dir / "benchmarks.csv", shipped_dir / "harnesses.csv"
+    assert format_benchmark_table(benchmark_rows(benchmarks)) == format_benchmark_table(
+        load_benchmark_registry(benchmarks)
+    )
+    assert format_harness_table(harness_rows(harnesses)) == format_harness_table(
+        load_harness_registry(harnesses)
+    )
+    assert [r["slug"] for r in benchmark_rows(benchmarks)][:2] == ["mmlu", "gpqa_diamond"]
+    bad = tmp_path / "benchmarks.csv"
+    bad.write_text(BENCHMARKS_CSV.replace(",0.25,198,", ",0.25,-198,"), encoding="utf-8")
+    with pytest.raises(EvidenceError) as rows_error:
+        benchmark_rows(bad)
+    with pytest.raises(EvidenceError) as frame_error:
+        load_benchmark_registry(bad)
+    assert str(rows_error.value) == str(frame_error.value)
+    assert (rows_error.value.row, rows_error.value.column) == (3, "n_tasks")
+    twice = tmp_path / "harnesses.csv"
+    twice.write_text(HARNESSES_CSV + HARNESSES_CSV.splitlines()[1] + "\n", encoding="utf-8")
+    with pytest.raises(EvidenceError, match="duplicate row: slug=paper already appears on line 2"):
+        harness_rows(twice)
 
 
 def test_cli_lists_harnesses(

@@ -16,40 +16,35 @@ Public API
     The benchmark registry and its plain-text listing.
 :func:`load_harness_registry`, :func:`format_harness_table`
     The harness registry and its plain-text listing.
+:func:`benchmark_rows`, :func:`harness_rows`
+    The two registries as validated rows, without pandas (``riskmodel benchmarks``).
 :mod:`riskmodel.evidence.schema`
     Column specifications of every table (the source of ``docs/evidence_format.md``).
+
+The names are imported on first use (PEP 562, :mod:`riskmodel._lazy`), so listing the
+registries does not load pandas.
 """
 
-from __future__ import annotations
+from riskmodel._lazy import lazy_exports
 
 from . import schema
-from .benchmarks import (
-    closest_benchmarks,
-    format_benchmark_table,
-    format_harness_table,
-    load_benchmark_registry,
-    load_harness_registry,
-)
-from .dataset import Evidence
-from .loaders import (
-    DATA_DIR,
-    default_data_dir,
-    load_evidence,
-    load_evidence_csv,
-    load_shipped_evidence,
-)
 
-__all__ = [
-    "DATA_DIR",
-    "Evidence",
-    "closest_benchmarks",
-    "default_data_dir",
-    "format_benchmark_table",
-    "format_harness_table",
-    "load_benchmark_registry",
-    "load_harness_registry",
-    "load_evidence",
-    "load_evidence_csv",
-    "load_shipped_evidence",
-    "schema",
-]
+_EXPORTS = {
+    "Evidence": "riskmodel.evidence.dataset",
+    "DATA_DIR": "riskmodel.evidence.loaders",
+    "default_data_dir": "riskmodel.evidence.loaders",
+    "load_evidence": "riskmodel.evidence.loaders",
+    "load_evidence_csv": "riskmodel.evidence.loaders",
+    "load_shipped_evidence": "riskmodel.evidence.loaders",
+    "benchmark_rows": "riskmodel.evidence.benchmarks",
+    "harness_rows": "riskmodel.evidence.benchmarks",
+    "closest_benchmarks": "riskmodel.evidence.benchmarks",
+    "format_benchmark_table": "riskmodel.evidence.benchmarks",
+    "format_harness_table": "riskmodel.evidence.benchmarks",
+    "load_benchmark_registry": "riskmodel.evidence.benchmarks",
+    "load_harness_registry": "riskmodel.evidence.benchmarks",
+}
+
+__all__ = [*_EXPORTS, "schema"]
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

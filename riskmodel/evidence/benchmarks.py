@@ -5,26 +5,90 @@ The benchmark registry is ``data/benchmarks.csv`` (see
 (:data:`riskmodel.evidence.schema.HARNESSES`). A researcher file may declare further
 benchmarks and harnesses; those join the registries of the
 :class:`~riskmodel.evidence.dataset.Evidence` it is loaded into.
+
+Listing a registry (``riskmodel benchmarks``) needs no pandas: :func:`benchmark_rows` and
+:func:`harness_rows` read and validate the file with :mod:`riskmodel.evidence.cells`, and
+the ``format_*`` functions take those rows as well as a DataFrame. Only the ``load_*``
+functions, which return DataFrames, import pandas, when called.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from riskmodel._io import data_dir
 
-from .loaders import _load_harness_registry, _load_registry, default_data_dir
-from .schema import BENCHMARKS, HARNESSES
+from .cells import read_table
+from .schema import BENCHMARKS, HARNESSES, TableSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
+    "benchmark_rows",
+    "harness_rows",
     "load_benchmark_registry",
     "load_harness_registry",
     "format_benchmark_table",
     "format_harness_table",
     "closest_benchmarks",
 ]
+
+
+def _path(path: str | Path | None, spec: TableSpec) -> Path:
+    return Path(path) if path is not None else data_dir() / spec.filename
+
+
+def benchmark_rows(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """The benchmark registry as validated rows, without pandas.
+
+    Parameters
+    ----------
+    path
+        CSV file in the ``benchmarks.csv`` format; default ``benchmarks.csv`` in
+        :func:`~riskmodel.evidence.loaders.default_data_dir`.
+
+    Returns
+    -------
+    list of dict
+        One dict per benchmark in file order, keys the columns of
+        :data:`~riskmodel.evidence.schema.BENCHMARKS` (``None`` for an empty cell).
+
+    Raises
+    ------
+    EvidenceError
+        If the file is missing or invalid (naming file, line and column), with the same
+        messages as :func:`load_benchmark_registry`.
+    """
+    return read_table(_path(path, BENCHMARKS), BENCHMARKS)[0]
+
+
+def harness_rows(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """The harness registry as validated rows, without pandas.
+
+    Parameters
+    ----------
+    path
+        CSV file in the ``harnesses.csv`` format; default ``harnesses.csv`` in
+        :func:`~riskmodel.evidence.loaders.default_data_dir`.
+
+    Returns
+    -------
+    list of dict
+        One dict per harness in file order, keys the columns of
+        :data:`~riskmodel.evidence.schema.HARNESSES` (``None`` for an empty cell).
+
+    Raises
+    ------
+    EvidenceError
+        If the file is missing or invalid (naming file, line and column), with the same
+        messages as :func:`load_harness_registry`.
+    """
+    return read_table(_path(path, HARNESSES), HARNESSES)[0]
 
 
 def load_benchmark_registry(path: str | Path | None = None) -> pd.DataFrame:
@@ -48,8 +112,9 @@ def load_benchmark_registry(path: str | Path | None = None) -> pd.DataFrame:
     EvidenceError
         If the file is missing or invalid (naming file, line and column).
     """
-    p = Path(path) if path is not None else default_data_dir() / BENCHMARKS.filename
-    return _load_registry(p)
+    from .loaders import _load_registry  # pandas, imported only when a DataFrame is asked for
+
+    return _load_registry(_path(path, BENCHMARKS))
 
 
 def load_harness_registry(path: str | Path | None = None) -> pd.DataFrame:
@@ -72,8 +137,9 @@ def load_harness_registry(path: str | Path | None = None) -> pd.DataFrame:
     EvidenceError
         If the file is missing or invalid (naming file, line and column).
     """
-    p = Path(path) if path is not None else default_data_dir() / HARNESSES.filename
-    return _load_harness_registry(p)
+    from .loaders import _load_harness_registry  # pandas, as in load_benchmark_registry
+
+    return _load_harness_registry(_path(path, HARNESSES))
 
 
 def closest_benchmarks(slug: str, registry: pd.DataFrame, *, n: int = 3) -> list[str]:
@@ -117,6 +183,16 @@ def _text_table(header: list[str], rows: list[list[str]], right: set[int]) -> st
     return "\n".join(lines) + "\n"
 
 
+def _sorted_rows(registry: pd.DataFrame | Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """A registry's rows sorted by slug: from a DataFrame (slug as index or column) or rows."""
+    if hasattr(registry, "reset_index"):  # a DataFrame
+        table = registry.reset_index() if "slug" not in registry.columns else registry
+        rows: list[Mapping[str, Any]] = table.to_dict("records")
+    else:
+        rows = list(registry)
+    return sorted(rows, key=lambda row: row["slug"])
+
+
 def _short(text: object, limit: int) -> str:
     desc = _cell(text).replace("\n", " ")
     if len(desc) > limit:
@@ -124,14 +200,16 @@ def _short(text: object, limit: int) -> str:
     return desc
 
 
-def format_benchmark_table(registry: pd.DataFrame, *, max_description: int = 60) -> str:
+def format_benchmark_table(
+    registry: pd.DataFrame | Sequence[Mapping[str, Any]], *, max_description: int = 60
+) -> str:
     """Plain-text table of the registry, for ``riskmodel benchmarks``.
 
     Parameters
     ----------
     registry
         Registry as returned by :func:`load_benchmark_registry` (index ``slug``) or
-        :attr:`Evidence.benchmarks`.
+        :attr:`Evidence.benchmarks`, or its rows (:func:`benchmark_rows`).
     max_description
         Descriptions longer than this many characters are cut and end in ``...``.
 
@@ -142,25 +220,25 @@ def format_benchmark_table(registry: pd.DataFrame, *, max_description: int = 60)
         slug, domain, chance, n_tasks, kind, description; ends with a newline.
     """
     header = ["slug", "domain", "chance", "n_tasks", "kind", "description"]
-    table = registry.reset_index() if "slug" not in registry.columns else registry
-    table = table.sort_values("slug", kind="mergesort")
-    rows: list[list[str]] = []
-    for r in table.itertuples(index=False):
-        rows.append(
-            [
-                r.slug,
-                _cell(r.domain),
-                f"{r.chance:.3g}",
-                str(r.n_tasks),
-                _cell(r.kind),
-                _short(r.description, max_description),
-            ]
-        )
+    rows = [
+        [
+            r["slug"],
+            _cell(r["domain"]),
+            f"{r['chance']:.3g}",
+            str(r["n_tasks"]),
+            _cell(r["kind"]),
+            _short(r["description"], max_description),
+        ]
+        for r in _sorted_rows(registry)
+    ]
     return _text_table(header, rows, right={2, 3})
 
 
 def format_harness_table(
-    registry: pd.DataFrame, *, max_name: int = 40, max_description: int = 60
+    registry: pd.DataFrame | Sequence[Mapping[str, Any]],
+    *,
+    max_name: int = 40,
+    max_description: int = 60,
 ) -> str:
     """Plain-text table of the harness registry, for ``riskmodel benchmarks --harnesses``.
 
@@ -168,7 +246,7 @@ def format_harness_table(
     ----------
     registry
         Registry as returned by :func:`load_harness_registry` (index ``slug``) or
-        :attr:`Evidence.harnesses`.
+        :attr:`Evidence.harnesses`, or its rows (:func:`harness_rows`).
     max_name, max_description
         Names and descriptions longer than this many characters are cut and end in
         ``...``.
@@ -180,10 +258,13 @@ def format_harness_table(
         slug, kind, name, description; ends with a newline.
     """
     header = ["slug", "kind", "name", "description"]
-    table = registry.reset_index() if "slug" not in registry.columns else registry
-    table = table.sort_values("slug", kind="mergesort")
     rows = [
-        [r.slug, _cell(r.kind), _short(r.name, max_name), _short(r.description, max_description)]
-        for r in table.itertuples(index=False)
+        [
+            r["slug"],
+            _cell(r["kind"]),
+            _short(r["name"], max_name),
+            _short(r["description"], max_description),
+        ]
+        for r in _sorted_rows(registry)
     ]
     return _text_table(header, rows, right=set())

@@ -7,7 +7,7 @@ what they were measured on. :func:`load_previous_hazard_numbers` reads them;
 beside (same fit, release date, seed and uplift evidence); :func:`before_after_tables`
 pairs them with this version's P(hazard) table and crossings.
 
-Computing only: the report shows the tables (:mod:`riskmodel.report_findings`).
+Computing only: the report shows the tables (:mod:`riskmodel.report.findings`).
 """
 
 from __future__ import annotations

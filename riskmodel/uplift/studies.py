@@ -40,7 +40,7 @@ from scipy import stats
 
 from riskmodel._io import data_dir
 from riskmodel.errors import EvidenceError
-from riskmodel.evidence.loaders import check_cell_text
+from riskmodel.evidence.cells import check_cell_text
 
 __all__ = [
     "STUDY_COLUMNS",

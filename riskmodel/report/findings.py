@@ -1,13 +1,16 @@
 """Headline findings, tables and assumptions of the HTML report (computing only).
 
-:func:`build_report` turns the pipeline's results into the inputs of
-:func:`riskmodel.report_html.render_report` and writes the report. The headline
-sentences are generated from the numbers, never typed by hand.
+:func:`build_report` turns the main job's results
+(:class:`~riskmodel.report.results.ReportResults`) into the inputs of
+:func:`riskmodel.report.html.render_report` and writes the report. The headline
+sentences are generated from the numbers, never typed by hand. The simulation's summaries
+come computed once with the simulation (:class:`~riskmodel.report.results.PolicyResults`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +22,18 @@ from riskmodel import __version__
 from riskmodel.capability.store import fit_diagnostics
 from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.policy.variants import PolicyVariant, load_variants
-from riskmodel.report_html import ReportFigure, render_report, write_report
+from riskmodel.report.figures import KEY_FIGURE, ReportFigure
+from riskmodel.report.html import render_report, write_report
+from riskmodel.report.results import PolicyResults, ReportResults
 from riskmodel.settings import Settings
 from riskmodel.simulation.run import (
     COMMENTARY_DEVELOPERS_SOURCE,
     COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS,
-    developers_table,
-    summary_table,
     truth_label,
 )
 from riskmodel.uplift.elicitation import prior_table
 
 __all__ = [
-    "FIGURE_TEXT",
-    "KEY_FIGURE",
     "OUTCOME_LABELS",
     "executive_summary",
     "outcome_definitions",
@@ -48,76 +49,6 @@ __all__ = [
     "assumption_table",
     "build_report",
 ]
-
-#: Figure file stem -> (title, caption) in report order; flowcharts are added per variant.
-FIGURE_TEXT: dict[str, tuple[str, str]] = {
-    "hazard_vs_flop": (
-        "P(hazard) against training compute",
-        "Posterior probability of each bar's condition for a model of given training FLOP "
-        "released on the report date, with Monte Carlo error; horizontal lines: each bar's "
-        "required probability; vertical line: the bill's 1e26 FLOP threshold.",
-    ),
-    "crossings": (
-        "Where and when each bar is crossed",
-        "Training FLOP at which the pooled probability of each bar's condition reaches the "
-        "bar's required probability for a model released on the report date, and the date "
-        "at which the frontier (the best model released in the year up to that date) "
-        "reaches it; whiskers: +/- 2 Monte Carlo standard errors (not the epistemic spread: "
-        "see the crossing sensitivity table).",
-    ),
-    "frontier_forecast": (
-        "Frontier forecast of benchmark scores by date",
-        "Posterior predictive fraction of tasks solved by the frontier on each date (the best "
-        "model released in the year up to that date), with the observed scores (cyber suites "
-        "included).",
-    ),
-    "policy_variants": (
-        "Policy variants compared",
-        "Median and 90% interval over simulated worlds of the key outcomes per variant, "
-        "summed over the simulated years. Outcomes that depend on which runs are truly "
-        "hazardous (missed hazardous runs, false alarms, blocked open-weight releases by "
-        "truth) are shown under each truth bar ('truth: current bar': the bill's bar; "
-        "'truth: raised bar': the commentary's), so that no variant is judged only by the "
-        "other bar's standard.",
-    ),
-    "lde_all_benchmarks": (
-        "The 'lower on all benchmarks' test",
-        "Probability that a genuinely weaker model passes the pre-training LDE test, by "
-        "number of benchmarks, under the strict rule and the relaxed (mean) rule.",
-    ),
-    "sensitivity_tornado": (
-        "Sensitivity of a headline outcome",
-        "Change of the outcome when one assumption at a time moves to a low or a high value; "
-        "an outcome that depends on the truth has one panel per truth bar.",
-    ),
-    "prior_posterior": (
-        "Elicited priors against posteriors",
-        "Uplift-link parameters: the elicited prior against the posterior given the uplift "
-        "studies.",
-    ),
-    "uplift_prior_predictive": (
-        "Uplift against capability (prior predictive)",
-        "What the elicited priors of both links imply for the uplift of a competent "
-        "cyber-offense team, by capability.",
-    ),
-    "compute_trend": (
-        "Training compute trend",
-        "Fitted training-compute trends of notable language models and of frontier-flagged "
-        "ones (their own slope and offset), with the Epoch data.",
-    ),
-    "capability_curves": (
-        "Benchmark scores against capability",
-        "Fitted item-response curves with the observed scores.",
-    ),
-    "prior_predictive": (
-        "Capability model: prior predictive check",
-        "Benchmark scores the priors allow, against the data.",
-    ),
-}
-
-
-#: The figure shown beside the executive summary, on the report's first screen.
-KEY_FIGURE = "hazard_vs_flop"
 
 #: Outcome name -> short label in words (the definition is
 #: :data:`riskmodel.policy.engine.OUTCOMES` and its siblings, one click away in the report).
@@ -256,7 +187,7 @@ def _variant_words(name: str) -> str:
 def executive_summary(
     hazard_table: pd.DataFrame,
     crossings: pd.DataFrame,
-    dataset: xr.Dataset,
+    policy: PolicyResults,
     *,
     date: str,
 ) -> list[str]:
@@ -276,11 +207,12 @@ def executive_summary(
     hazard_table, crossings
         :func:`riskmodel.hazard.curves.hazard_curve` rows and
         :func:`riskmodel.hazard.curves.crossing_tables` crossings.
-    dataset
-        The simulation (:func:`riskmodel.simulation.run.simulate`).
+    policy
+        The simulation with its summaries.
     date
         Release date (YYYY-MM-DD) of the assessed models.
     """
+    dataset, summary = policy.dataset, policy.summary
     released = people_day(date)
     lines = []
 
@@ -310,24 +242,22 @@ def executive_summary(
         lines.append("The bars are first met as follows: " + "; ".join(parts) + ".")
     names = dataset["variant"].values.tolist()
     focus = "commentary" if "commentary" in names else names[0]
-    if "developers_full_obligations" in dataset:
-        developers = developers_table(dataset).set_index("variant")
-        year = int(developers["year"].iloc[0])
-        row = developers.loc[focus]
-        others = developers.drop(index=focus)["q50"]
-        rest = (
-            f"; under the other variants, {people_number(others.min())} to "
-            f"{people_number(others.max())}"
-            if len(others)
-            else ""
-        )
-        lines.append(
-            f"In {year}, {people_number(row['q50'])} developers (90% interval "
-            f"{people_number(row['q05'])} to {people_number(row['q95'])}) would bear full "
-            f"obligations under {_variant_words(focus)}, against the commentary's expectation "
-            f"of about {COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS}{rest}."
-        )
-    summary = summary_table(dataset)
+    developers = policy.developers.set_index("variant")
+    year = int(developers["year"].iloc[0])
+    row = developers.loc[focus]
+    others = developers.drop(index=focus)["q50"]
+    rest = (
+        f"; under the other variants, {people_number(others.min())} to "
+        f"{people_number(others.max())}"
+        if len(others)
+        else ""
+    )
+    lines.append(
+        f"In {year}, {people_number(row['q50'])} developers (90% interval "
+        f"{people_number(row['q05'])} to {people_number(row['q95'])}) would bear full "
+        f"obligations under {_variant_words(focus)}, against the commentary's expectation "
+        f"of about {COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS}{rest}."
+    )
     years = f"{int(dataset['year'].min())} to {int(dataset['year'].max())}"
     cost = summary[summary["outcome"] == "compliance_cost_usd"].sort_values("q50")
     if len(cost):
@@ -377,11 +307,13 @@ def convergence_warning(diagnostics: dict[str, Any]) -> list[str]:
 def headline_findings(
     hazard_table: pd.DataFrame,
     crossings: pd.DataFrame,
-    dataset: xr.Dataset,
+    policy: PolicyResults,
     *,
     date: str,
 ) -> list[str]:
-    """Plain-language sentences generated from the results."""
+    """Plain-language sentences generated from the results (the P(hazard) table, the
+    crossings, and the simulation with its summaries)."""
+    dataset, summary = policy.dataset, policy.summary
     lines = []
     for flop in sorted(set(hazard_table["flop"])):
         parts = []
@@ -407,7 +339,6 @@ def headline_findings(
             f"{people_date(row['frontier_date'])}. How far each crossing moves under the main "
             "assumptions is in the crossing sensitivity table."
         )
-    summary = summary_table(dataset)
     years = f"{int(dataset['year'].min())}-{int(dataset['year'].max())}"
 
     def rows(variant: str, outcome: str) -> pd.DataFrame:
@@ -436,7 +367,7 @@ def headline_findings(
             f"releases blocked: {per_truth(variant, 'open_weights_blocked_nonhazardous')} "
             "(medians over simulated worlds)."
         )
-    developers = developers_table(dataset)
+    developers = policy.developers
     expected = COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS
     lines.append(
         f"Developers under full obligations in {int(developers['year'].iloc[0])}, against "
@@ -483,12 +414,15 @@ def headline_findings(
     return lines
 
 
-def developers_comparison(dataset: xr.Dataset) -> tuple[str, pd.DataFrame]:
+def developers_comparison(developers: pd.DataFrame) -> tuple[str, pd.DataFrame]:
     """Heading and table of the report: developers under full obligations per variant in
     the last simulated year (median, 90% interval, share of worlds with at most the
     expectation) beside the commentary's expectation
-    (:data:`~riskmodel.simulation.run.COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS`)."""
-    table = developers_table(dataset)
+    (:data:`~riskmodel.simulation.run.COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS`).
+
+    ``developers``: :func:`~riskmodel.simulation.run.developers_table` of the simulation
+    (:attr:`PolicyResults.developers <riskmodel.report.results.PolicyResults>`)."""
+    table = developers
     year = int(table["year"].iloc[0])
     expected = COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS
     shown = pd.DataFrame(
@@ -599,20 +533,6 @@ def assumption_table(
     return pd.DataFrame(rows)
 
 
-def _figures(figures_dir: Path, variants: list[PolicyVariant]) -> list[ReportFigure]:
-    text = dict(FIGURE_TEXT)
-    for variant in variants:
-        text[f"flowchart_{variant.name}"] = (
-            f"Decision flowchart: {variant.name}",
-            f"{variant.title}: drawn from the rule file the engine applies.",
-        )
-    return [
-        ReportFigure(path=figures_dir / f"{stem}.png", title=title, caption=caption)
-        for stem, (title, caption) in text.items()
-        if (figures_dir / f"{stem}.png").exists()
-    ]
-
-
 def _before_after(
     tree: xr.DataTree,
     settings: Settings,
@@ -644,23 +564,23 @@ def _before_after(
     return before_after_tables(hazard_table, crossings, previous)
 
 
-def build_report(
-    *,
-    tree: xr.DataTree,
-    settings: Settings,
-    hazard_table: pd.DataFrame,
-    crossings: pd.DataFrame,
-    dataset: xr.Dataset,
-    figures_dir: Path,
-    path: Path,
-    inputs: HazardInputs | None = None,
-    crossing_sensitivity: pd.DataFrame | None = None,
-) -> Path:
-    """Assemble and write the HTML report; returns its path."""
-    names = dataset["variant"].values.tolist()
-    files = json.loads(dataset.attrs["variant_files"])
-    variants = load_variants([files[name] for name in names])
-    summary = summary_table(dataset)
+def build_report(results: ReportResults, figures: Sequence[ReportFigure], path: Path) -> Path:
+    """Assemble and write the HTML report; returns its path.
+
+    Parameters
+    ----------
+    results
+        The main job's results.
+    figures
+        The report's figures (:func:`riskmodel.report.figures.report_figures`), already
+        drawn; all are embedded, :data:`~riskmodel.report.figures.KEY_FIGURE` on the
+        first screen.
+    path
+        The HTML file.
+    """
+    tree, settings, policy = results.tree, results.settings, results.policy
+    hazard_table, crossings = results.hazard_table, results.crossings
+    summary = policy.summary.copy()  # shared with the other parts: formatted on a copy
     for column in ("q50", "q05", "q95"):
         summary[column] = [
             people_value(float(v), units)
@@ -668,10 +588,12 @@ def build_report(
         ]
     summary["truth"] = [truth_label(str(t)) or "-" for t in summary["truth_bar"]]
     tables = {
-        name: summary[summary["variant"] == name][["outcome", "truth", "q50", "q05", "q95"]]
+        variant.name: summary[summary["variant"] == variant.name][
+            ["outcome", "truth", "q50", "q05", "q95"]
+        ]
         .rename(columns={"q50": "median", "q05": "5%", "q95": "95%"})
         .reset_index(drop=True)
-        for name in names
+        for variant in results.variants
     }
     diagnostics = dict(fit_diagnostics(tree))
     diagnostics.pop("failures", None)
@@ -683,36 +605,29 @@ def build_report(
         "simulation seed": settings.simulation.seed,
         "settings": json.dumps(settings.as_dict(), default=str),
         "package versions": tree.attrs.get("package_versions", ""),
-        "variant hashes": dataset.attrs.get("variant_hashes", ""),
+        "variant hashes": policy.dataset.attrs.get("variant_hashes", ""),
     }
-    before_after = _before_after(tree, settings, hazard_table, crossings)
-    figures = _figures(figures_dir, variants)
-    key_figure = next((f for f in figures if f.path.stem == KEY_FIGURE), None)
+    date = settings.hazard.date
     html = render_report(
         title="riskmodel: hazardous-capability thresholds and SB-1047 policy variants",
-        vintage=str(tree.attrs.get("data_vintage", "")),
+        vintage=results.vintage,
         headline=[
             *convergence_warning(diagnostics),
-            *headline_findings(hazard_table, crossings, dataset, date=settings.hazard.date),
+            *headline_findings(hazard_table, crossings, policy, date=date),
         ],
         hazard_table=hazard_table,
         crossing_table=crossings,
-        crossing_sensitivity=crossing_sensitivity,
+        crossing_sensitivity=results.crossing_sensitivity,
         variant_tables=tables,
-        variant_descriptions={v.name: _describe(v) for v in variants},
+        variant_descriptions={v.name: _describe(v) for v in results.variants},
         figures=figures,
-        assumptions=assumption_table(tree, settings, inputs),
+        assumptions=assumption_table(tree, settings, results.inputs),
         diagnostics=diagnostics,
         provenance=provenance,
-        comparison_tables=dict([developers_comparison(dataset)]),
-        before_after=before_after,
-        summary=executive_summary(
-            hazard_table,
-            crossings,
-            dataset,
-            date=settings.hazard.date,
-        ),
-        key_figure=key_figure,
+        comparison_tables=dict([developers_comparison(policy.developers)]),
+        before_after=_before_after(tree, settings, hazard_table, crossings),
+        summary=executive_summary(hazard_table, crossings, policy, date=date),
+        key_figure=next((f for f in figures if f.key == KEY_FIGURE), None),
         definitions=outcome_definitions(),
     )
     return write_report(html, path)

@@ -6,6 +6,11 @@ a table per policy variant, the hazard tables, the assumptions with their source
 fit diagnostics and the provenance. A small inline script records, once the page has
 loaded, how many images decoded (``<body data-images-loaded="k/n">``); the test renders
 the page in headless Chromium and checks ``k == n``.
+
+Every table goes through one renderer (:func:`html_table`): a plain ``<table>`` styled by
+the document's stylesheet, cells escaped, floats in a given format, missing values empty,
+and optionally one column of outcome names shown as their labels linked to their
+definitions. The figures come from the registry (:mod:`riskmodel.report.figures`).
 """
 
 from __future__ import annotations
@@ -13,14 +18,16 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import is_scalar
 
 from riskmodel.provenance import atomic_path
+from riskmodel.report.figures import ReportFigure
 
-__all__ = ["ReportFigure", "render_report", "write_report", "REPORT_SECTIONS"]
+__all__ = ["html_table", "render_report", "write_report", "REPORT_SECTIONS"]
 
 #: Section ids of the report, in order (tests check each is present).
 REPORT_SECTIONS = (
@@ -71,59 +78,54 @@ window.addEventListener("load", function () {
 """
 
 
-@dataclass(frozen=True)
-class ReportFigure:
-    """One figure of the report.
-
-    Attributes
-    ----------
-    path
-        PNG file to embed.
-    title
-        Short heading.
-    caption
-        What it shows, with its assumptions.
-    """
-
-    path: Path
-    title: str
-    caption: str
+def _cell(value: object, float_format: str) -> str:
+    """A cell's text: ``""`` for a missing value (None, NaN, NaT), floats in ``float_format``."""
+    if is_scalar(value) and pd.isna(value):
+        return ""
+    if isinstance(value, float | np.floating):
+        return float_format.format(value)
+    return str(value)
 
 
-def _table(frame: pd.DataFrame, *, float_format: str = "{:.3g}") -> str:
-    return frame.to_html(
-        index=False,
-        escape=True,
-        border=0,
-        float_format=lambda v: float_format.format(v),
-        na_rep="",
-    )
-
-
-def _linked_table(
-    frame: pd.DataFrame, *, link_column: str, definitions: Mapping[str, tuple[str, str]]
+def html_table(
+    frame: pd.DataFrame,
+    *,
+    float_format: str = "{:.3g}",
+    links: tuple[str, Mapping[str, tuple[str, str]]] | None = None,
 ) -> str:
-    """A table whose ``link_column`` holds outcome names, shown as their labels linked to
-    their definitions (``#def-<name>``); every other cell as given (escaped)."""
+    """``frame`` as a plain HTML table (no index), every cell escaped.
+
+    Parameters
+    ----------
+    frame
+        The table.
+    float_format
+        Format of float cells; missing values (None, NaN) are empty.
+    links
+        ``(column, definitions)``: the cells of ``column`` that name an outcome of
+        ``definitions`` (name -> (label, definition)) show its label linked to its
+        definition (``#def-<name>``).
+    """
     e = html.escape
+    column, definitions = links if links is not None else (None, {})
     head = "".join(f"<th>{e(str(c))}</th>" for c in frame.columns)
     rows = []
-    for record in frame.to_dict("records"):
+    for record in frame.itertuples(index=False, name=None):
         cells = []
-        for column, value in record.items():
-            if column == link_column and value in definitions:
+        for name, value in zip(frame.columns, record, strict=True):
+            if name == column and value in definitions:
                 label = definitions[value][0]
                 cells.append(f'<td><a href="#def-{e(str(value))}">{e(label)}</a></td>')
             else:
-                cells.append(f"<td>{e('' if value is None else str(value))}</td>")
+                cells.append(f"<td>{e(_cell(value, float_format))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _figure(figure: ReportFigure) -> str:
-    data = base64.b64encode(Path(figure.path).read_bytes()).decode("ascii")
+    data = base64.b64encode(figure.path.read_bytes()).decode("ascii")
     return (
-        f'<figure id="fig-{html.escape(Path(figure.path).stem)}">'
+        f'<figure id="fig-{html.escape(figure.key)}">'
         f"<h3>{html.escape(figure.title)}</h3>"
         f'<img alt="{html.escape(figure.title)}" src="data:image/png;base64,{data}">'
         f"<figcaption>{html.escape(figure.caption)}</figcaption></figure>"
@@ -146,8 +148,8 @@ def _before_after_html(before_after: tuple[pd.DataFrame, pd.DataFrame] | str | N
         "draw; v2 bounds enhancement by a fresh run, measures the current bar against the "
         "best non-covered model, weights by the record of incidents and reports the "
         "crossing of the pooled probability.</p>",
-        _table(probability, float_format="{:.4g}"),
-        _table(crossing),
+        html_table(probability, float_format="{:.4g}"),
+        html_table(crossing),
     ]
 
 
@@ -189,7 +191,7 @@ def render_report(
     variant_descriptions
         Variant name -> its title and rules in words.
     figures
-        Figures to embed, in order.
+        Figures to embed, in order (:func:`riskmodel.report.figures.report_figures`).
     assumptions
         One row per assumption: name, value, units, source or ``elicited``.
     diagnostics
@@ -234,9 +236,9 @@ def render_report(
         "</ul></section>",
         '<section id="hazard"><h2>Hazard under the two bars</h2>',
         "<h3>Probability of each bar's condition by training compute</h3>",
-        _table(hazard_table),
+        html_table(hazard_table),
         "<h3>Where and when each bar is met (pooled probability = required probability)</h3>",
-        _table(crossing_table),
+        html_table(crossing_table),
         *(
             []
             if crossing_sensitivity is None
@@ -246,7 +248,7 @@ def render_report(
                 "the lower and the upper third of one input at a time: how far the crossing "
                 "moves with that input, not the uncertainty of the crossing (the bar pools "
                 "it).</p>",
-                _table(crossing_sensitivity),
+                html_table(crossing_sensitivity),
             ]
         ),
         *_before_after_html(before_after),
@@ -255,14 +257,12 @@ def render_report(
     ]
     for heading, table in (comparison_tables or {}).items():
         parts.append(f"<h3>{e(heading)}</h3>")
-        parts.append(_table(table))
+        parts.append(html_table(table))
     for name, table in variant_tables.items():
         parts.append(f'<h3 id="variant-{e(name)}">{e(name)}</h3>')
         parts.append(f'<p class="note">{e(variant_descriptions.get(name, ""))}</p>')
-        if definitions and "outcome" in table.columns:
-            parts.append(_linked_table(table, link_column="outcome", definitions=definitions))
-        else:
-            parts.append(_table(table))
+        linked = definitions and "outcome" in table.columns
+        parts.append(html_table(table, links=("outcome", definitions) if linked else None))
     if definitions:
         parts.append('<h3 id="definitions">What each outcome means</h3><dl>')
         for name, (label, meaning) in definitions.items():
@@ -270,19 +270,19 @@ def render_report(
         parts.append("</dl>")
     parts.append("</section>")
     parts.append('<section id="figures"><h2>Figures</h2>')
-    key = None if key_figure is None else Path(key_figure.path).stem
-    parts.extend(_figure(f) for f in figures if Path(f.path).stem != key)
+    key = None if key_figure is None else key_figure.key
+    parts.extend(_figure(f) for f in figures if f.key != key)
     parts.append("</section>")
     parts.append('<section id="assumptions"><h2>Assumptions and their sources</h2>')
-    parts.append(_table(assumptions))
+    parts.append(html_table(assumptions))
     parts.append("</section>")
     diag = pd.DataFrame({"quantity": list(diagnostics), "value": list(diagnostics.values())})
     prov = pd.DataFrame({"item": list(provenance), "value": list(provenance.values())})
     parts.append('<section id="diagnostics"><h2>Fit diagnostics</h2>')
-    parts.append(_table(diag.astype({"value": str})))
+    parts.append(html_table(diag.astype({"value": str})))
     parts.append("</section>")
     parts.append('<section id="provenance"><h2>Provenance</h2>')
-    parts.append(_table(prov.astype({"value": str})))
+    parts.append(html_table(prov.astype({"value": str})))
     parts.append("</section>")
     parts.append(f"<script>{_IMAGE_CHECK}</script></body></html>")
     return "\n".join(parts)
