@@ -212,8 +212,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help=f"cutoff dates (default {' '.join(BACKTEST_CUTOFFS)})",
     )
-    p.add_argument("--draws", type=int, default=None, help="override (default: the fit config)")
-    p.add_argument("--tune", type=int, default=None, help="override (default: the fit config)")
+    p.add_argument(
+        "--config", help="settings file (TOML/JSON; its fit tables are used for every cutoff)"
+    )
+    p.add_argument(
+        "--draws", type=int, default=None, help="draws per chain (default: BACKTEST_SAMPLER, 12000)"
+    )
+    p.add_argument(
+        "--tune", type=int, default=None, help="tuning steps (default: BACKTEST_SAMPLER, 1000)"
+    )
+    p.add_argument(
+        "--target-accept",
+        type=float,
+        default=None,
+        help="NUTS target acceptance (default: BACKTEST_SAMPLER, 0.98)",
+    )
     p.add_argument("--chains", type=int, default=None, help="override (default: the fit config)")
     p.add_argument("--seed", type=int, default=0, help="seed of the predictive draws")
     p.add_argument(
@@ -244,18 +257,24 @@ BACKTEST_CUTOFFS = ("2023-07-01", "2024-01-01", "2024-07-01", "2025-03-01")
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    """Full fits (the fit config's sampler settings, unless --draws/--tune/--chains) at
-    every cutoff; exit 1 if a cutoff failed or its fit fails the convergence gate (after
-    writing the tables and report of all of them)."""
+    """Full fits at every cutoff: the fit config (``--config``, else the defaults) with the
+    backtest's sampler settings (:data:`~riskmodel.validation.fits.BACKTEST_SAMPLER`) and
+    then the flags on top; exit 1 if a cutoff failed or its fit fails the convergence gate
+    (after writing the tables and report of all of them)."""
     from riskmodel.config import load_config
+    from riskmodel.settings import load_settings
+    from riskmodel.validation.fits import BACKTEST_SAMPLER
     from riskmodel.validation.report import run_backtests
 
-    sampler = {
-        k: v
-        for k, v in {"draws": args.draws, "tune": args.tune, "chains": args.chains}.items()
-        if v is not None
+    flags = {
+        "draws": args.draws,
+        "tune": args.tune,
+        "target_accept": args.target_accept,
+        "chains": args.chains,
     }
-    config = load_config({"sampler": sampler} if sampler else None)
+    sampler = {**BACKTEST_SAMPLER, **{k: v for k, v in flags.items() if v is not None}}
+    base = load_settings(args.config).fit if args.config else None
+    config = load_config({"sampler": sampler}, base=base)
     out = Path(args.out)
     report = run_backtests(
         args.cutoffs,

@@ -4,13 +4,16 @@ figures and ``docs/validation.md``.
 Same as ``riskmodel backtest`` (every option; see ``riskmodel backtest --help``)::
 
     .venv/bin/python scripts/validation_report.py [--cutoffs 2023-07-01 2024-01-01 ...]
-        [--draws N] [--tune N] [--chains N] [--seed 0] [--out results/validation]
+        [--config FILE] [--draws N] [--tune N] [--target-accept P] [--chains N] [--seed 0]
+        [--out results/validation]
         [--docs docs/validation.md] [--no-docs] [--refit] [--known-only]
         [--scheduler ADDRESS]
 
 Default cutoffs: ``riskmodel.cli.BACKTEST_CUTOFFS`` (2023-07-01, 2024-01-01, 2024-07-01,
-2025-03-01). Each cutoff's capability fit uses the fit config's full sampler settings
-unless ``--draws`` / ``--tune`` / ``--chains`` override them; ``--seed`` seeds the
+2025-03-01). Each cutoff's capability fit uses the fit config (``--config``, else the
+defaults) with the backtest's sampler settings on top
+(``riskmodel.validation.fits.BACKTEST_SAMPLER``: 12,000 draws, 1,000 tuning steps, target
+accept 0.98), and the flags on top of those; ``--seed`` seeds the
 predictive and baseline draws, not the sampler. Scored targets: benchmark scores at
 known FLOP, the best score per window, and runs above compute thresholds.
 ``--scheduler`` runs the cutoffs in parallel on a dask.distributed cluster.

@@ -10,11 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import xarray as xr
 
 from riskmodel.capability.store import save_fit
 from riskmodel.cli import EXIT_UNCONVERGED, EXIT_USAGE, main
+from riskmodel.config import FitConfig
 
 FORECAST_KEYS = ["benchmark", "harness", "date", "flop", "mean", "q05", "q25", "q50", "q75", "q95"]
 
@@ -425,3 +427,37 @@ def test_light_commands_do_not_import_pymc(argv: list[str]) -> None:
     assert "fit" in dir(riskmodel) and riskmodel.RiskmodelError.__name__ == "RiskmodelError"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         riskmodel.nope  # noqa: B018
+
+
+def test_backtest_sampler_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Cutoff fits use the backtest's sampler settings on top of the fit config (a settings
+    file's [sampler] seed is kept), and each flag overrides them."""
+    import riskmodel.validation.report as validation_report
+    from riskmodel.validation.fits import BACKTEST_SAMPLER
+
+    seen = []
+
+    class _Report:
+        fits = pd.DataFrame({"cutoff": [], "error": []})
+        summary = pd.DataFrame()
+        files: list[str] = []
+        failures: dict[str, str] = {}
+        gate_failures: list[str] = []
+
+    def fake_run_backtests(cutoffs, *, config, **kwargs):
+        seen.append(config.sampler)
+        return _Report()
+
+    monkeypatch.setattr(validation_report, "run_backtests", fake_run_backtests)
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[sampler]\nseed = 7\n", encoding="utf-8")
+    out = ["--out", str(tmp_path / "bt"), "--no-docs"]
+    assert main(["backtest", *out]) == 0
+    assert main(["backtest", *out, "--config", str(settings)]) == 0
+    assert main(["backtest", *out, "--draws", "50", "--target-accept", "0.9"]) == 0
+    default, from_file, flagged = seen
+    for sampler in (default, from_file):
+        assert {k: getattr(sampler, k) for k in BACKTEST_SAMPLER} == BACKTEST_SAMPLER
+    assert default.seed == FitConfig().sampler.seed and from_file.seed == 7
+    assert (flagged.draws, flagged.target_accept) == (50, 0.9)
+    assert flagged.tune == BACKTEST_SAMPLER["tune"]

@@ -118,8 +118,10 @@ def test_same_seed_same_result_and_chunking_is_provenance(small_fit, world, smal
 
 def test_dask_local_cluster_equals_local(small_fit, world, small_simulation) -> None:
     distributed = pytest.importorskip("distributed")
+    # ':0': a free port. With None the scheduler's HTTP routes still bind 8787, so two
+    # test processes on one machine (xdist workers, two checkouts) collided.
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         on_cluster = simulate(
             small_fit,

@@ -1000,8 +1000,10 @@ def test_backtests_run_on_a_dask_cluster_and_survive_a_failing_cutoff(
 
     _fake_cached_fits(shipped_evidence, monkeypatch, ["2025-03-01"], failing="2024-07-01")
     serial = _run_report(shipped_evidence, tmp_path, None, "serial")
+    # ':0': a free port. With None the scheduler's HTTP routes still bind 8787, so two
+    # test processes on one machine (xdist workers, two checkouts) collided.
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         parallel = _run_report(shipped_evidence, tmp_path, cluster.scheduler_address, "dask")
     for report in (serial, parallel):
@@ -1085,11 +1087,12 @@ def test_backtest_command_uses_full_fits_and_default_cutoffs(monkeypatch, tmp_pa
     monkeypatch.setattr(validation_report, "run_backtests", fake_run)
     code = cli.main(["backtest", "--out", str(tmp_path), "--scheduler", "tcp://h:1"])
     assert code == cli.EXIT_UNCONVERGED  # a failed cutoff and a gate failure
-    assert seen["config"].sampler == load_config().sampler  # the full default sampler
+    # Full fits: the default sampler with the backtest's longer, smaller-step settings
+    # (flags and --config: tests/test_cli.py::test_backtest_sampler_settings).
+    full = load_config({"sampler": fits.BACKTEST_SAMPLER}).sampler
+    assert seen["config"].sampler == full
+    assert full.draws >= load_config().sampler.draws
     assert seen["scheduler"] == "tcp://h:1" and seen["fit_dir"] == tmp_path / "fits"
-    cli.main(["backtest", "--out", str(tmp_path), "--draws", "300"])
-    assert seen["config"].sampler.draws == 300
-    assert seen["config"].sampler.tune == load_config().sampler.tune
 
 
 def test_unreachable_scheduler_fails_before_any_fit(

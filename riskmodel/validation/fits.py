@@ -26,6 +26,7 @@ from riskmodel.evidence import Evidence
 from riskmodel.validation.splits import check_split, training_evidence
 
 __all__ = [
+    "BACKTEST_SAMPLER",
     "MODEL_SOURCES",
     "FIT_KEY_ATTR",
     "model_source_hash",
@@ -34,6 +35,15 @@ __all__ = [
     "cached_training_fit",
 ]
 
+
+#: Sampler settings of the backtest's cutoff fits, on top of the fit config's (``riskmodel
+#: backtest`` flags override each). Earlier cutoffs leave more parameters to their priors
+#: (no reasoning models before 2024-09, few task-suite models before 2024), and at the
+#: default fit's settings (6,000 draws, target accept 0.95) the 2024-07-01 fit had one
+#: divergence and the 2024-01-01 fit a bulk ESS of 422 (gate 400; its task-suite offsets
+#: mix at ~0.02 effective draws per draw). Smaller steps and twice the draws give every
+#: cutoff a margin over the gate (measured: ``docs/validation.md``).
+BACKTEST_SAMPLER: dict[str, float | int] = {"draws": 12000, "tune": 1000, "target_accept": 0.98}
 
 #: Attribute of a cached training fit that holds its :func:`training_fit_key`.
 FIT_KEY_ATTR = "training_fit_key"

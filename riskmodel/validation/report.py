@@ -34,7 +34,7 @@ from scipy.special import expit
 
 from riskmodel import __version__
 from riskmodel.capability.data import years_since
-from riskmodel.config import FitConfig
+from riskmodel.config import FitConfig, load_config
 from riskmodel.evidence import Evidence, load_evidence
 from riskmodel.plotting.style import save_figure
 from riskmodel.plotting.validation import (
@@ -51,7 +51,7 @@ from riskmodel.validation.baselines import (
     MIN_TREND_WINDOWS,
 )
 from riskmodel.validation.cluster import Outcome, map_tasks
-from riskmodel.validation.fits import cached_training_fit
+from riskmodel.validation.fits import BACKTEST_SAMPLER, cached_training_fit
 from riskmodel.validation.harness import (
     COUNT_THRESHOLDS,
     METHODS,
@@ -577,13 +577,17 @@ def _fits_section(fits: pd.DataFrame, config: FitConfig) -> list[str]:
         }
     )
     g = config.gate
-    default = config.sampler == FitConfig().sampler
+    backtest_default = load_config({"sampler": BACKTEST_SAMPLER}).sampler
+    default = config.sampler == backtest_default
     lines = [
         "## Training fits",
         "",
         "One capability fit per cutoff on the evidence released before it, with the "
         + ("default" if default else "**overridden (not the default)**")
-        + f" sampler settings of the fit config ({_sampler_settings(config)}), checked against "
+        + " sampler settings of the backtest (the fit config's with "
+        "`riskmodel.validation.fits.BACKTEST_SAMPLER` on top: early cutoffs leave more "
+        f"parameters to their priors and need smaller steps and more draws; "
+        f"{_sampler_settings(config)}), checked against "
         f"the quality gate (R-hat <= {g.max_rhat}, bulk ESS >= {g.min_ess_bulk:.0f}, "
         f"divergences <= {g.max_divergences}; over every free parameter and the model "
         "capabilities). Fit time: wall time of the fit (compile included; as recorded when "
