@@ -20,12 +20,12 @@ import datetime as dt
 import json
 import math
 import os
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskmodel._time import parse_date
 from riskmodel.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -47,7 +47,6 @@ __all__ = [
 DATA_DIR_VARIABLE = "RISKMODEL_DATA_DIR"
 #: Default capability fit file (relative to the working folder).
 DEFAULT_FIT_PATH = Path("results") / "capability_fit.nc"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def data_dir() -> Path:
@@ -169,18 +168,14 @@ def read_scalar(table: Mapping[str, Any], key: str, origin: str, kind: type) -> 
 
 
 def read_date(table: Mapping[str, Any], key: str, origin: str) -> str:
-    """A YYYY-MM-DD string or TOML date at ``key``, as an ISO string."""
+    """A YYYY-MM-DD string (:func:`riskmodel._time.parse_date`) or TOML date at ``key``,
+    as an ISO string."""
     if key not in table:
         raise ConfigError(f"{origin}: missing key '{key}'")
     value = table[key]
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str) and _DATE.match(value):
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            pass
-    raise ConfigError(f"{origin}: '{key}' must be a date YYYY-MM-DD, got {value!r}")
+    return parse_date(value, what=f"{origin}: '{key}'", error=ConfigError).isoformat()
 
 
 def validation_problems(

@@ -13,7 +13,6 @@ The configuration (with the evidence's content hash) is hashed to identify a fit
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import hashlib
 import json
 import math
@@ -30,6 +29,7 @@ from pydantic import (
 )
 
 from riskmodel._io import read_data_file, validation_problems
+from riskmodel._time import parse_date
 from riskmodel.errors import ConfigError
 
 __all__ = [
@@ -50,17 +50,6 @@ __all__ = [
 class _Strict(BaseModel):
     # NaN and infinity are refused everywhere (TOML writes them as `nan` and `inf`).
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-def _iso_date(value: str) -> str:
-    """A YYYY-MM-DD date string, or ValueError."""
-    try:
-        if len(value) != len("YYYY-MM-DD"):
-            raise ValueError
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date YYYY-MM-DD") from None
-    return value
 
 
 class Prior(_Strict):
@@ -401,7 +390,7 @@ class CapabilityConfig(_Strict):
     @field_validator("reference_date", "trend_start_date", "method_change_date")
     @classmethod
     def _date(cls, value: str) -> str:
-        return _iso_date(value)
+        return parse_date(value, what="date", error=ConfigError).isoformat()
 
     @field_validator("flop_sd_dex")
     @classmethod

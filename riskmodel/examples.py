@@ -96,14 +96,11 @@ def example_fit(
     config
         Default :func:`example_config`.
     """
-    from riskmodel.capability.sampling import fit_evidence_model
-    from riskmodel.report.job import cached_or_new_fit
+    from riskmodel.capability.cache import load_or_fit
 
     evidence = evidence if evidence is not None else example_evidence()
     config = config or example_config()
-    if path is None:
-        return fit_evidence_model(evidence, config, allow_unconverged=True)
-    return cached_or_new_fit(Path(path), evidence, config, allow_unconverged=True)
+    return load_or_fit(path, evidence, config, allow_unconverged=True)[0]
 
 
 def analysis_fit(full_fit: str | Path) -> tuple[xr.DataTree, str]:

@@ -14,13 +14,14 @@ once and print one row per query with the single query's documented keys.
 from __future__ import annotations
 
 import csv
-import datetime as dt
+import functools
 import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from riskmodel._time import parse_date
 from riskmodel.errors import EvidenceError, RiskmodelError
 
 __all__ = [
@@ -99,19 +100,9 @@ def assess_queries(*, flops: Sequence[float], dates: Sequence[str]) -> list[Asse
     return [AssessQuery(float(f), d) for d, f in itertools.product(dates, flops)]
 
 
-def _is_date(value: str) -> bool:
-    """Whether ``value`` is a calendar date written YYYY-MM-DD."""
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == len("YYYY-MM-DD")
-
-
 def _check_flags(*, dates: Sequence[str], flops: Sequence[float]) -> None:
     for value in dates:
-        if not _is_date(value):
-            raise RiskmodelError(f"--date: '{value}' is not a date YYYY-MM-DD")
+        parse_date(value, what="--date")
     for value in flops:
         if not (math.isfinite(value) and value > 0):
             raise RiskmodelError(f"--flop must be positive training compute (FLOP), got {value}")
@@ -151,11 +142,8 @@ def _rows(path: str | Path, required: Sequence[str], optional: Sequence[str]) ->
 
 
 def _date(value: str, path: Path, line: int) -> str:
-    if not _is_date(value):
-        raise EvidenceError(
-            f"'{value}' is not a date YYYY-MM-DD", file=str(path), row=line, column="date"
-        )
-    return value
+    cell = functools.partial(EvidenceError, file=str(path), row=line, column="date")
+    return parse_date(value, what="date", error=cell).isoformat()
 
 
 def _positive(value: str, column: str, path: Path, line: int) -> float:

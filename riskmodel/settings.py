@@ -27,13 +27,13 @@ naming the key.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from riskmodel._io import validation_problems
+from riskmodel._time import parse_date
 from riskmodel.config import FitConfig, load_config, read_config_file
 from riskmodel.errors import ConfigError
 from riskmodel.hazard.inputs import HazardInputs, load_hazard_inputs
@@ -104,11 +104,7 @@ class HazardSettings(_Strict):
     @field_validator("date")
     @classmethod
     def _date(cls, value: str) -> str:
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"'{value}' is not a date YYYY-MM-DD") from None
-        return value
+        return parse_date(value, what="date", error=ConfigError).isoformat()
 
     @field_validator("table_flops")
     @classmethod

@@ -1142,6 +1142,7 @@ def test_shipped_equivalence_parameters_are_the_bill_text() -> None:
 
 
 def test_equivalent_capability_is_the_formula_on_a_stub_progress() -> None:
+    from riskmodel._time import decimal_year
     from riskmodel.policy.equivalence import equivalence_time, equivalent_capability
 
     asked: list[float] = []
@@ -1150,23 +1151,26 @@ def test_equivalent_capability_is_the_formula_on_a_stub_progress() -> None:
         asked.append(time)
         return np.array([0.25, 1.5]) * (time - 2023.0)
 
+    rates = np.array([0.25, 1.5])
+    end_of_2024 = float(decimal_year("2025-01-01"))  # 0.75 days after 2025.0
     best = equivalent_capability(_covered(), progress_at, 23.0)
-    np.testing.assert_allclose(best, 3.0 + np.array([0.5, 3.0]))
+    np.testing.assert_allclose(best, 3.0 + rates * (end_of_2024 - 2023.0))
     typical = equivalent_capability(
         _covered(performance_equivalent_reference="typical"), progress_at, 23.0
     )
     np.testing.assert_allclose(typical, 3.0 + np.array([0.25, 1.5]))
-    assert asked == [2025.0, 2024.0]  # the end of 2024; 1 January 2024
+    assert asked == [end_of_2024, 2024.0]  # the end of 2024; 1 January 2024
     # the year and the FLOP of the comparison model are parameters
     later = _covered(performance_equivalent_year=2026, performance_equivalent_flop=3e26)
     np.testing.assert_allclose(
         equivalent_capability(later, progress_at, 23.0),
-        np.log10(3e26) - 23.0 + np.array([0.25, 1.5]) * 4.0,
+        np.log10(3e26) - 23.0 + rates * (decimal_year("2027-01-01") - 2023.0),
     )
-    assert asked[-1] == equivalence_time(later) == 2027.0
+    assert asked[-1] == equivalence_time(later) == decimal_year("2027-01-01")
     unset = _covered(flop_threshold=2e26, performance_equivalent_flop=None)
     np.testing.assert_allclose(
-        equivalent_capability(unset, progress_at, 23.0), np.log10(2e26) - 23.0 + [0.5, 3.0]
+        equivalent_capability(unset, progress_at, 23.0),
+        np.log10(2e26) - 23.0 + rates * (end_of_2024 - 2023.0),
     )
     n_asked = len(asked)
     assert (
@@ -1189,20 +1193,23 @@ def test_best_reference_on_a_posterior_view_is_method_progress_plus_reasoning() 
     def curve(years: float) -> np.ndarray:
         return method_progress(years, a, p, c, view.smoothing_years)
 
+    # 1 January 2025 and 2024 in years since the anchor (2023-01-01), as a model released
+    # on that day is placed by the capability model: 731 and 365 days of 365.25
+    end_of_2024, start_of_2024 = 731 / 365.25, 365 / 365.25
     best = equivalent_capability(_covered(), view_progress_at(view), view.reference_log10_flop)
-    # 1e26 FLOP, methods to the end of 2024 (2 years after the anchor), o1-preview by then
-    np.testing.assert_allclose(best, 26.0 - 23.0 + curve(2.0) + gain, rtol=0, atol=1e-12)
+    # 1e26 FLOP, methods to the end of 2024, o1-preview released by then
+    np.testing.assert_allclose(best, 26.0 - 23.0 + curve(end_of_2024) + gain, rtol=0, atol=1e-12)
     typical = equivalent_capability(
         _covered(performance_equivalent_reference="typical"),
         view_progress_at(view),
         view.reference_log10_flop,
     )
-    np.testing.assert_allclose(typical, 26.0 - 23.0 + curve(1.0), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(typical, 26.0 - 23.0 + curve(start_of_2024), rtol=0, atol=1e-12)
     # no reasoning-trained release by the end of the year: no reasoning gain
     late = dataclasses.replace(view, reasoning_since="2025-02-01")
     np.testing.assert_allclose(
         equivalent_capability(_covered(), view_progress_at(late), 23.0),
-        26.0 - 23.0 + curve(2.0),
+        26.0 - 23.0 + curve(end_of_2024),
         rtol=0,
         atol=1e-12,
     )

@@ -15,13 +15,10 @@ import pytest
 import xarray as xr
 
 from riskmodel.capability.predict import posterior_view
-from riskmodel.capability.store import save_fit
-from riskmodel.config import FitConfig
-from riskmodel.evidence import Evidence
 from riskmodel.policy.variants import SHIPPED_VARIANTS, load_variants
 from riskmodel.report.figures import KEY_FIGURE, report_figures
 from riskmodel.report.html import REPORT_SECTIONS
-from riskmodel.report.job import cached_or_new_fit, forecast_table, horizon_table, run_report
+from riskmodel.report.job import forecast_table, horizon_table, run_report
 from riskmodel.report.results import report_benchmarks
 
 
@@ -34,41 +31,6 @@ def test_forecast_and_horizon_tables(small_fit: xr.DataTree) -> None:
     assert (horizons["h50_minutes_q05"] <= horizons["h50_minutes_q95"]).all()
 
 
-def test_cached_fit_is_reused_only_on_hash_match(
-    small_fit: xr.DataTree, small_evidence: Evidence, small_config: FitConfig, tmp_path: Path
-) -> None:
-    path = save_fit(small_fit, tmp_path / "fit.nc")
-    reused = cached_or_new_fit(path, small_evidence, small_config)
-    assert reused.attrs["config_hash"] == small_fit.attrs["config_hash"]
-
-
-def test_cached_fit_is_refitted_when_the_model_code_changes(
-    small_fit: xr.DataTree,
-    small_evidence: Evidence,
-    small_config: FitConfig,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The main job's cache is keyed by the capability model's code as well as by config
-    and data (it once reused a fit made by older model code)."""
-    import riskmodel.report.job as job
-
-    path = save_fit(small_fit, tmp_path / "fit.nc")
-    calls: list[int] = []
-
-    def refit(evidence: Evidence, config: FitConfig, **kwargs: object) -> xr.DataTree:
-        calls.append(1)
-        return small_fit
-
-    monkeypatch.setattr(job, "fit_evidence_model", refit)
-    job.cached_or_new_fit(path, small_evidence, small_config)
-    assert calls == []  # same config, data and code: reused
-    assert small_fit.attrs["model_source_hash"] == job.model_source_hash()
-    monkeypatch.setattr(job, "model_source_hash", lambda: "edited capability/model.py")
-    job.cached_or_new_fit(path, small_evidence, small_config)
-    assert calls == [1]
-
-
 def test_the_package_exports_lazily() -> None:
     """``riskmodel.report`` names what it exported as a module, without importing the job."""
     code = (
@@ -76,7 +38,7 @@ def test_the_package_exports_lazily() -> None:
         "import riskmodel.report as report\n"
         "assert 'riskmodel.report.job' not in sys.modules\n"
         "assert 'pymc' not in sys.modules\n"
-        "assert {'run_report', 'cached_or_new_fit', 'REPORT_DATES'} <= set(dir(report))\n"
+        "assert {'run_report', 'REPORT_DATES'} <= set(dir(report))\n"
         "assert report.run_report.__module__ == 'riskmodel.report.job'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

@@ -18,7 +18,7 @@ from scipy.special import logsumexp as special_logsumexp
 from riskmodel.capability.data import prepare_capability_data
 from riskmodel.capability.predict import PosteriorView
 from riskmodel.capability.store import attach_evidence, fit_evidence
-from riskmodel.config import load_config
+from riskmodel.config import config_hash, load_config
 from riskmodel.errors import RiskmodelError
 from riskmodel.evidence import Evidence
 from riskmodel.plotting.validation import METHOD_LABELS, METHOD_STYLE, method_label
@@ -883,44 +883,25 @@ def test_every_backtest_method_has_a_label_and_its_own_style() -> None:
 # ------------------------------------------------------------------ cached training fits
 
 
-def test_model_source_hash_covers_the_model_and_data_code(
-    monkeypatch: pytest.MonkeyPatch, tmp_path
-) -> None:
-    from riskmodel.capability import sampling
-
-    assert fits.MODEL_SOURCES == sampling.MODEL_SOURCES  # one definition, re-exported
-    assert [(p.parent.name, p.name) for p in fits.MODEL_SOURCES] == [
-        ("capability", "model.py"),
-        ("capability", "data.py"),
-    ]
-    original = sampling.model_source_hash()
-    copies = []
-    for path in fits.MODEL_SOURCES:
-        copy = tmp_path / path.name
-        copy.write_bytes(path.read_bytes())
-        copies.append(copy)
-    monkeypatch.setattr(sampling, "MODEL_SOURCES", tuple(copies))
-    assert sampling.model_source_hash() == original  # the code, not where it lies
-    for copy in copies:
-        source = copy.read_bytes()
-        copy.write_bytes(source + b"\n")
-        assert sampling.model_source_hash() != original, copy.name
-        copy.write_bytes(source)
-    assert sampling.model_source_hash() == original
-
-
-def test_cached_training_fit_is_refitted_when_the_model_code_changes(
+def test_cached_training_fit_fits_the_training_evidence_once(
     small_evidence: Evidence, monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
-    """A cached cutoff fit is reused while the config, the training evidence and the
-    capability model's source code are unchanged; a change of the code refits."""
+    """A cutoff's fit is made on the evidence released before the cutoff, stored under
+    ``fit_path`` and then reused (the cache itself: tests/test_capability_cache.py)."""
+    import riskmodel.capability.cache as cache
+
+    seen: list[Evidence] = []
     stored: dict[str, xr.DataTree] = {}
-    fitted: list[int] = []
 
     def fake_fit(train: Evidence, config, **kwargs) -> xr.DataTree:
-        fitted.append(1)
+        seen.append(train)
         tree = xr.DataTree()
-        tree.attrs["fit_number"] = len(fitted)
+        tree.attrs.update(
+            config_hash=config_hash(config, train.content_hash()),
+            model_source_hash=cache.model_source_hash(),
+            diagnostics='{"sampling_seconds": 1, "max_rhat": 1, "min_ess_bulk": 1, '
+            '"divergences": 0}',
+        )
         return tree
 
     def fake_save(tree: xr.DataTree, path) -> Path:
@@ -929,33 +910,22 @@ def test_cached_training_fit_is_refitted_when_the_model_code_changes(
         stored[str(path)] = tree.copy()
         return Path(path)
 
-    monkeypatch.setattr(fits, "fit_evidence_model", fake_fit)  # no sampling
-    monkeypatch.setattr(fits, "save_fit", fake_save)
-    monkeypatch.setattr(fits, "load_fit", lambda path: stored[str(path)].copy())
+    monkeypatch.setattr(cache, "fit_evidence_model", fake_fit)  # no sampling
+    monkeypatch.setattr(cache, "save_fit", fake_save)
+    monkeypatch.setattr(cache, "load_fit", lambda path: stored[str(path)].copy())
     config = load_config()
-
-    def cached(config=config) -> tuple[xr.DataTree, bool]:
-        return fits.cached_training_fit(small_evidence, config, cutoff=CUTOFF, fit_dir=tmp_path)
-
-    first, reused = cached()
-    assert not reused and len(fitted) == 1
-    again, reused = cached()
-    assert reused and len(fitted) == 1 and again.attrs["fit_number"] == 1
-    key = first.attrs[fits.FIT_KEY_ATTR]
-    assert again.attrs[fits.FIT_KEY_ATTR] == key
-    # the model's source code changes: the cached fit no longer counts
-    monkeypatch.setattr(fits, "model_source_hash", lambda: "edited capability/model.py")
-    changed, reused = cached()
-    assert not reused and len(fitted) == 2 and changed.attrs[fits.FIT_KEY_ATTR] != key
-    assert cached()[1] and len(fitted) == 2  # and the new fit is reused in turn
-    # the config and the training evidence stay in the key
-    other = load_config({"sampler": {"draws": config.sampler.draws + 1}})
-    assert not cached(other)[1] and len(fitted) == 3
-    train_hash = training_evidence(small_evidence, CUTOFF).content_hash()
-    assert fits.training_fit_key(config, train_hash) != fits.training_fit_key(config, "other")
-    # a fit stored without a key (made before the key existed) is refitted
-    del stored[str(fits.fit_path(tmp_path, CUTOFF))].attrs[fits.FIT_KEY_ATTR]
-    assert not cached(other)[1] and len(fitted) == 4
+    first, reused = fits.cached_training_fit(
+        small_evidence, config, cutoff=CUTOFF, fit_dir=tmp_path
+    )
+    assert not reused and list(stored) == [str(fits.fit_path(tmp_path, CUTOFF))]
+    assert seen[0].content_hash() == training_evidence(small_evidence, CUTOFF).content_hash()
+    again, reused = fits.cached_training_fit(
+        small_evidence, config, cutoff=CUTOFF, fit_dir=tmp_path
+    )
+    assert reused and len(seen) == 1
+    assert not fits.cached_training_fit(
+        small_evidence, config, cutoff=CUTOFF, fit_dir=tmp_path, reuse=False
+    )[1]
 
 
 # ----------------------------------------------------------- several cutoffs, on dask

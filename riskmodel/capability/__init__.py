@@ -9,6 +9,7 @@ from riskmodel._lazy import lazy_exports
 _EXPORTS = {
     "fit": "riskmodel.capability.sampling",
     "fit_evidence_model": "riskmodel.capability.sampling",
+    "load_or_fit": "riskmodel.capability.cache",
     "forecast": "riskmodel.capability.predict",
     "load_fit": "riskmodel.capability.store",
     "fit_diagnostics": "riskmodel.capability.store",

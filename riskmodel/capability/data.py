@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from riskmodel._time import years_since
 from riskmodel.config import CapabilityConfig
 from riskmodel.errors import EvidenceError
 from riskmodel.evidence import Evidence
@@ -21,29 +22,10 @@ __all__ = [
     "fitted_results",
     "instruments",
     "prepare_capability_data",
-    "years_since",
 ]
-
-#: Days per (Julian) year, used to express dates as fractional years.
-DAYS_PER_YEAR = 365.25
 
 #: Task-suite domains whose runs share a time-horizon slope and discrimination.
 TASK_DOMAINS = ("cyber", "software")
-
-
-def years_since(dates: pd.Series | pd.DatetimeIndex | str, reference: str) -> np.ndarray:
-    """Fractional years between ``dates`` and the ``reference`` date (YYYY-MM-DD).
-
-    Returns
-    -------
-    numpy.ndarray
-        float64, same length as ``dates`` (0-d for a single string).
-    """
-    ref = pd.Timestamp(reference)
-    if isinstance(dates, str):
-        return np.asarray((pd.Timestamp(dates) - ref).days / DAYS_PER_YEAR)
-    delta = pd.to_datetime(pd.Series(dates)) - ref
-    return (delta.dt.days.to_numpy(dtype=float)) / DAYS_PER_YEAR
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from riskmodel.capability.data import ANCHOR_GROUPS, CapabilityData, years_since
+from riskmodel._time import years_since
+from riskmodel.capability.data import ANCHOR_GROUPS, CapabilityData
 from riskmodel.config import CapabilityConfig, Prior
 
 __all__ = ["build_capability_model", "method_progress", "prior_variable"]

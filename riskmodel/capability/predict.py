@@ -15,12 +15,12 @@ import pandas as pd
 import xarray as xr
 from scipy.special import expit
 
+from riskmodel._time import parse_date, years_since
 from riskmodel.capability.data import (
     TASK_DOMAINS,
     Instrument,
     fitted_results,
     instruments,
-    years_since,
 )
 from riskmodel.capability.model import method_progress
 from riskmodel.capability.store import fit_config, fit_evidence, load_fit
@@ -580,12 +580,7 @@ def forecast(
         instrument's reference harness), ``date``, ``flop`` (None for frontier), ``mean``, ``q05``,
         ``q25``, ``q50``, ``q75``, ``q95`` (fractions in [0, 1]).
     """
-    try:
-        pd.Timestamp(date)
-        if len(date) != len("YYYY-MM-DD"):
-            raise ValueError
-    except ValueError:
-        raise RiskmodelError(f"date must be YYYY-MM-DD, got '{date}'") from None
+    parse_date(date, what="date")
     view = posterior_view(fit)
     _check_benchmark(view, benchmark)
     rng = np.random.default_rng(seed)

@@ -36,12 +36,14 @@ __all__ = [
     "model_source_hash",
 ]
 
-#: Source files that define the capability model: the PyMC model, and how evidence
-#: becomes its data. Editing either makes every stored fit stale (its
-#: ``attrs["model_source_hash"]`` no longer matches).
+#: Source files that define the capability model: the PyMC model, how evidence becomes
+#: its data, and its time variable (``riskmodel/_time.py``: years since the reference
+#: date). Editing any makes every stored fit stale (its ``attrs["model_source_hash"]``
+#: no longer matches).
 MODEL_SOURCES: tuple[Path, ...] = (
     Path(__file__).with_name("model.py"),
     Path(__file__).with_name("data.py"),
+    Path(__file__).parents[1] / "_time.py",
 )
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from riskmodel._time import parse_date
 from riskmodel.errors import EvidenceError
 
 from .schema import (
@@ -51,7 +52,6 @@ __all__ = [
 ]
 
 _NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
-_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _INT_MAX = 2**53
 _TRUE = ("true", "1")
 _FALSE = ("false", "0")
@@ -319,12 +319,7 @@ def parse_cell(col: ColumnSpec, raw: str, *, file: str, line: int) -> Any:
 
 
 def _parse_date(col: ColumnSpec, raw: str, fail: Any) -> dt.date:
-    if not _DATE_RE.match(raw):
-        raise fail(f"{col.name} must be a date written YYYY-MM-DD (e.g. 2024-05-13), got {raw!r}")
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise fail(f"{col.name} {raw!r} is not a valid calendar date") from None
+    day = parse_date(raw, what=col.name, error=fail)
     today = _today()
     if day > today:
         raise fail(f"{col.name} {raw} is in the future (today is {today.isoformat()})")

@@ -12,11 +12,9 @@ on a day, for as-of backtests).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskmodel._time import parse_date
 from riskmodel.errors import EvidenceError
 
 from .schema import (
@@ -43,7 +42,6 @@ __all__ = ["Evidence", "RESULT_DERIVED_COLUMNS", "parse_iso_date"]
 #: Columns :class:`Evidence` adds to the results table.
 RESULT_DERIVED_COLUMNS: tuple[str, ...] = ("n_tasks", "n_solved_effective")
 
-_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _TRUE = {"true", "1", "1.0"}
 _FALSE = {"false", "0", "0.0"}
 
@@ -68,12 +66,7 @@ def parse_iso_date(text: str, *, what: str = "date") -> pd.Timestamp:
     EvidenceError
         If ``text`` is not a valid ``YYYY-MM-DD`` date.
     """
-    if not isinstance(text, str) or not _DATE_RE.match(text):
-        raise EvidenceError(f"{what} must be a date in YYYY-MM-DD form, got {text!r}")
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise EvidenceError(f"{what} {text!r} is not a valid calendar date") from None
+    day = parse_date(text, what=what, error=EvidenceError)
     try:
         return pd.Timestamp(day).as_unit("ns")
     except (OverflowError, pd.errors.OutOfBoundsDatetime):

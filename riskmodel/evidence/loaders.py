@@ -11,10 +11,9 @@ is an :class:`~riskmodel.errors.EvidenceError`.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
+import functools
 import math
-import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from riskmodel._io import DATA_DIR_VARIABLE, data_dir
+from riskmodel._time import parse_date
 from riskmodel.errors import EvidenceError
 
 from .cells import Row, check_cell_text, parse_row, read_rows, read_table
@@ -174,17 +174,8 @@ def read_declared_vintage(data_dir: str | Path | None = None) -> str | None:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise EvidenceError(f"not a valid TOML file: {exc}", file=str(path)) from None
     value = data.get("vintage")
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise EvidenceError(
-            f"key 'vintage' must be a date 'YYYY-MM-DD', got {value!r}", file=str(path)
-        )
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise EvidenceError(
-            f"key 'vintage': {value!r} is not a real date", file=str(path)
-        ) from None
-    return value
+    vintage = functools.partial(EvidenceError, file=str(path))
+    return parse_date(value, what="key 'vintage'", error=vintage).isoformat()
 
 
 def _closest(slug: str, known: Sequence[str], what: str, listing: str) -> str:

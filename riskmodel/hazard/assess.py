@@ -80,7 +80,7 @@ import pandas as pd
 import xarray as xr
 from scipy.stats import beta as beta_dist
 
-from riskmodel.capability.data import DAYS_PER_YEAR, years_since
+from riskmodel._time import date_after_years, parse_date, years_since
 from riskmodel.capability.predict import (
     PosteriorView,
     frontier_capability_draws,
@@ -165,16 +165,6 @@ _STREAMS = ("capability", "link", "enhancement", "chain", "frontier", "record")
 
 
 # --- shared set-up -----------------------------------------------------------------
-
-
-def _check_date(date: str) -> str:
-    try:
-        dt.date.fromisoformat(date)
-        if len(date) != len("YYYY-MM-DD"):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise RiskmodelError(f"date must be YYYY-MM-DD, got '{date}'") from None
-    return date
 
 
 def select_bars(
@@ -537,7 +527,7 @@ def assess_flops(
     the sample (and its record weights) is drawn once, so the result for each FLOP equals
     ``assess`` at that FLOP with the same seed. Returns one list of per-bar dicts per FLOP.
     """
-    _check_date(date)
+    parse_date(date, what="date")
     if len(flops) == 0:
         raise RiskmodelError("flops: give at least one training compute (FLOP)")
     for flop in flops:
@@ -727,7 +717,7 @@ def capability_needed(
             f"posterior_index must be a non-empty 1-d array of rows in 0 .. "
             f"{setting.view.n_samples - 1}"
         )
-    dates = tuple(_check_date(d) for d in dates)
+    dates = tuple(parse_date(d, what="date").isoformat() for d in dates)
     if not dates:
         raise RiskmodelError("capability_needed needs at least one date")
     allowance = enhancement if enhancement is not None else selected.enhancement
@@ -885,8 +875,7 @@ def _as_date(setting: _Setting, years: float) -> str | None:
     horizon = setting.years(DATE_HORIZON)
     if not np.isfinite(years) or years > horizon:
         return None
-    reference = pd.Timestamp(setting.view.reference_date)
-    return (reference + pd.Timedelta(days=round(years * DAYS_PER_YEAR))).date().isoformat()
+    return date_after_years(setting.view.reference_date, years)
 
 
 @dataclass(frozen=True)
@@ -919,7 +908,8 @@ def _crossing_run(
     n_samples: int | None,
     inputs: HazardInputs | None,
 ) -> _CrossingRun:
-    date = _check_date(date) if date is not None else dt.date.today().isoformat()
+    day = parse_date(date, what="date") if date is not None else dt.date.today()
+    date = day.isoformat()
     (selected,) = select_bars([bar], bars_path, inputs)
     setting = _Setting(fit, link, inputs)
     rng = _streams(_check_seed(seed))
@@ -1096,7 +1086,7 @@ def crossing_sensitivity(
     _, table = crossing_with_sensitivity(
         fit,
         bar=bar,
-        date=_check_date(date),
+        date=parse_date(date, what="date").isoformat(),
         bars_path=bars_path,
         link=link,
         link_params=link_params,

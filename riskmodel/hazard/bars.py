@@ -76,7 +76,6 @@ the current one against the best non-covered model), so neither implies the othe
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Mapping
@@ -96,6 +95,7 @@ from riskmodel._io import (
     read_toml,
     validation_problems,
 )
+from riskmodel._time import years_since
 from riskmodel.errors import ConfigError
 from riskmodel.hazard.enhancement import EnhancementAllowance
 from riskmodel.uplift.elicitation import FittedPrior, read_parameter
@@ -283,12 +283,8 @@ class WorldRecord:
 
     @property
     def incident_window_years(self) -> float:
-        """Length of the historical window (years of 365.25 days)."""
-        days = (
-            dt.date.fromisoformat(self.incident_window_end)
-            - dt.date.fromisoformat(self.incident_window_start)
-        ).days
-        return days / 365.25
+        """Length of the historical window in years (:func:`riskmodel._time.years_since`)."""
+        return float(years_since(self.incident_window_end, self.incident_window_start))
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.special import xlogy
 
-from riskmodel.capability.data import years_since
+from riskmodel._time import date_after_years, years_since
 from riskmodel.capability.predict import (
     PosteriorView,
     frontier_capability_draws,
@@ -154,10 +154,9 @@ def record_log_weights(
         steps = max(1, math.ceil((end - start) / RECORD_STEP_YEARS))
         grid = np.linspace(start, end, steps + 1)
         sub = rows_view(view, rows)
-        reference = np.datetime64(view.reference_date)
         rates = []
         for years in grid:
-            date = str(reference + np.timedelta64(round(years * 365.25), "D"))
+            date = date_after_years(view.reference_date, years)
             frontier = frontier_capability_draws(
                 sub, date=date, window_years=FRONTIER_WINDOW_YEARS, rng=rng
             )

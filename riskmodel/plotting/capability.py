@@ -229,7 +229,7 @@ def plot_compute_trend(
     models
         Columns ``release_date``, ``training_flop`` (FLOP), ``frontier`` (bool).
     """
-    from riskmodel.capability.data import years_since
+    from riskmodel._time import years_since
 
     when = pd.to_datetime(list(dates))
     t = years_since(pd.Series(when), view.reference_date)

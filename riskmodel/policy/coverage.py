@@ -31,11 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 from scipy.special import ndtr
 
-from riskmodel.capability.data import years_since
+from riskmodel._time import decimal_year, parse_date, years_since
 from riskmodel.capability.predict import (
     PosteriorView,
     capability_draws,
@@ -109,8 +108,10 @@ def coverage_probability(
     Raises
     ------
     RiskmodelError
-        Non-positive FLOP, or a performance test without a fit.
+        A date not written YYYY-MM-DD, non-positive FLOP, or a performance test without
+        a fit.
     """
+    parse_date(date, what="date")
     if not (flop > 0 and np.isfinite(flop)):
         raise RiskmodelError(f"training FLOP must be a positive number, got {flop}")
     rule = variant.covered
@@ -161,16 +162,11 @@ def view_progress_at(view: PosteriorView) -> Callable[[float], np.ndarray]:
         (:func:`~riskmodel.capability.predict.method_progress_draws`) at ``T`` minus the
         reference date's decimal year, plus the reasoning gain when ``T`` is at or after
         the first reasoning-trained release (``PosteriorView.reasoning_since``). Decimal
-        years are ``year + days since 1 January / 365.25``, the simulation's convention.
+        years are :func:`riskmodel._time.decimal_year`, the simulation's convention.
     """
-
-    def decimal_year(date: str) -> float:
-        year = pd.Timestamp(date).year
-        return year + float(years_since(date, f"{year:04d}-01-01"))
-
-    reference_time = decimal_year(view.reference_date)
+    reference_time = float(decimal_year(view.reference_date))
     reasoning_time = (
-        decimal_year(view.reasoning_since) if view.reasoning_since is not None else np.inf
+        float(decimal_year(view.reasoning_since)) if view.reasoning_since is not None else np.inf
     )
     gain = view.values("reasoning_gain") if view.reasoning_since is not None else 0.0
 

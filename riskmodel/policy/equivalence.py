@@ -21,21 +21,21 @@ and one reading, ``performance_equivalent_reference``:
 ``"best"`` (default)
     The best performance reachable with ``F`` FLOP and the methods of year ``Y``: in
     posterior draw ``d``, capability (dex of effective compute)
-    ``log10 F - reference_log10_flop + progress_d(Y + 1)``, where ``progress_d(T)`` is
+    ``log10 F - reference_log10_flop + progress_d(T)``, where ``progress_d(T)`` is
     the effective compute gained by a model released at decimal year ``T``
     (:attr:`riskmodel.policy.engine.RunAttributes.progress_at`: the method progress of
     the capability fit, :func:`riskmodel.capability.predict.method_progress_at`, plus
     the reasoning gain if reasoning-trained models had been released by ``T``) and
-    ``Y + 1`` is the end of 31 December of ``Y`` (1 January of ``Y + 1``): every method of
-    the year counts. With the shipped evidence the first reasoning-trained release is
-    o1-preview (2024-09-12), so the 2024 reference includes the reasoning gain. The
-    frontier is the best model, not a typical one (DOMAIN.md section 6), and a model
-    trained with 1e26 FLOP in 2024 by a frontier developer would have used the year's
-    frontier methods.
+    ``T`` is the end of 31 December of ``Y`` (1 January of ``Y + 1``, as a decimal year
+    of :func:`riskmodel._time.decimal_year`): every method of the year counts. With the
+    shipped evidence the first reasoning-trained release is o1-preview (2024-09-12), so
+    the 2024 reference includes the reasoning gain. The frontier is the best model, not a
+    typical one (DOMAIN.md section 6), and a model trained with 1e26 FLOP in 2024 by a
+    frontier developer would have used the year's frontier methods.
 ``"typical"``
     The reading used before: a typical ``F``-FLOP model released on 1 January of ``Y``,
-    ``log10 F - reference_log10_flop + progress_d(Y)`` (no reasoning gain for 2024);
-    kept for sensitivity runs.
+    ``log10 F - reference_log10_flop + progress_d(T)`` with ``T`` that day's decimal year
+    (no reasoning gain for 2024); kept for sensitivity runs.
 
 **No model-specific scatter.** Both readings leave out the capability scatter
 (``capability_scatter``: one model's deviation from what its compute, date and methods
@@ -54,6 +54,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from riskmodel._time import decimal_year
 from riskmodel.policy.variants import CoveredRule
 
 __all__ = [
@@ -67,14 +68,15 @@ __all__ = [
 def equivalence_time(rule: CoveredRule) -> float | None:
     """Decimal year whose methods the comparison model has (None: no performance test).
 
-    ``Y + 1`` (the end of 31 December of ``Y``) for the ``"best"`` reading, ``Y``
-    (1 January) for ``"typical"``; both are 1 January of a year, so every decimal-year
-    convention of the package gives the same number.
+    The decimal year (:func:`riskmodel._time.decimal_year`) of 1 January of ``Y + 1``
+    (the end of 31 December of ``Y``) for the ``"best"`` reading, of 1 January of ``Y``
+    for ``"typical"``: ``Y + 1`` or ``Y`` plus 0 to 0.75 days.
     """
     year = rule.performance_equivalent_year
     if year is None:
         return None
-    return float(year + 1 if rule.performance_equivalent_reference == "best" else year)
+    first = year + 1 if rule.performance_equivalent_reference == "best" else year
+    return float(decimal_year(f"{first:04d}-01-01"))
 
 
 def equivalent_flop(rule: CoveredRule) -> float:

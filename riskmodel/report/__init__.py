@@ -15,7 +15,6 @@ from riskmodel._lazy import lazy_exports
 
 _EXPORTS = {
     "run_report": "riskmodel.report.job",
-    "cached_or_new_fit": "riskmodel.report.job",
     "REPORT_BENCHMARKS": "riskmodel.report.results",
     "REPORT_DATES": "riskmodel.report.results",
     "REPORT_FLOPS": "riskmodel.report.results",

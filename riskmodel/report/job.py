@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from riskmodel.capability.cache import load_or_fit
 from riskmodel.capability.predict import (
     PosteriorView,
     capability_draws,
@@ -27,11 +28,7 @@ from riskmodel.capability.predict import (
     posterior_view,
     time_horizon_minutes,
 )
-from riskmodel.capability.sampling import fit_evidence_model, model_source_hash
-from riskmodel.capability.store import fit_diagnostics, load_fit, save_fit
-from riskmodel.config import FitConfig, config_hash
-from riskmodel.errors import FitFileError
-from riskmodel.evidence import Evidence, load_evidence
+from riskmodel.evidence import load_evidence
 from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.policy.variants import PolicyVariant, load_variants
 from riskmodel.provenance import atomic_path
@@ -50,7 +47,7 @@ from riskmodel.report.results import (
 from riskmodel.settings import Settings, check_references, load_settings
 from riskmodel.world.assumptions import WorldAssumptions
 
-__all__ = ["run_report", "cached_or_new_fit", "REPORT_BENCHMARKS", "REPORT_DATES", "REPORT_FLOPS"]
+__all__ = ["run_report", "REPORT_BENCHMARKS", "REPORT_DATES", "REPORT_FLOPS"]
 
 
 _STARTED = time.perf_counter()
@@ -63,40 +60,6 @@ def _log(message: str) -> None:
         file=sys.stderr,
         flush=True,
     )
-
-
-def cached_or_new_fit(
-    path: Path,
-    evidence: Evidence,
-    config: FitConfig,
-    *,
-    allow_unconverged: bool = False,
-) -> xr.DataTree:
-    """Reuse the fit at ``path`` if its config hash (config and data) and its model source
-    hash (:func:`~riskmodel.capability.sampling.model_source_hash`: the code of the
-    capability model) match; otherwise fit and save it."""
-    expected = config_hash(config, evidence.content_hash())
-    if path.exists():
-        try:
-            tree = load_fit(path)
-        except FitFileError as exc:
-            _log(f"cached fit unusable ({exc}); refitting")
-        else:
-            same_code = tree.attrs.get("model_source_hash") == model_source_hash()
-            if tree.attrs["config_hash"] == expected and same_code:
-                _log(f"reusing cached fit {path} (config hash {expected[:12]})")
-                return tree
-            what = "config or data" if same_code else "capability model code"
-            _log(f"cached fit {path} has a different {what}; refitting")
-    _log("fitting the capability model (first compile takes ~10 s)")
-    tree = fit_evidence_model(evidence, config, allow_unconverged=allow_unconverged)
-    save_fit(tree, path)
-    diag = fit_diagnostics(tree)
-    _log(
-        f"fit done in {diag['sampling_seconds']:.0f} s: max R-hat {diag['max_rhat']:.4f}, "
-        f"min bulk ESS {diag['min_ess_bulk']:.0f}, divergences {diag['divergences']}"
-    )
-    return tree
 
 
 def forecast_table(view: PosteriorView, benchmarks: Sequence[str]) -> pd.DataFrame:
@@ -293,8 +256,8 @@ def run_report(
     written: dict[str, Path] = {}
     if tree is None:
         _log("[2/6] capability fit")
-        tree = cached_or_new_fit(
-            out_dir / "capability_fit.nc", ev, cfg, allow_unconverged=allow_unconverged
+        tree, _ = load_or_fit(
+            out_dir / "capability_fit.nc", ev, cfg, allow_unconverged=allow_unconverged, log=_log
         )
         written["fit"] = out_dir / "capability_fit.nc"
     else:

@@ -43,7 +43,7 @@ import xarray as xr
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
-from riskmodel.capability.data import DAYS_PER_YEAR
+from riskmodel._time import decimal_year
 from riskmodel.capability.predict import PosteriorView, method_progress_at, posterior_view
 from riskmodel.capability.store import fit_evidence, load_fit
 from riskmodel.hazard.assess import capability_needed
@@ -55,7 +55,7 @@ from riskmodel.policy.variants import PolicyVariant
 from riskmodel.simulation.config import SimulationConfig
 from riskmodel.world.population import Population
 
-__all__ = ["Science", "prepare_science", "run_attributes", "decimal_year"]
+__all__ = ["Science", "prepare_science", "run_attributes"]
 
 #: Bracket (dex) searched for an assessment threshold; beyond it the bar is never
 #: (``+inf``) or always (``-inf``) found.
@@ -63,14 +63,6 @@ ASSESSMENT_BRACKET = (-40.0, 60.0)
 #: Stream offsets: the hazard samples of the truth and of the assessment are drawn from
 #: seeds derived from the simulation seed with these offsets (independent streams).
 _TRUTH_STREAM, _ASSESSMENT_STREAM = 1, 2
-
-
-def decimal_year(date: str) -> float:
-    """Decimal year of a YYYY-MM-DD date (days since 1 January / 365.25)."""
-    stamp = pd.Timestamp(date)
-    return stamp.year + (stamp - pd.Timestamp(year=stamp.year, month=1, day=1)).days / (
-        DAYS_PER_YEAR
-    )
 
 
 @dataclass(frozen=True)
@@ -333,7 +325,9 @@ def prepare_science(
         view=_progress_view(view),
         reasoning_gain=view.values("reasoning_gain")[posterior_index],
         reasoning_time=(
-            decimal_year(view.reasoning_since) if view.reasoning_since is not None else np.inf
+            float(decimal_year(view.reasoning_since))
+            if view.reasoning_since is not None
+            else np.inf
         ),
         capability_scatter=view.values("capability_scatter")[posterior_index],
         truth_thresholds=truth_thresholds,
@@ -341,11 +335,11 @@ def prepare_science(
         method_rate=first.method_rate,
         initial_reference=_initial_reference(tree, view, start)[posterior_index],
         assessment_thresholds=thresholds,
-        threshold_times=np.array([decimal_year(d) for d in dates]),
+        threshold_times=decimal_year(dates),
         record_ess=first.record_ess,
         evaluation_noise_sd=config.evaluation_noise_sd,
         reference_log10_flop=view.reference_log10_flop,
-        reference_time=decimal_year(view.reference_date),
+        reference_time=float(decimal_year(view.reference_date)),
         truth_bars=tuple(config.truth_bars),
     )
 

@@ -90,7 +90,6 @@ HETEROGENEITY_PARAMETERS = ("between_study_sd",)
 #: Overhead of using a model, shared by both links (``overhead.<name>``).
 OVERHEAD_PARAMETERS = ("time_fraction",)
 _QUANTILE_KEY = re.compile(r"^q(\d{2})$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _transform(family: str, x: np.ndarray) -> np.ndarray:

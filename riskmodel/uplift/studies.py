@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -39,6 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from riskmodel._io import data_dir
+from riskmodel._time import parse_date
 from riskmodel.errors import EvidenceError
 from riskmodel.evidence.cells import check_cell_text
 
@@ -75,7 +77,6 @@ STUDY_DOMAINS = ("cyber", "software")
 CI_MASS = 0.95
 #: Shipped studies file (``$RISKMODEL_DATA_DIR`` honoured, read at import).
 DEFAULT_STUDIES_PATH = data_dir() / "uplift_studies.csv"
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -119,14 +120,8 @@ def _parse_row(cells: dict[str, str], *, file: str, row: int) -> UpliftStudy:
         if column not in OPTIONAL_COLUMNS and not cells[column]:
             raise EvidenceError("empty value", file=file, row=row, column=column)
     date = cells["date"]
-    try:
-        if not _DATE.match(date):
-            raise ValueError
-        day = dt.date.fromisoformat(date)
-    except ValueError:
-        raise EvidenceError(
-            f"'{date}' is not a date YYYY-MM-DD", file=file, row=row, column="date"
-        ) from None
+    cell = functools.partial(EvidenceError, file=file, row=row, column="date")
+    day = parse_date(date, what="date", error=cell)
     if day > dt.date.today():
         raise EvidenceError(
             f"{date} is in the future (today is {dt.date.today().isoformat()})",

@@ -38,7 +38,7 @@ import numpy as np
 from scipy import special, stats
 from scipy.special import expit
 
-from riskmodel.capability.data import years_since
+from riskmodel._time import years_since
 from riskmodel.capability.predict import (
     PosteriorView,
     benchmark_fraction_draws,

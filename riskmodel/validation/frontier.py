@@ -69,7 +69,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskmodel.capability.data import years_since
+from riskmodel._time import years_since
 from riskmodel.config import CapabilityConfig
 from riskmodel.errors import RiskmodelError
 from riskmodel.validation.baselines import (

@@ -54,7 +54,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
-from riskmodel.capability.data import years_since
+from riskmodel._time import years_since
 from riskmodel.capability.predict import posterior_view
 from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.capability.store import fit_evidence

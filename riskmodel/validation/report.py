@@ -2,10 +2,11 @@
 
 :func:`run_backtests` is what ``riskmodel backtest`` (and ``scripts/validation_report.py``)
 calls. Each cutoff is one unit of work (:func:`run_cutoff`): the capability fit on the
-evidence released before it (cached in ``fit_dir``, keyed by config, training evidence
-and the capability model's source code,
-:func:`~riskmodel.validation.fits.training_fit_key`; written atomically; the full
-default sampler settings unless overridden), then
+evidence released before it (stored in ``fit_dir`` and reused while the config, the
+training evidence and the capability model's code are unchanged,
+:func:`~riskmodel.capability.cache.load_or_fit`; written atomically; sampled with the
+backtest's settings, :data:`~riskmodel.validation.fits.BACKTEST_SAMPLER`, unless
+overridden), then
 :func:`~riskmodel.validation.harness.backtest`. The units run one after the other, or in
 parallel on a dask.distributed cluster (``scheduler=ADDRESS``; the workers need the
 same repository and a shared ``fit_dir``). A cutoff that fails (an error in its fit or
@@ -33,7 +34,7 @@ import pandas as pd
 from scipy.special import expit
 
 from riskmodel import __version__
-from riskmodel.capability.data import years_since
+from riskmodel._time import years_since
 from riskmodel.config import FitConfig, load_config
 from riskmodel.evidence import Evidence, load_evidence
 from riskmodel.plotting.style import save_figure
@@ -134,8 +135,8 @@ class CutoffTask:
     fit_dir
         Folder of cached training fits (None: fit and keep nothing).
     reuse
-        Reuse a cached fit whose cache key matches (config, training evidence and
-        model source code; :func:`~riskmodel.validation.fits.training_fit_key`).
+        Reuse a stored fit that is current (config, training evidence and model source
+        code; :func:`~riskmodel.capability.cache.stale_reason`).
     known_only
         Strict as-of training data (see :mod:`riskmodel.validation.splits`).
     """

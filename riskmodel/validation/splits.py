@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from riskmodel._time import years_since
 from riskmodel.errors import RiskmodelError
 from riskmodel.evidence import Evidence
 from riskmodel.evidence.dataset import parse_iso_date
@@ -94,8 +95,8 @@ class Window:
 
     @property
     def years(self) -> float:
-        """Length in (Julian) years."""
-        return (self.end - self.start).days / 365.25
+        """Length in years (:func:`riskmodel._time.years_since`)."""
+        return float(years_since(self.end, self.start))
 
 
 def training_evidence(evidence: Evidence, cutoff: str, *, known_only: bool = False) -> Evidence:

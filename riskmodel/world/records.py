@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._io import data_dir
+from riskmodel._time import decimal_year, parse_date
 from riskmodel.errors import ConfigError, EvidenceError
 from riskmodel.world.assumptions import VERDICTS, WorldAssumptions
 from riskmodel.world.census import VERDICT_LOG10_FLOP, CensusRuns
@@ -39,7 +40,6 @@ __all__ = [
     "on_list",
     "organization_developers",
     "rank_frontier",
-    "release_decimal_year",
 ]
 
 #: Shipped models table at import time (``$RISKMODEL_DATA_DIR/models.csv`` or
@@ -81,20 +81,13 @@ def fit_years(vintage: str) -> tuple[tuple[int, ...], dict[int, float]]:
     tuple
         Years ``FIRST_FIT_YEAR .. last`` and ``{last: share}`` if the last is partial.
     """
-    day = dt.date.fromisoformat(vintage)
+    day = parse_date(vintage, what="data vintage")
     start = dt.date(day.year, 1, 1)
     days = (day - start).days
     if days == 0:
         return tuple(range(FIRST_FIT_YEAR, day.year)), {}
     length = (dt.date(day.year + 1, 1, 1) - start).days
     return tuple(range(FIRST_FIT_YEAR, day.year + 1)), {day.year: days / length}
-
-
-def release_decimal_year(dates: pd.Series) -> np.ndarray:
-    dates = pd.to_datetime(dates)
-    start = pd.to_datetime(dates.dt.year.astype(str) + "-01-01")
-    days = np.where(dates.dt.is_leap_year, 366.0, 365.0)
-    return dates.dt.year.to_numpy(float) + (dates - start).dt.days.to_numpy(float) / days
 
 
 def organization_developers(organization: Any, aliases: Mapping[str, str]) -> tuple[str, ...]:
@@ -161,7 +154,7 @@ def epoch_rows(models: pd.DataFrame, assumptions: WorldAssumptions) -> pd.DataFr
     base = epoch["base_model"].isna() | (epoch["base_model"].astype(str).str.strip() == "")
     rows = epoch[base & dates.dt.year.between(years[0], years[-1])].copy()
     rows["year"] = pd.to_datetime(rows["release_date"]).dt.year.astype(int)
-    rows["t"] = release_decimal_year(rows["release_date"])
+    rows["t"] = decimal_year(rows["release_date"])
     flop = pd.to_numeric(rows["training_flop"], errors="coerce").to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         rows["log10_flop"] = np.where(flop > 0, np.log10(flop), np.nan)
