@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from riskmodel._rng import DEFAULT_SEED
 from riskmodel.errors import ConvergenceError, RiskmodelError
 
 __all__ = ["main", "build_parser"]
@@ -181,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--years", type=_years, default=(2025, 2030), help="FIRST:LAST (default 2025:2030)"
     )
     p.add_argument("--draws", type=int, default=1000, help="simulated worlds (default 1000)")
-    p.add_argument("--seed", type=int, default=20240829)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"default {DEFAULT_SEED}")
     p.add_argument("--out", default="results/simulation.nc", help="netCDF output file")
     p.add_argument("--scheduler", default=None, help="dask.distributed scheduler ADDRESS")
     p.add_argument("--uplift-evidence", choices=("studies", "prior"), default="studies")

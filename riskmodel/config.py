@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from riskmodel._io import read_data_file, validation_problems
+from riskmodel._rng import DEFAULT_SEED
 from riskmodel._time import parse_date
 from riskmodel.errors import ConfigError
 
@@ -424,7 +425,7 @@ class SamplerConfig(_Strict):
     chains: Annotated[int, Field(ge=1, le=16)] = 4
     cores: Annotated[int, Field(ge=1, le=256)] = 2
     target_accept: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.95
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 20240829
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = DEFAULT_SEED
 
 
 class QualityGate(_Strict):

@@ -80,6 +80,7 @@ import pandas as pd
 import xarray as xr
 from scipy.stats import beta as beta_dist
 
+from riskmodel._rng import streams
 from riskmodel._time import date_after_years, parse_date, years_since
 from riskmodel.capability.predict import (
     PosteriorView,
@@ -161,8 +162,6 @@ INVERSION_CHUNK = 8192
 #: raises the gain at every point and the probability is exactly monotone in it.
 USAGE_TIMES = (0.0, 0.5, 1.0, 2.0, 3.5, 5.0)
 #: Independent random streams spawned from the seed.
-_STREAMS = ("capability", "link", "enhancement", "chain", "frontier", "record")
-
 
 # --- shared set-up -----------------------------------------------------------------
 
@@ -381,8 +380,8 @@ class _Setting:
 
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
-    children = np.random.SeedSequence(seed).spawn(len(_STREAMS))
-    return {name: np.random.default_rng(s) for name, s in zip(_STREAMS, children, strict=True)}
+    """The hazard family of named random streams (:mod:`riskmodel._rng`)."""
+    return streams(seed, "hazard")
 
 
 def _batches(n: int) -> list[np.ndarray]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from riskmodel._rng import DEFAULT_SEED
+
 __all__ = ["SimulationConfig", "DEFAULT_YEARS", "DEFAULT_TRUTH_BARS"]
 
 #: Simulated release years (inclusive).
@@ -60,7 +62,7 @@ class SimulationConfig(BaseModel):
     first_year: int = Field(default=DEFAULT_YEARS[0], ge=2020, le=2100)
     last_year: int = Field(default=DEFAULT_YEARS[1], ge=2020, le=2100)
     draws: int = Field(default=1000, ge=1, le=1_000_000)
-    seed: int = Field(default=20240829, ge=0)
+    seed: int = Field(default=DEFAULT_SEED, ge=0)
     chunk_draws: int = Field(default=100, ge=1, le=100_000)
     truth_bars: tuple[str, ...] = Field(default=DEFAULT_TRUTH_BARS, min_length=1)
     truth_bar: str | None = Field(default=None, min_length=1)

@@ -3,10 +3,10 @@
 :func:`simulate` draws the world parameters (:mod:`riskmodel.world`), the science
 (:mod:`riskmodel.simulation.science`), then, chunk by chunk of worlds, a population of
 training runs and its attributes, and applies every variant with the one engine
-(:mod:`riskmodel.policy.engine`). Chunk ``k`` uses its own random stream
-``SeedSequence(seed).spawn(n_chunks + 1)[k + 1]``, so the result depends on the seed and
-``chunk_draws`` only: never on whether chunks run locally or on a dask.distributed
-cluster (``scheduler=ADDRESS``), nor on the order they finish.
+(:mod:`riskmodel.policy.engine`). Chunk ``k`` uses its own named random stream
+(``chunk_k`` of the ``simulation`` family, :mod:`riskmodel._rng`), so the result depends
+on the seed and ``chunk_draws`` only: never on whether chunks run locally or on a
+dask.distributed cluster (``scheduler=ADDRESS``), nor on the order they finish.
 
 The result is an :class:`xarray.Dataset` with dims (variant, year, draw) for the outcomes
 of :data:`riskmodel.policy.engine.OUTCOMES`, (variant, draw) for the per-draw ones, and
@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from riskmodel._rng import seed_sequences
 from riskmodel.capability.store import load_fit
 from riskmodel.errors import ConfigError, RiskmodelError
 from riskmodel.hazard.inputs import HazardInputs
@@ -148,8 +149,8 @@ def _tasks(
     variants: Sequence[PolicyVariant],
 ) -> list[ChunkTask]:
     n_chunks = -(-config.draws // config.chunk_draws)
-    root = np.random.SeedSequence(config.seed).spawn(n_chunks + 2)
-    world_rng = np.random.default_rng(root[1])
+    sequences = seed_sequences(config.seed, "simulation", chunks=n_chunks)
+    world_rng = np.random.default_rng(sequences["world"])
     n_world = next(iter(world.draws.values())).size
     world_index = world_rng.integers(0, n_world, size=config.draws)
     tasks = []
@@ -159,7 +160,7 @@ def _tasks(
             ChunkTask(
                 start=start,
                 stop=stop,
-                seed_sequence=root[k + 2],
+                seed_sequence=sequences[f"chunk_{k}"],
                 world=world,
                 world_index=world_index[start:stop],
                 science=science.subset(slice(start, stop)),

@@ -43,6 +43,7 @@ import xarray as xr
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
+from riskmodel._rng import streams
 from riskmodel._time import decimal_year
 from riskmodel.capability.predict import PosteriorView, method_progress_at, posterior_view
 from riskmodel.capability.store import fit_evidence, load_fit
@@ -267,7 +268,7 @@ def prepare_science(
     """
     tree = load_fit(fit) if isinstance(fit, str | Path) else fit
     view = posterior_view(tree)
-    rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(1)[0])
+    rng = streams(config.seed, "simulation")["science"]
     pool = rng.integers(0, view.n_samples, size=config.draws)
     dates = [f"{year}-01-01" for year in range(config.first_year, config.last_year + 2)]
     # One call per truth bar, each with the same seed: the same draws of the link,
