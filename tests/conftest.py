@@ -1,4 +1,15 @@
-"""Shared fixtures: a small real-data subset and one small fit reused across tests."""
+"""Shared fixtures: a small real-data subset and two fits of it reused across tests.
+
+``small_fit`` is synthetic (:mod:`synthetic_fit`: a Gaussian approximation of the same
+model, with the layout and provenance of a real fit, built in seconds without MCMC); it
+serves every test of what comes after sampling. ``small_mcmc_fit`` is the real short NUTS
+fit, for the tests whose meaning depends on sampling; those are marked ``slow``.
+
+The same holds for the uplift-study update (``riskmodel.uplift.update``, one NUTS run per
+fit and link, memoised per process): in tests not marked ``slow`` it draws from the
+Gaussian approximation of the same model (:func:`synthetic_fit.synthetic_uplift_posterior`,
+see :func:`_uplift_update_without_nuts`), so the fast tier runs no MCMC at all.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +18,7 @@ from pathlib import Path
 import pytest
 import xarray as xr
 from helpers import TEST_SEED
+from synthetic_fit import is_synthetic_update, synthetic_fit, synthetic_uplift_posterior
 
 from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.config import FitConfig, load_config
@@ -39,5 +51,34 @@ def small_config() -> FitConfig:
 
 @pytest.fixture(scope="session")
 def small_fit(small_evidence: Evidence, small_config: FitConfig) -> xr.DataTree:
-    """One short fit on the small subset (not gated: too short to meet the gate)."""
+    """A synthetic fit of the small subset: draws of a Gaussian approximation, not MCMC
+    (seconds to build; ``attrs["synthetic"]`` says so; it never passes the quality
+    gate)."""
+    return synthetic_fit(small_evidence, small_config)
+
+
+@pytest.fixture(scope="session")
+def small_mcmc_fit(small_evidence: Evidence, small_config: FitConfig) -> xr.DataTree:
+    """The real short NUTS fit of the small subset (about a minute per test process; not
+    gated: too short to meet the gate). Only for tests marked ``slow``."""
     return fit_evidence_model(small_evidence, small_config, allow_unconverged=True)
+
+
+@pytest.fixture(autouse=True)
+def _uplift_update_without_nuts(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fast tests: the uplift-study update draws from its Gaussian approximation instead
+    of NUTS (``riskmodel.uplift.update.sample_uplift_posterior`` replaced for the test).
+
+    Slow tests sample for real: before one runs, the approximate updates that fast tests
+    memoised in this process are forgotten, so a slow test never reads one.
+    """
+    import riskmodel.uplift.update as update
+
+    if request.node.get_closest_marker("slow"):
+        memo = update._cache  # the update's per-process memo (private; no public reset)
+        for key in [k for k, v in memo.items() if is_synthetic_update(v)]:
+            del memo[key]
+        return
+    monkeypatch.setattr(update, "sample_uplift_posterior", synthetic_uplift_posterior)

@@ -323,8 +323,9 @@ def test_method_progress_is_a_smooth_hinge() -> None:
 # ------------------------------------------------------------------------------ fit
 
 
-def test_fit_carries_provenance(small_fit: xr.DataTree, small_config: FitConfig) -> None:
-    attrs = small_fit.attrs
+@pytest.mark.slow
+def test_fit_carries_provenance(small_mcmc_fit: xr.DataTree, small_config: FitConfig) -> None:
+    attrs = small_mcmc_fit.attrs
     for key in (
         "config",
         "config_hash",
@@ -341,20 +342,27 @@ def test_fit_carries_provenance(small_fit: xr.DataTree, small_config: FitConfig)
     diagnostics = json.loads(attrs["diagnostics"])
     assert {"max_rhat", "min_ess_bulk", "divergences", "failures", "passed"} <= set(diagnostics)
     assert "pymc" in json.loads(attrs["package_versions"])
-    post = small_fit["posterior"]
+    assert "synthetic" not in attrs
+    post = small_mcmc_fit["posterior"]
     assert post.sizes["chain"] == 2 and post.sizes["draw"] == 300
     assert "capability" in post.data_vars
 
 
+@pytest.mark.parametrize(
+    "which", ["small_fit", pytest.param("small_mcmc_fit", marks=pytest.mark.slow)]
+)
 def test_save_load_round_trip(
-    small_fit: xr.DataTree, small_evidence: Evidence, tmp_path: Path
+    which: str, small_evidence: Evidence, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    path = save_fit(small_fit, tmp_path / "fit.nc")
+    """The synthetic fit (fast) and the real short NUTS fit (slow); the sampler statistics
+    of both hold an object variable that netCDF cannot store (``save_fit`` drops it)."""
+    fit = request.getfixturevalue(which)
+    path = save_fit(fit, tmp_path / "fit.nc")
     loaded = load_fit(path)
     np.testing.assert_array_equal(
-        loaded["posterior"]["capability"].values, small_fit["posterior"]["capability"].values
+        loaded["posterior"]["capability"].values, fit["posterior"]["capability"].values
     )
-    assert loaded.attrs["config_hash"] == small_fit.attrs["config_hash"]
+    assert loaded.attrs["config_hash"] == fit.attrs["config_hash"]
     assert fit_evidence(loaded).content_hash() == small_evidence.content_hash()
     assert not list(tmp_path.glob(".*.tmp")), "temporary file left behind"
 
@@ -419,6 +427,7 @@ def test_load_refuses_foreign_netcdf(tmp_path: Path) -> None:
         load_fit(path)
 
 
+@pytest.mark.slow
 def test_same_seed_same_draws_and_gate(small_evidence: Evidence) -> None:
     tiny = load_config({"sampler": {"draws": 40, "tune": 40, "chains": 2, "seed": 5}})
     first = fit_evidence_model(small_evidence, tiny, allow_unconverged=True)

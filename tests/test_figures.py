@@ -1,8 +1,9 @@
 """Tests of the publication figures (issue 5): style, captions, files, and each figure.
 
 Figures are built from small tables and datasets constructed here; only the tests of the
-computing helpers (hazard curves, crossing table, sensitivity table) need a fit and are
-marked ``slow`` (they use the session's ``small_fit``).
+computing helpers (hazard curves, crossing table, sensitivity table) need a fit (the
+session's synthetic ``small_fit``) and are marked ``slow`` (their Monte Carlo takes tens
+of seconds).
 """
 
 from __future__ import annotations
@@ -471,7 +472,7 @@ def test_sensitivity_table_refuses_bad_arguments() -> None:
     assert len(ASSUMPTIONS) >= 4
 
 
-# --- computing helpers on a real (small) fit ---------------------------------------------
+# --- computing helpers on the small (synthetic) fit --------------------------------------
 
 
 @pytest.mark.slow

@@ -547,6 +547,7 @@ def test_study_capabilities_come_from_the_fit(view) -> None:
         study_capabilities_from_fit(bad, view)
 
 
+@pytest.mark.slow  # two NUTS runs of the uplift-study update
 def test_consistent_strong_cyber_studies_raise_the_updated_uplift(view) -> None:
     """Four (made-up) consistent 3x cyber speed-ups must pull the direct link towards 3x
     at the studies' capability; one alone is partly absorbed by between-study spread."""

@@ -301,10 +301,11 @@ def _assert_same_draws(a: xr.DataTree, b: xr.DataTree) -> None:
             assert same, (group, name)
 
 
+@pytest.mark.slow  # real sampling (MCMC stays in the slow tier)
 @pytest.mark.parametrize(
     "nuts_sampler",
     # nutpie: 5-8 s here, nearly all of it numba compiling the model on first use
-    [pytest.param("nutpie", marks=pytest.mark.slow), "pymc"],
+    ["nutpie", "pymc"],
 )
 def test_lines_on_stderr_and_same_draws(
     nuts_sampler: str, capsys: pytest.CaptureFixture[str]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import xarray as xr
 
 from riskmodel.errors import ConfigError, EvidenceError
-from riskmodel.examples import example_fit
 from riskmodel.hazard.assess import assess
 from riskmodel.settings import Settings, load_settings
 from riskmodel.simulation.config import SimulationConfig
@@ -112,10 +112,12 @@ def test_missing_or_bad_input_file_is_named(tmp_path: Path) -> None:
         load_settings({"files": {"uplift_studies": bad}}).files.load_hazard_inputs()
 
 
-def test_changed_enhancement_prior_moves_the_hazard_probability(tmp_path: Path) -> None:
+def test_changed_enhancement_prior_moves_the_hazard_probability(
+    small_fit: xr.DataTree, tmp_path: Path
+) -> None:
     """A stronger elicited enhancement prior, given only through the settings' [files]
     table, raises P(hazard) for the same model (common random numbers)."""
-    fit = example_fit()
+    fit = small_fit
     stronger = _copy_with(
         tmp_path, "data/elicitation/enhancement_priors.toml", "q50 = 0.6", "q50 = 1.2"
     )
@@ -128,8 +130,8 @@ def test_changed_enhancement_prior_moves_the_hazard_probability(tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_simulation_uses_the_chosen_uplift_link() -> None:
-    fit = example_fit()
+def test_simulation_uses_the_chosen_uplift_link(small_fit: xr.DataTree) -> None:
+    fit = small_fit
     config = SimulationConfig(first_year=2026, last_year=2028, draws=60, chunk_draws=30)
     runs = {
         link: simulate(
