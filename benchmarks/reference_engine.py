@@ -60,6 +60,7 @@ import math
 
 import numpy as np
 
+from riskmodel._time import decimal_year
 from riskmodel.policy.engine import OUTCOMES, TRUTH_OUTCOMES, RunAttributes, hazard_key
 from riskmodel.policy.lde import pass_probability
 from riskmodel.policy.variants import PolicyVariant
@@ -139,7 +140,10 @@ def apply_variant_loop(
         progress = [None] * pop.n_draws
     else:
         best = variant.covered.performance_equivalent_reference == "best"
-        at = float(equivalent_year + 1 if best else equivalent_year)
+        # 1 January of Y + 1 ("best": every method of year Y) or of Y, in the package's
+        # one decimal-year convention
+        first = equivalent_year + 1 if best else equivalent_year
+        at = float(decimal_year(f"{first:04d}-01-01"))
         progress = [float(p) for p in runs.progress_at(at)]
 
     rule = variant.derivatives.rule

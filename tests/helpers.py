@@ -14,7 +14,8 @@ import numpy as np
 __all__ = ["TEST_SEED", "linear_progress", "golden_world"]
 
 #: Base sampler seed of the tests that run NUTS (the shared small fit, the uplift-study
-#: update, parameter recovery). ``RISKMODEL_TEST_SEED`` overrides it, so the suite can be
+#: update, parameter recovery), and of the draws of the synthetic small fit
+#: (``tests/synthetic_fit.py``). ``RISKMODEL_TEST_SEED`` overrides it, so the suite can be
 #: run with other sampler seeds: the margin of every sampler test is meant to hold for
 #: any seed, not for one.
 TEST_SEED = int(os.environ.get("RISKMODEL_TEST_SEED", "7"))

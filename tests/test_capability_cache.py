@@ -122,22 +122,30 @@ def test_no_path_stores_nothing_and_a_failed_fit_keeps_the_old_file(
     assert store.files[str(path)] is kept
 
 
+def test_a_synthetic_fit_is_never_current(small_fit: xr.DataTree, small_evidence: Evidence) -> None:
+    """The tests' synthetic fit carries real hashes, but is not a posterior to reuse."""
+    config = load_config(json.loads(small_fit.attrs["config"]))
+    assert small_fit.attrs["synthetic"]
+    assert "synthetic" in cache.stale_reason(small_fit, config, small_evidence.content_hash())
+
+
+@pytest.mark.slow  # the real short NUTS fit
 def test_a_real_stored_fit_is_reused(
-    small_fit: xr.DataTree,
+    small_mcmc_fit: xr.DataTree,
     small_evidence: Evidence,
     small_config: FitConfig,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     """A fit saved to disk and loaded back is current for its own config and evidence."""
-    path = save_fit(small_fit, tmp_path / "fit.nc")
+    path = save_fit(small_mcmc_fit, tmp_path / "fit.nc")
 
     def refuse(*args: object, **kwargs: object) -> xr.DataTree:
         raise AssertionError("refitted a current fit")
 
     monkeypatch.setattr(cache, "fit_evidence_model", refuse)
     tree, reused = cache.load_or_fit(path, small_evidence, small_config)
-    assert reused and tree.attrs["config_hash"] == small_fit.attrs["config_hash"]
+    assert reused and tree.attrs["config_hash"] == small_mcmc_fit.attrs["config_hash"]
 
 
 def test_model_source_hash_covers_the_model_and_data_code(

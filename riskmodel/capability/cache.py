@@ -44,8 +44,11 @@ def stale_reason(tree: xr.DataTree, config: FitConfig, evidence_hash: str) -> st
     str or None
         ``"capability model code"`` when the fit was made by other model code (or
         records none: made before fits recorded it), ``"config or data"`` when its config
-        hash differs, else ``None``.
+        hash differs, a reason naming the kind for a synthetic test fixture (never
+        reused, whatever its hashes), else ``None``.
     """
+    if tree.attrs.get("synthetic"):
+        return "kind (a synthetic test fixture, not a posterior)"
     if tree.attrs.get("model_source_hash") != model_source_hash():
         return "capability model code"
     if tree.attrs.get("config_hash") != config_hash(config, evidence_hash):
