@@ -13,12 +13,13 @@ see :func:`_uplift_update_without_nuts`), so the fast tier runs no MCMC at all.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 import xarray as xr
 from helpers import TEST_SEED
-from synthetic_fit import is_synthetic_update, synthetic_fit, synthetic_uplift_posterior
+from synthetic_fit import synthetic_fit, synthetic_uplift_posterior
 
 from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.config import FitConfig, load_config
@@ -64,6 +65,10 @@ def small_mcmc_fit(small_evidence: Evidence, small_config: FitConfig) -> xr.Data
     return fit_evidence_model(small_evidence, small_config, allow_unconverged=True)
 
 
+#: The uplift-update memo of the fast tests (see :func:`_uplift_update_without_nuts`).
+_FAST_UPDATE_MEMO: OrderedDict = OrderedDict()
+
+
 @pytest.fixture(autouse=True)
 def _uplift_update_without_nuts(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
@@ -71,14 +76,14 @@ def _uplift_update_without_nuts(
     """Fast tests: the uplift-study update draws from its Gaussian approximation instead
     of NUTS (``riskmodel.uplift.update.sample_uplift_posterior`` replaced for the test).
 
-    Slow tests sample for real: before one runs, the approximate updates that fast tests
-    memoised in this process are forgotten, so a slow test never reads one.
+    Fast tests memoise their approximate updates in a memo of their own
+    (:data:`_FAST_UPDATE_MEMO`, swapped in for the module's), so a fast test never reads
+    a real update that a slow test memoised in the same process, and a slow test, which
+    samples for real, never reads an approximate one.
     """
     import riskmodel.uplift.update as update
 
     if request.node.get_closest_marker("slow"):
-        memo = update._cache  # the update's per-process memo (private; no public reset)
-        for key in [k for k, v in memo.items() if is_synthetic_update(v)]:
-            del memo[key]
         return
     monkeypatch.setattr(update, "sample_uplift_posterior", synthetic_uplift_posterior)
+    monkeypatch.setattr(update, "_cache", _FAST_UPDATE_MEMO)

@@ -68,7 +68,7 @@ def test_reuses_only_a_current_fit(
     assert not reused and store.fits == 1 and "fit_wall_seconds" in tree.attrs
     tree, reused = get()
     assert reused and store.fits == 1 and tree.attrs["fit_number"] == 1
-    assert any(line.startswith("reusing the fit") for line in lines)
+    assert any(line.startswith("reusing cached fit") for line in lines)
     # the config changes: refit, and the new fit is reused in turn
     other = load_config({"sampler": {"draws": config.sampler.draws + 1}})
     assert not get(config=other)[1] and store.fits == 2

@@ -103,7 +103,7 @@ def load_or_fit(
         else:
             reason = stale_reason(tree, config, evidence.content_hash())
             if reason is None:
-                say(f"reusing the fit {path} (config hash {tree.attrs['config_hash'][:12]})")
+                say(f"reusing cached fit {path} (config hash {tree.attrs['config_hash'][:12]})")
                 return tree, True
             say(f"stored fit {path} has a different {reason}; refitting")
     say("fitting the capability model (first compile takes ~10 s)")
