@@ -136,8 +136,10 @@ def test_amdahl_share_integrates_lengths_and_scatter_without_truncation() -> Non
     from scipy.special import expit
     from scipy.stats import norm
 
-    x = np.linspace(-8.0, 14.0, 20001)
-    z = np.linspace(-7.0, 7.0, 1401)
+    # Riemann sums of a smooth integrand that vanishes at the grid's edges converge
+    # geometrically: this grid is exact to ~1e-10 here.
+    x = np.linspace(-8.0, 14.0, 4001)
+    z = np.linspace(-7.0, 7.0, 281)
     cases = [(30.0, 0.5, 4.0, 0.6), (60.0, 1.0, 6.0, 0.3), (5.0, 0.3, 2.0, 0.0), (30, 1.6, 9, 1)]
     for median, spread, capability, scatter in cases:
         kwargs = {
@@ -160,6 +162,39 @@ def test_amdahl_share_integrates_lengths_and_scatter_without_truncation() -> Non
         # the centre of the time-weighted lengths (1.6 dex spread: beyond 1e5 minutes)
         centre = float(time_weighted_centre(median, spread))
         assert centre == pytest.approx(np.log10(median) + spread**2 * np.log(10.0))
+
+
+def test_compiled_amdahl_share_equals_the_broadcast_formula() -> None:
+    """The compiled numpy path factorises the exponentials; it must equal the broadcast
+    formula (what the PyMC model evaluates) to rounding, over broadcast shapes and at
+    extremes where the factorised exponentials overflow (capability far beyond the
+    task curve, large task scatter, reliability thresholds near 0 and 1)."""
+    from riskmodel.uplift.links import _amdahl_share_formula
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    kwargs = {
+        "discrimination": rng.lognormal(0.3, 0.6, n),
+        "horizon_slope": rng.lognormal(0.0, 0.5, n),
+        "horizon_offset": rng.normal(1.0, 2.0, n),
+        "task_length_median": rng.lognormal(3.0, 1.0, n),
+        "task_length_spread": rng.uniform(0.1, 1.6, n),
+        "reliability_threshold": rng.uniform(0.01, 0.999, n),
+        "realism_offset": rng.normal(0.0, 0.5, n),
+        "task_scatter": rng.uniform(0.0, 4.0, n),
+    }
+    capability = np.concatenate([rng.normal(3.0, 3.0, n - 4), [-300.0, -30.0, 40.0, 400.0]])
+    compiled = amdahl_share(capability, **kwargs)
+    formula = _amdahl_share_formula(capability, **kwargs)
+    assert compiled.shape == (n,)
+    assert np.all(np.isfinite(compiled))
+    np.testing.assert_allclose(compiled, formula, rtol=1e-12, atol=1e-15)
+    # broadcasting: a (4, 1) capability grid against (1, 5) parameter draws
+    grid = np.linspace(-2.0, 8.0, 4)[:, None]
+    small = {k: v[None, :5] for k, v in kwargs.items()}
+    out = amdahl_share(grid, **small)
+    assert out.shape == (4, 5)
+    np.testing.assert_allclose(out, _amdahl_share_formula(grid, **small), rtol=1e-12, atol=1e-15)
 
 
 def test_direct_link_prior_predictive(priors) -> None:
