@@ -40,7 +40,11 @@ from riskmodel.simulation.run import (
 from riskmodel.simulation.science import Science, prepare_science, run_attributes
 from riskmodel.world.fit import fit_world
 
-SMALL = SimulationConfig(first_year=2025, last_year=2027, draws=40, chunk_draws=20, seed=11)
+#: A small run: 40 worlds, and 500 pooled samples for the developer's assessment (the
+#: default 4,000 buys Monte Carlo precision these tests do not check).
+SMALL = SimulationConfig(
+    first_year=2025, last_year=2027, draws=40, chunk_draws=20, seed=11, assessment_samples=500
+)
 #: Outcomes of the simulation under truth = the raised bar alone on
 #: :func:`helpers.golden_world`: v1 from the single-truth code (commit 9da249d); v2
 #: regenerated when derivatives took the enhancement rule with its ceiling (issue 13 item 1)

@@ -425,6 +425,7 @@ def _census_fit_shares(
     return {y: share_recorded_above(count, groups, recording.draws(y, 1000, rng), y) for y in years}
 
 
+@pytest.mark.slow
 def test_recording_share_is_recovered_from_synthetic_censuses() -> None:
     """Censuses simulated at known count, group and recording parameters (recorded runs
     thinned by group, as in the shipped data): the fitted share of runs >= 1e25 with a
