@@ -63,7 +63,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -85,11 +84,10 @@ from threadpoolctl import threadpool_limits
 from riskmodel.capability.data import prepare_capability_data
 from riskmodel.capability.diagnostics import Diagnostics, compute_diagnostics
 from riskmodel.capability.model import build_capability_model
-from riskmodel.capability.sampling import CHECKED_DERIVED, model_source_hash
+from riskmodel.capability.sampling import CHECKED_DERIVED, fit_attributes
 from riskmodel.capability.store import attach_evidence
-from riskmodel.config import FitConfig, QualityGate, config_hash
+from riskmodel.config import FitConfig, QualityGate
 from riskmodel.evidence import Evidence
-from riskmodel.provenance import package_versions
 from riskmodel.uplift.elicitation import ElicitedPriors
 from riskmodel.uplift.links import TaskCurve, UpliftLink
 from riskmodel.uplift.model import UpliftPosterior, build_uplift_model, model_parameter_names
@@ -409,25 +407,8 @@ def synthetic_fit(evidence: Evidence, config: FitConfig) -> xr.DataTree:
         config.gate,
         seconds,
     )
-    evidence_hash = evidence.content_hash()
-    tree.attrs.update(
-        {
-            "riskmodel_kind": "capability_fit",
-            "config": json.dumps(config.model_dump(mode="json"), sort_keys=True),
-            "config_hash": config_hash(config, evidence_hash),
-            "evidence_hash": evidence_hash,
-            "model_source_hash": model_source_hash(),
-            "evidence_sources": json.dumps(list(evidence.sources)),
-            "package_versions": json.dumps(package_versions(), sort_keys=True),
-            "data_vintage": evidence.vintage,
-            "seed": s.seed,
-            "nuts_sampler": "none",
-            "diagnostics": json.dumps(diagnostics.to_dict()),
-            "converged": 0,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "synthetic": SYNTHETIC,
-        }
-    )
+    attributes = fit_attributes(evidence, config, diagnostics, nuts_sampler="none")
+    tree.attrs.update({**attributes, "converged": 0, "synthetic": SYNTHETIC})
     attach_evidence(tree, evidence)
     return tree
 

@@ -14,7 +14,7 @@ import pymc as pm
 import xarray as xr
 
 from riskmodel.capability.data import prepare_capability_data
-from riskmodel.capability.diagnostics import compute_diagnostics, describe_failures
+from riskmodel.capability.diagnostics import Diagnostics, compute_diagnostics, describe_failures
 from riskmodel.capability.model import build_capability_model
 from riskmodel.capability.progress import (
     DEFAULT_INTERVAL,
@@ -169,6 +169,34 @@ def _check_complete(tree: xr.DataTree, config: FitConfig) -> None:
         )
 
 
+def fit_attributes(
+    evidence: Evidence, config: FitConfig, diagnostics: Diagnostics, *, nuts_sampler: str
+) -> dict[str, Any]:
+    """Provenance attributes of a capability fit (``DataTree.attrs``).
+
+    What :func:`~riskmodel.capability.store.load_fit` checks (``config_hash`` over config
+    and evidence, ``evidence_hash``, ``model_source_hash``) and what a reader needs to
+    trust a number: data vintage and sources, config, seed, sampler, package versions,
+    diagnostics and the gate's verdict (``converged``, 0 or 1), creation time (UTC).
+    """
+    evidence_hash = evidence.content_hash()
+    return {
+        "riskmodel_kind": "capability_fit",
+        "config": json.dumps(config.model_dump(mode="json"), sort_keys=True),
+        "config_hash": config_hash(config, evidence_hash),
+        "evidence_hash": evidence_hash,
+        "model_source_hash": model_source_hash(),
+        "evidence_sources": json.dumps(list(evidence.sources)),
+        "package_versions": json.dumps(package_versions(), sort_keys=True),
+        "data_vintage": evidence.vintage,
+        "seed": config.sampler.seed,
+        "nuts_sampler": nuts_sampler,
+        "diagnostics": json.dumps(diagnostics.to_dict()),
+        "converged": int(diagnostics.passed),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
 def fit_evidence_model(
     evidence: Evidence,
     config: FitConfig,
@@ -198,23 +226,8 @@ def fit_evidence_model(
         gate=config.gate,
         sampling_seconds=seconds,
     )
-    evidence_hash = evidence.content_hash()
     tree.attrs.update(
-        {
-            "riskmodel_kind": "capability_fit",
-            "config": json.dumps(config.model_dump(mode="json"), sort_keys=True),
-            "config_hash": config_hash(config, evidence_hash),
-            "evidence_hash": evidence_hash,
-            "model_source_hash": model_source_hash(),
-            "evidence_sources": json.dumps(list(evidence.sources)),
-            "package_versions": json.dumps(package_versions(), sort_keys=True),
-            "data_vintage": evidence.vintage,
-            "seed": config.sampler.seed,
-            "nuts_sampler": config.sampler.nuts_sampler,
-            "diagnostics": json.dumps(diagnostics.to_dict()),
-            "converged": int(diagnostics.passed),
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
+        fit_attributes(evidence, config, diagnostics, nuts_sampler=config.sampler.nuts_sampler)
     )
     attach_evidence(tree, evidence)
     if not diagnostics.passed and not allow_unconverged:
