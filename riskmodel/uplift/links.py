@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import numpy as np
@@ -166,6 +167,16 @@ def task_curve_from_view(view: PosteriorView, *, suite: str) -> TaskCurve:
     )
 
 
+#: numpy as an ``ops`` namespace of :func:`amdahl_share` that takes the broadcast
+#: formula rather than the compiled loop (what tests compare the compiled loop with).
+_BROADCAST_NUMPY = SimpleNamespace(
+    log=np.log,
+    log1p=np.log1p,
+    sigmoid=expit,
+    shape_padright=lambda v: np.asarray(v, dtype=float)[..., None],
+)
+
+
 def _sigmoid(x: Any, ops: Any) -> Any:
     return expit(x) if ops is np else ops.sigmoid(x)
 
@@ -214,7 +225,8 @@ def amdahl_share(
     are trailing axes that are summed out. Returns the share in [0, 1], shape ``(...)``.
     On numpy arrays (``ops=np``) the sums run compiled
     (:mod:`riskmodel.uplift._share_kernel`, ~10x faster, equal to a few units in the
-    last place); :func:`_amdahl_share_formula` is the same formula broadcast.
+    last place). Other ``ops`` (``pytensor.tensor`` in the PyMC uplift model, or
+    :data:`_BROADCAST_NUMPY`) evaluate it as one broadcast formula.
     """
     if ops is np:
         from riskmodel.uplift._share_kernel import work_share
@@ -239,61 +251,10 @@ def amdahl_share(
             length_nodes=(_LENGTH_Z, _LENGTH_W),
             scatter_nodes=(_SCATTER_Z, _SCATTER_W),
         )
-    return _amdahl_share_formula(
-        capability,
-        discrimination=discrimination,
-        horizon_slope=horizon_slope,
-        horizon_offset=horizon_offset,
-        task_length_median=task_length_median,
-        task_length_spread=task_length_spread,
-        reliability_threshold=reliability_threshold,
-        realism_offset=realism_offset,
-        task_scatter=task_scatter,
-        ops=ops,
-    )
-
-
-def _amdahl_share_formula(
-    capability: Any,
-    *,
-    discrimination: Any,
-    horizon_slope: Any,
-    horizon_offset: Any,
-    task_length_median: Any,
-    task_length_spread: Any,
-    reliability_threshold: Any,
-    realism_offset: Any,
-    task_scatter: Any = 0.0,
-    ops: Any = np,
-) -> Any:
-    """:func:`amdahl_share` as one broadcast formula, for numpy arrays or pytensor
-    tensors (the PyMC uplift model evaluates this; tests compare it with the compiled
-    numpy path)."""
 
     def col(v: Any) -> Any:
-        return v[..., None] if ops is np else ops.shape_padright(v)
+        return ops.shape_padright(v)
 
-    if ops is np:
-        values = (
-            capability,
-            discrimination,
-            horizon_slope,
-            horizon_offset,
-            task_scatter,
-            task_length_median,
-            task_length_spread,
-            reliability_threshold,
-        )
-        (
-            capability,
-            discrimination,
-            horizon_slope,
-            horizon_offset,
-            task_scatter,
-            task_length_median,
-            task_length_spread,
-            reliability_threshold,
-        ) = (np.asarray(v, dtype=float) for v in values)
     centre = time_weighted_centre(task_length_median, task_length_spread, ops)
     x = col(centre) + col(task_length_spread) * _LENGTH_Z  # (..., length)
     mean_logit = col(discrimination) * (
