@@ -43,8 +43,8 @@ from riskmodel.plotting.style import (
     series_style,
 )
 from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES, TRUTH_OUTCOMES
-from riskmodel.policy.variants import SHIPPED_VARIANTS, load_variant, load_variants
-from riskmodel.simulation.sensitivity import ASSUMPTIONS, sensitivity_table, variant_toml
+from riskmodel.policy.variants import SHIPPED_VARIANTS, load_variants
+from riskmodel.simulation.sensitivity import ASSUMPTIONS, sensitivity_table
 from riskmodel.uplift.elicitation import load_uplift_priors
 
 PROVENANCE = {"vintage": "2025-02-27", "seed": 1234, "version": "9.8.7"}
@@ -453,15 +453,6 @@ def test_prior_posterior_figure(tmp_path: Path) -> None:
 # --- sensitivity helpers (no fit needed) ---------------------------------------------------
 
 
-@pytest.mark.parametrize("name", SHIPPED_VARIANTS)
-def test_variant_toml_roundtrip(name: str, tmp_path: Path) -> None:
-    (variant,) = load_variants([name])
-    path = tmp_path / "copy.toml"
-    path.write_text(variant_toml(variant), encoding="utf-8")
-    again = load_variant(path)
-    assert again.rules_dict() == variant.rules_dict()
-
-
 def test_sensitivity_table_refuses_bad_arguments() -> None:
     with pytest.raises(ConfigError, match="unknown"):
         sensitivity_table("missing.nc", assumptions=["nonsense"])
@@ -525,6 +516,22 @@ def test_sensitivity_table_on_a_small_fit(small_fit, tmp_path: Path) -> None:  #
     assert (held["low"] == held["base"]).all()  # the low setting is the default: not re-run
     assert set(held["base_label"]) == {"held at peak"}
     assert json.loads(json.dumps(table.to_dict("records")))
+    # a variant object (edited in memory) is taken as it is, no file written: the same
+    # variant as an object gives the same table
+    (variant,) = load_variants(["commentary_raised_bar"])
+    again = sensitivity_table(
+        small_fit,
+        variant=variant,
+        draws=20,
+        seed=5,
+        world=fit_world(n_draws=200),
+        link_params="prior",
+        assumptions=["lde_noise_sd"],
+    )
+    pd.testing.assert_frame_equal(
+        again,
+        table[table["parameter"] == ASSUMPTIONS["lde_noise_sd"].parameter].reset_index(drop=True),
+    )
     fig = plot_tornado(table, caption_text="small fit", **PROVENANCE)
     _check_caption(fig)
     assert len(save_figure(fig, tmp_path / "tornado")) == 2

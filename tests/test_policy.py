@@ -31,6 +31,7 @@ from riskmodel.policy.variants import (
     PolicyVariant,
     load_variant,
     load_variants,
+    variant_toml,
 )
 from riskmodel.world.population import Population
 
@@ -1321,3 +1322,13 @@ def test_bad_equivalence_parameters_name_the_key(
     assert old in text
     with pytest.raises(ConfigError, match=message):
         load_variant(_write(tmp_path, text.replace(old, new, 1)))
+
+
+@pytest.mark.parametrize("name", SHIPPED_VARIANTS)
+def test_variant_toml_roundtrip(name: str, tmp_path: Path) -> None:
+    """A variant written as TOML loads back to the same rules."""
+    (variant,) = load_variants([name])
+    path = tmp_path / "copy.toml"
+    path.write_text(variant_toml(variant), encoding="utf-8")
+    again = load_variant(path)
+    assert again.rules_dict() == variant.rules_dict()

@@ -53,6 +53,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -79,6 +80,7 @@ __all__ = [
     "load_variant",
     "load_variants",
     "variant_hash",
+    "variant_toml",
 ]
 
 #: Folder of the shipped variant files (package data).
@@ -372,3 +374,42 @@ def variant_hash(variant: PolicyVariant) -> str:
     """SHA-256 of the variant's rules (canonical JSON)."""
     text = json.dumps(variant.rules_dict(), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None)
+        return "{ " + inner + " }"
+    raise ConfigError(f"cannot write {value!r} to a variant file")
+
+
+def variant_toml(variant: PolicyVariant) -> str:
+    """The variant as a complete variant file (TOML text) that loads back to the same rules.
+
+    An unbounded enhancement axis is written as ``"unbounded"``; unset optional rules
+    are left out.
+    """
+    data = variant.rules_dict()
+    hazard = dict(data["hazard"])
+    hazard["enhancement"] = {
+        k: ("unbounded" if v is None else v) for k, v in hazard["enhancement"].items()
+    }
+    data["hazard"] = hazard
+    lines = [
+        f"{key} = {_toml_value(value)}"
+        for key, value in data.items()
+        if not isinstance(value, Mapping) and value is not None
+    ]
+    for key, table in data.items():
+        if isinstance(table, Mapping):
+            lines += ["", f"[{key}]"]
+            lines += [f"{k} = {_toml_value(v)}" for k, v in table.items() if v is not None]
+    return "\n".join(lines) + "\n"

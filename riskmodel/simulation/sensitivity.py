@@ -14,9 +14,10 @@ The assumptions (:data:`ASSUMPTIONS`) and how each is moved without editing any 
     :attr:`SimulationConfig.evaluation_noise_sd` (dex), 0.15 / 0.6 around 0.3.
 ``lde_noise_sd``, ``lde_n_benchmarks``
     The variant's pre-training LDE comparison: per-benchmark noise (dex) 0.1 / 0.3, and
-    the number of benchmarks compared 3 / 30. The modified variant is written to a
-    temporary variant file (:func:`variant_toml`), which ``simulate`` loads like any
-    user variant. Without a pre-training LDE these leave the outcome unchanged.
+    the number of benchmarks compared 3 / 30: a modified copy of the
+    :class:`~riskmodel.policy.variants.PolicyVariant` (``model_copy``), passed to
+    ``simulate`` as an object (no file). Without a pre-training LDE these leave the
+    outcome unchanged.
 ``lde_reference``
     What a pre-training LDE claim is compared with: the best earlier non-covered model
     only, or (the default, the bill's "noncovered or exempt model") also an earlier
@@ -47,9 +48,7 @@ Computing only: the figure is :func:`riskmodel.plotting.policy.plot_tornado`.
 from __future__ import annotations
 
 import dataclasses
-import json
-import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -72,7 +71,6 @@ __all__ = [
     "Assumption",
     "ASSUMPTIONS",
     "SENSITIVITY_COLUMNS",
-    "variant_toml",
     "sensitivity_table",
 ]
 
@@ -202,45 +200,6 @@ ASSUMPTIONS: dict[str, Assumption] = {
 }
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, Mapping):
-        inner = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None)
-        return "{ " + inner + " }"
-    raise ConfigError(f"cannot write {value!r} to a variant file")
-
-
-def variant_toml(variant: PolicyVariant) -> str:
-    """The variant as a complete variant file (TOML text) that loads back to the same rules.
-
-    An unbounded enhancement axis is written as ``"unbounded"``; unset optional rules
-    are left out.
-    """
-    data = variant.rules_dict()
-    hazard = dict(data["hazard"])
-    hazard["enhancement"] = {
-        k: ("unbounded" if v is None else v) for k, v in hazard["enhancement"].items()
-    }
-    data["hazard"] = hazard
-    lines = [
-        f"{key} = {_toml_value(value)}"
-        for key, value in data.items()
-        if not isinstance(value, Mapping) and value is not None
-    ]
-    for key, table in data.items():
-        if isinstance(table, Mapping):
-            lines += ["", f"[{key}]"]
-            lines += [f"{k} = {_toml_value(v)}" for k, v in table.items() if v is not None]
-    return "\n".join(lines) + "\n"
-
-
 def _current(
     change: Change,
     *,
@@ -279,7 +238,7 @@ def sensitivity_table(
     fit: xr.DataTree | str | Path,
     *,
     outcome: str = "hazardous_not_covered",
-    variant: str = "commentary_raised_bar",
+    variant: str | PolicyVariant = "commentary_raised_bar",
     draws: int = 200,
     seed: int = SimulationConfig().seed,
     world: WorldFit | None = None,
@@ -300,7 +259,8 @@ def sensitivity_table(
         Outcome of :data:`riskmodel.policy.engine.OUTCOMES` or ``PER_DRAW_OUTCOMES``;
         reduced over years as in :func:`riskmodel.simulation.run.summary_table`.
     variant
-        Shipped variant name or path of a variant file.
+        Shipped variant name, path of a variant file, or a
+        :class:`~riskmodel.policy.variants.PolicyVariant` (e.g. edited in memory).
     draws
         Simulated worlds per run.
     seed
@@ -353,92 +313,85 @@ def sensitivity_table(
     tree = load_fit(fit) if isinstance(fit, str | Path) else fit
     base_config = (config or SimulationConfig()).model_copy(update={"draws": draws, "seed": seed})
     SimulationConfig.model_validate(base_config.model_dump())
-    (base_variant,) = load_variants([variant])
+    (base_variant,) = [variant] if isinstance(variant, PolicyVariant) else load_variants([variant])
     base_world = world if world is not None else fit_world()
     column = "mean" if statistic == "mean" else "q50"
     base_link = link or (inputs.uplift_priors if inputs else load_uplift_priors()).default_link
 
-    with tempfile.TemporaryDirectory(prefix="riskmodel-sensitivity-") as tmp:
-
-        def run(change: Change | None, tag: str) -> dict[str, float]:
-            cfg, lp, the_world, variant_arg = base_config, link_params, base_world, variant
-            the_link = base_link
-            if change is not None and change.target == "config":
-                cfg = cfg.model_copy(update={change.field: change.value})
-                SimulationConfig.model_validate(cfg.model_dump())
-            elif change is not None and change.target == "lde":
-                lde = base_variant.lde.model_copy(update={change.field: change.value})
-                modified = base_variant.model_copy(update={"lde": lde})
-                path = Path(tmp) / f"{tag}.toml"
-                path.write_text(variant_toml(modified), encoding="utf-8")
-                variant_arg = str(path)
-            elif change is not None and change.target == "link_params":
-                lp = str(change.value)
-            elif change is not None and change.target == "link":
-                the_link = str(change.value)
-            elif change is not None:
-                replaced = dataclasses.replace(
-                    base_world.assumptions, **{change.field: change.value}
-                )
-                the_world = fit_world(
-                    assumptions=replaced, n_draws=base_world.n_draws, seed=base_world.seed
-                )
-            dataset = simulate(
-                tree,
-                variants=[variant_arg],
-                config=cfg,
-                world=the_world,
-                link_params=lp,
-                link=the_link,
-                inputs=inputs,
+    def run(change: Change | None) -> dict[str, float]:
+        cfg, lp, the_world, the_variant = base_config, link_params, base_world, base_variant
+        the_link = base_link
+        if change is not None and change.target == "config":
+            cfg = cfg.model_copy(update={change.field: change.value})
+            SimulationConfig.model_validate(cfg.model_dump())
+        elif change is not None and change.target == "lde":
+            lde = base_variant.lde.model_copy(update={change.field: change.value})
+            the_variant = base_variant.model_copy(update={"lde": lde})
+        elif change is not None and change.target == "link_params":
+            lp = str(change.value)
+        elif change is not None and change.target == "link":
+            the_link = str(change.value)
+        elif change is not None:
+            replaced = dataclasses.replace(base_world.assumptions, **{change.field: change.value})
+            the_world = fit_world(
+                assumptions=replaced, n_draws=base_world.n_draws, seed=base_world.seed
             )
-            summary = summary_table(dataset)
-            rows = summary[(summary["outcome"] == outcome)].drop_duplicates("truth_bar")
-            return {
-                str(truth): float(rows.loc[rows["truth_bar"] == truth, column].iloc[0])
-                for truth in rows["truth_bar"]
-            }
+        dataset = simulate(
+            tree,
+            variants=[the_variant],
+            config=cfg,
+            world=the_world,
+            link_params=lp,
+            link=the_link,
+            inputs=inputs,
+        )
+        summary = summary_table(dataset)
+        rows = summary[(summary["outcome"] == outcome)].drop_duplicates("truth_bar")
+        return {
+            str(truth): float(rows.loc[rows["truth_bar"] == truth, column].iloc[0])
+            for truth in rows["truth_bar"]
+        }
 
-        base = run(None, "base")
-        rows = []
-        for name in names:
-            assumption = ASSUMPTIONS[name]
-            values = []
-            for side, change in (("low", assumption.low), ("high", assumption.high)):
-                current = _current(
-                    change,
-                    config=base_config,
-                    variant=base_variant,
-                    link_params=link_params,
-                    link=base_link,
-                    world=base_world,
-                )
-                same = current == change.value
-                values.append(base if same else run(change, f"{name}_{side}"))
+    base = run(None)
+    rows = []
+    for name in names:
+        assumption = ASSUMPTIONS[name]
+        values = []
+        for change in (assumption.low, assumption.high):
             current = _current(
-                assumption.low,
+                change,
                 config=base_config,
                 variant=base_variant,
                 link_params=link_params,
                 link=base_link,
                 world=base_world,
             )
-            for truth in base:
-                rows.append(
-                    {
-                        "parameter": assumption.parameter,
-                        "low_label": assumption.low_label,
-                        "high_label": assumption.high_label,
-                        "base_label": _label(current, assumption),
-                        "outcome": outcome,
-                        "truth_bar": truth,
-                        "units": units[outcome][0],
-                        "statistic": statistic,
-                        "low": values[0][truth],
-                        "high": values[1][truth],
-                        "base": base[truth],
-                        "variant": base_variant.name,
-                        "draws": draws,
-                    }
-                )
+            same = current == change.value
+            values.append(base if same else run(change))
+        current = _current(
+            assumption.low,
+            config=base_config,
+            variant=base_variant,
+            link_params=link_params,
+            link=base_link,
+            world=base_world,
+        )
+        for truth in base:
+            rows.append(
+                {
+                    "parameter": assumption.parameter,
+                    "low_label": assumption.low_label,
+                    "high_label": assumption.high_label,
+                    "base_label": _label(current, assumption),
+                    "outcome": outcome,
+                    "truth_bar": truth,
+                    "units": units[outcome][0],
+                    "statistic": statistic,
+                    "low": values[0][truth],
+                    "high": values[1][truth],
+                    "base": base[truth],
+                    "variant": base_variant.name,
+                    "draws": draws,
+                }
+            )
     return pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))
