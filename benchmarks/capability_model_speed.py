@@ -35,7 +35,10 @@ BASELINE_COMMIT = "fbd589d"
 _FIT_SNIPPET = """
 import json, sys, time
 start = time.perf_counter()
-from riskmodel.capability.sampling import fit
+try:
+    from riskmodel.capability.sampling import fit
+except ModuleNotFoundError:  # version 1's layout
+    from riskmodel.capability.fit import fit
 overrides = json.loads(sys.argv[1])
 tree = fit(allow_unconverged=True, **overrides)
 wall = time.perf_counter() - start
