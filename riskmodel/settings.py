@@ -264,7 +264,11 @@ def check_references(settings: Settings, inputs: HazardInputs, *, origin: str) -
             )
     variants = settings.report.variants
     try:
-        load_variants(variants if isinstance(variants, str) else list(variants))
+        load_variants(
+            variants if isinstance(variants, str) else list(variants),
+            bars=inputs.bars,
+            bars_source=inputs.files.get("hazard_bars", "the hazard bars"),
+        )
     except ConfigError as exc:
         raise ConfigError(f"{origin}: 'report.variants': {exc}") from None
 

@@ -13,7 +13,6 @@ see :func:`_uplift_update_without_nuts`), so the fast tier runs no MCMC at all.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -65,10 +64,6 @@ def small_mcmc_fit(small_evidence: Evidence, small_config: FitConfig) -> xr.Data
     return fit_evidence_model(small_evidence, small_config, allow_unconverged=True)
 
 
-#: The uplift-update memo of the fast tests (see :func:`_uplift_update_without_nuts`).
-_FAST_UPDATE_MEMO: OrderedDict = OrderedDict()
-
-
 @pytest.fixture(autouse=True)
 def _uplift_update_without_nuts(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
@@ -76,14 +71,14 @@ def _uplift_update_without_nuts(
     """Fast tests: the uplift-study update draws from its Gaussian approximation instead
     of NUTS (``riskmodel.uplift.update.sample_uplift_posterior`` replaced for the test).
 
-    Fast tests memoise their approximate updates in a memo of their own
-    (:data:`_FAST_UPDATE_MEMO`, swapped in for the module's), so a fast test never reads
-    a real update that a slow test memoised in the same process, and a slow test, which
-    samples for real, never reads an approximate one.
+    The update is stored in the fit's DataTree under a key that includes
+    ``UPDATE_METHOD``; fast tests set it to the approximation's name, so a fast test
+    never reads a real update that a slow test stored in a shared fit, and a slow test,
+    which samples for real, never reads an approximate one.
     """
     import riskmodel.uplift.update as update
 
     if request.node.get_closest_marker("slow"):
         return
     monkeypatch.setattr(update, "sample_uplift_posterior", synthetic_uplift_posterior)
-    monkeypatch.setattr(update, "_cache", _FAST_UPDATE_MEMO)
+    monkeypatch.setattr(update, "UPDATE_METHOD", "gaussian-approximation (tests)")

@@ -1332,3 +1332,36 @@ def test_variant_toml_roundtrip(name: str, tmp_path: Path) -> None:
     path.write_text(variant_toml(variant), encoding="utf-8")
     again = load_variant(path)
     assert again.rules_dict() == variant.rules_dict()
+
+
+def test_variants_are_checked_against_the_bars_in_use(tmp_path: Path) -> None:
+    """A user bar file can define a bar that a user variant names (checked against the
+    bars in use, not the shipped file), and a variant naming a bar missing from the bars
+    in use is refused with the file it came from."""
+    from riskmodel.hazard.bars import DEFAULT_BARS_PATH
+    from riskmodel.hazard.inputs import load_hazard_inputs
+    from riskmodel.policy.variants import check_variant_bars
+
+    shipped = DEFAULT_BARS_PATH.read_text(encoding="utf-8")
+    bars_file = tmp_path / "bars.toml"
+    raised = shipped[shipped.index("[bars.raised]") : shipped.index("[bars.current]")]
+    bars_file.write_text(
+        shipped + "\n" + raised.replace("[bars.raised]", "[bars.strict]").replace("2.0", "1.5"),
+        encoding="utf-8",
+    )
+    inputs = load_hazard_inputs(hazard_bars=bars_file)
+    assert "strict" in inputs.bars
+    (base,) = load_variants(["commentary_raised_bar"])
+    variant_file = tmp_path / "strict_variant.toml"
+    text = variant_toml(base).replace('bar = "raised"', 'bar = "strict"')
+    assert 'bar = "strict"' in text
+    variant_file.write_text(text.replace(f'name = "{base.name}"', 'name = "strict"'), "utf-8")
+    with pytest.raises(ConfigError, match="unknown bar 'strict'"):
+        load_variants([str(variant_file)])  # the shipped bars know no 'strict'
+    (strict,) = load_variants([str(variant_file)], bars=inputs.bars, bars_source=str(bars_file))
+    assert strict.hazard.bar == "strict"
+    with pytest.raises(ConfigError, match=r"strict_variant.toml: 'hazard.bar' names unknown"):
+        check_variant_bars([strict], load_hazard_inputs().bars, source="data/hazard_bars.toml")
+    edited = base.model_copy(update={"hazard": base.hazard.model_copy(update={"bar": "nope"})})
+    with pytest.raises(ConfigError, match="unknown bar 'nope'; defined in my bars"):
+        check_variant_bars([edited], inputs.bars, source="my bars")

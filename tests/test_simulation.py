@@ -454,3 +454,13 @@ def test_truth_bars_are_validated() -> None:
     assert SimulationConfig(truth_bar="raised").truth_bars == ("current", "raised")
     with pytest.raises(ValueError, match="not one of truth_bars"):
         SimulationConfig(truth_bars=("current",), truth_bar="raised")
+
+
+def test_simulate_refuses_a_variant_whose_bar_is_not_in_use(small_fit, world) -> None:
+    """Checked against the hazard bars of the run before any work."""
+    (variant,) = load_variants(["commentary"])
+    bad = variant.model_copy(
+        update={"hazard": variant.hazard.model_copy(update={"bar": "nope"}), "path": ""}
+    )
+    with pytest.raises(ConfigError, match="variant 'commentary': 'hazard.bar' names unknown"):
+        simulate(small_fit, variants=[bad], config=SMALL, world=world, link_params="prior")

@@ -349,3 +349,48 @@ def test_prior_predictive_figure(priors) -> None:
 
 
 # The uplift model's simulation-based calibration is in tests/test_calibration.py.
+
+
+def test_the_study_update_is_stored_in_the_fit_and_reused_after_saving(
+    small_fit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The uplift-study update is a group of the fit's DataTree: a second call reuses it,
+    saving and loading the fit keeps it, and another seed or sampling method is another
+    update (never a stale one)."""
+    import riskmodel.uplift.update as update
+    from riskmodel.capability.store import load_fit, save_fit
+    from riskmodel.uplift.store import UPLIFT_GROUP
+
+    calls = []
+    sampler = update.sample_uplift_posterior  # the fast tier's approximation
+
+    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(kwargs["seed"])
+        return sampler(*args, **kwargs)
+
+    monkeypatch.setattr(update, "sample_uplift_posterior", counting)
+    tree = small_fit.copy()  # new nodes: the session's fit stays as it is
+    if UPLIFT_GROUP in tree.children:  # updates other tests stored in the session's fit
+        del tree[UPLIFT_GROUP]
+    first = update.updated_link_params(tree, seed=3)
+    assert calls == [3]
+    (name,) = tree[UPLIFT_GROUP].children
+    stored = tree[f"{UPLIFT_GROUP}/{name}"]
+    assert name.startswith("amdahl-") and stored.attrs["seed"] == 3
+    assert stored.attrs["method"] == update.UPDATE_METHOD
+    again = update.updated_link_params(tree, seed=3)
+    assert calls == [3]
+    for key, values in first.params.items():
+        np.testing.assert_array_equal(again.params[key], values)
+    assert again.diagnostics == first.diagnostics
+    loaded = load_fit(save_fit(tree, tmp_path / "fit.nc"))
+    from_file = update.updated_link_params(loaded, seed=3)
+    assert calls == [3]
+    for key, values in first.params.items():
+        np.testing.assert_array_equal(from_file.params[key], values)
+    update.updated_link_params(loaded, seed=4)
+    assert calls == [3, 4]
+    assert len(loaded[UPLIFT_GROUP].children) == 2
+    monkeypatch.setattr(update, "UPDATE_METHOD", "another method")
+    update.updated_link_params(loaded, seed=4)
+    assert calls == [3, 4, 4]

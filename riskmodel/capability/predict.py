@@ -85,6 +85,9 @@ class PosteriorView:
     progress_path
         Shape (sample, step): extra method progress (dex) beyond the vintage along
         each draw's forecast path, on a monthly grid from the vintage.
+    tree
+        The fit the view was made from (results computed from the fit, such as the
+        uplift-study update, are stored in it: :mod:`riskmodel.uplift.store`).
     """
 
     draws: xr.Dataset
@@ -99,6 +102,7 @@ class PosteriorView:
     smoothing_years: float = 0.5
     forecast_rate_volatility: float = 0.15
     progress_path: np.ndarray | None = None
+    tree: xr.DataTree | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_samples(self) -> int:
@@ -189,6 +193,7 @@ def posterior_view(fit: xr.DataTree | str | Path | PosteriorView) -> PosteriorVi
         reasoning_since=None if first_reasoning is None else first_reasoning.date().isoformat(),
         smoothing_years=cap.method_change_smoothing_years,
         forecast_rate_volatility=cap.forecast_rate_volatility,
+        tree=tree,
     )
     rng = np.random.default_rng([PROGRESS_PATH_SEED, int(config.sampler.seed)])
     path = _progress_paths(_rate_at(view, view.vintage_years), view.forecast_rate_volatility, rng)

@@ -24,7 +24,7 @@ parameters and the risk-chain parameters, weighted by the observed record of inc
 and resampled (:mod:`riskmodel.hazard.samples`; ``record=False`` switches the evidence
 off). By default (``link_params="studies"``) the link parameters are posterior draws
 given the uplift studies (``data/uplift_studies.csv``, :func:`riskmodel.uplift.update.
-updated_link_params`: one NUTS run, memoised per process); ``link_params="prior"`` uses
+updated_link_params`: one NUTS run, stored in the fit's DataTree); ``link_params="prior"`` uses
 the elicited priors alone, and a mapping of draws is resampled as given. Each source of
 randomness has its own generator spawned from ``seed``, so for one seed the samples do
 not depend on the FLOP, the bars or the allowance: the probability is exactly
@@ -94,7 +94,6 @@ from riskmodel.hazard.bars import (
     HazardBar,
     RiskChainPriors,
     load_hazard_bars,
-    load_risk_chain_priors,
     uplift_threshold,
 )
 from riskmodel.hazard.enhancement import (
@@ -103,10 +102,9 @@ from riskmodel.hazard.enhancement import (
     EnhancementParams,
     EnhancementPriors,
     gain_for,
-    load_enhancement_priors,
     resolved_allowance,
 )
-from riskmodel.hazard.inputs import HazardInputs
+from riskmodel.hazard.inputs import HazardInputs, resolve_hazard_inputs
 from riskmodel.hazard.samples import (
     FRONTIER_WINDOW_YEARS,
     HazardSample,
@@ -114,7 +112,7 @@ from riskmodel.hazard.samples import (
     reference_capability,
     rows_view,
 )
-from riskmodel.uplift.elicitation import ElicitedPriors, load_uplift_priors
+from riskmodel.uplift.elicitation import ElicitedPriors
 from riskmodel.uplift.links import TaskCurve, UpliftLink, make_link, task_curve_from_view
 from riskmodel.uplift.update import updated_link_params
 
@@ -172,11 +170,13 @@ def select_bars(
     inputs: HazardInputs | None = None,
 ) -> list[HazardBar]:
     """Bars by name or object (``None``: every bar of the file) from ``bars_path``, else
-    ``inputs``, else the shipped file; refuses unknown names and unmodelled harms."""
-    if bars_path is None and inputs is not None:
+    ``inputs`` (``None``: the shipped file); refuses unknown names and unmodelled harms."""
+    if bars_path is not None:
+        available = load_hazard_bars(bars_path)
+    elif inputs is not None:
         available = dict(inputs.bars)
     else:
-        available = load_hazard_bars(bars_path)
+        available = load_hazard_bars()
     if bars is None:
         selected = list(available.values())
     else:
@@ -235,20 +235,12 @@ def _allowance(
 class _Setting:
     """Loaded priors, link and task curve for one fit."""
 
-    def __init__(
-        self, fit: Any, link: str | UpliftLink | None, inputs: HazardInputs | None = None
-    ) -> None:
+    def __init__(self, fit: Any, link: str | UpliftLink | None, inputs: HazardInputs) -> None:
         self.view: PosteriorView = posterior_view(fit)
-        self.studies: pd.DataFrame | None = None
-        if inputs is None:
-            self.uplift_priors: ElicitedPriors = load_uplift_priors()
-            self.enhancement: EnhancementPriors = load_enhancement_priors()
-            self.chain: RiskChainPriors = load_risk_chain_priors()
-        else:
-            self.uplift_priors = inputs.uplift_priors
-            self.enhancement = inputs.enhancement_priors
-            self.chain = inputs.risk_chain
-            self.studies = inputs.studies
+        self.uplift_priors: ElicitedPriors = inputs.uplift_priors
+        self.enhancement: EnhancementPriors = inputs.enhancement_priors
+        self.chain: RiskChainPriors = inputs.risk_chain
+        self.studies: pd.DataFrame = inputs.studies
         if link is None or isinstance(link, str):
             link = make_link(link or self.uplift_priors.default_link, priors=self.uplift_priors)
         self.link: UpliftLink = link
@@ -533,6 +525,7 @@ def assess_flops(
         ok = isinstance(flop, int | float) and not isinstance(flop, bool)
         if not (ok and flop > 0 and math.isfinite(flop)):
             raise RiskmodelError(f"training FLOP must be a positive number, got {flop}")
+    inputs = resolve_hazard_inputs(inputs)
     selected = select_bars(bars, bars_path, inputs)
     setting = _Setting(fit, link, inputs)
     view = setting.view
@@ -708,6 +701,7 @@ def capability_needed(
     bars_path, link, link_params, studies, record, seed, inputs
         As for :func:`assess`.
     """
+    inputs = resolve_hazard_inputs(inputs)
     (selected,) = select_bars([bar], bars_path, inputs)
     setting = _Setting(fit, link, inputs)
     pool = np.asarray(posterior_index, dtype=int)
@@ -905,7 +899,7 @@ def _crossing_run(
     record: bool,
     seed: int,
     n_samples: int | None,
-    inputs: HazardInputs | None,
+    inputs: HazardInputs,
 ) -> _CrossingRun:
     day = parse_date(date, what="date") if date is not None else dt.date.today()
     date = day.isoformat()
@@ -1048,7 +1042,7 @@ def crossing(
         record=record,
         seed=seed,
         n_samples=n_samples,
-        inputs=inputs,
+        inputs=resolve_hazard_inputs(inputs),
     )
     return _crossing_result(run, frontier=frontier)
 
@@ -1136,7 +1130,7 @@ def crossing_with_sensitivity(
         record=record,
         seed=seed,
         n_samples=n_samples,
-        inputs=inputs,
+        inputs=resolve_hazard_inputs(inputs),
     )
     return _crossing_result(run, frontier=frontier), _sensitivity_result(run)
 

@@ -38,7 +38,7 @@ from riskmodel.hazard.bars import (
     RiskChainPriors,
     load_risk_chain_priors,
 )
-from riskmodel.hazard.inputs import HazardInputs
+from riskmodel.hazard.inputs import HazardInputs, resolve_hazard_inputs
 from riskmodel.uplift.links import UpliftLink
 
 __all__ = [
@@ -97,7 +97,7 @@ Fit = xr.DataTree | str | Path | PosteriorView
 def _resolve_bars(
     bars: Sequence[str | HazardBar] | str | HazardBar,
     bars_path: str | Path | None,
-    inputs: HazardInputs | None,
+    inputs: HazardInputs,
 ) -> list[HazardBar]:
     items = [bars] if isinstance(bars, str | HazardBar) else list(bars)
     if not items:
@@ -170,8 +170,9 @@ def hazard_curve(
     riskmodel.errors.RiskmodelError
         No FLOP values, or one that is not a positive finite number.
     """
+    inputs = resolve_hazard_inputs(inputs)
     selected = _resolve_bars(bars, bars_path, inputs)
-    chain = inputs.risk_chain if inputs is not None else None
+    chain = inputs.risk_chain
     view = posterior_view(fit)
     rows = []
     grid = list(dict.fromkeys(flops))  # checked by assess_flops; duplicates once
@@ -249,8 +250,9 @@ def crossing_tables(
         lower and upper third of each main epistemic input
         (:func:`riskmodel.hazard.assess.crossing_sensitivity`).
     """
+    inputs = resolve_hazard_inputs(inputs)
     selected = _resolve_bars(bars, bars_path, inputs)
-    chain = inputs.risk_chain if inputs is not None else None
+    chain = inputs.risk_chain
     view = posterior_view(fit)
     rows, tables = [], []
     for bar in selected:

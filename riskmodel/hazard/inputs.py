@@ -36,7 +36,7 @@ from riskmodel.uplift.elicitation import (
 )
 from riskmodel.uplift.studies import DEFAULT_STUDIES_PATH, load_uplift_studies
 
-__all__ = ["HazardInputs", "load_hazard_inputs"]
+__all__ = ["HazardInputs", "load_hazard_inputs", "resolve_hazard_inputs"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,16 @@ class HazardInputs:
     bars: Mapping[str, HazardBar]
     studies: pd.DataFrame
     files: Mapping[str, str] = field(default_factory=dict)
+
+
+def resolve_hazard_inputs(inputs: HazardInputs | None) -> HazardInputs:
+    """``inputs``, or the shipped files loaded (:func:`load_hazard_inputs`) when ``None``.
+
+    The public functions of :mod:`riskmodel.hazard` and :mod:`riskmodel.simulation` call
+    this once; everything below them takes a :class:`HazardInputs`, so no internal step
+    falls back to the shipped files on its own.
+    """
+    return inputs if inputs is not None else load_hazard_inputs()
 
 
 def load_hazard_inputs(

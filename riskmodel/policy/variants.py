@@ -79,6 +79,7 @@ __all__ = [
     "PolicyVariant",
     "load_variant",
     "load_variants",
+    "check_variant_bars",
     "variant_hash",
     "variant_toml",
 ]
@@ -287,18 +288,47 @@ def _enhancement(raw: dict[str, Any], origin: str) -> dict[str, Any]:
     return raw
 
 
-def _check_bar(variant: PolicyVariant, origin: str) -> None:
-    from riskmodel.hazard.bars import load_hazard_bars
+def check_variant_bars(
+    variants: list[PolicyVariant], bars: Mapping[str, Any], *, source: str
+) -> None:
+    """Refuse a variant whose ``hazard.bar`` is not among ``bars`` (the bars in use).
 
-    bars = load_hazard_bars()
-    if variant.hazard.bar not in bars:
-        raise ConfigError(
-            f"{origin}: 'hazard.bar' names unknown bar '{variant.hazard.bar}'; "
-            f"defined in data/hazard_bars.toml: {', '.join(bars)}"
-        )
+    Parameters
+    ----------
+    variants
+        Loaded variants (from files or edited in memory).
+    bars
+        Hazard bars by name, e.g. ``HazardInputs.bars`` of the run.
+    source
+        Where ``bars`` come from (a file), for the message.
+
+    Raises
+    ------
+    ConfigError
+        Naming the variant (and its file), the unknown bar and the bars defined.
+    """
+    for variant in variants:
+        if variant.hazard.bar not in bars:
+            origin = variant.path or f"variant '{variant.name}'"
+            raise ConfigError(
+                f"{origin}: 'hazard.bar' names unknown bar '{variant.hazard.bar}'; "
+                f"defined in {source}: {', '.join(bars)}"
+            )
 
 
-def load_variant(path: str | Path, *, defaults: str | Path | None = DEFAULTS_FILE) -> PolicyVariant:
+def _shipped_bars() -> tuple[Mapping[str, Any], str]:
+    from riskmodel.hazard.bars import DEFAULT_BARS_PATH, load_hazard_bars
+
+    return load_hazard_bars(), str(DEFAULT_BARS_PATH)
+
+
+def load_variant(
+    path: str | Path,
+    *,
+    defaults: str | Path | None = DEFAULTS_FILE,
+    bars: Mapping[str, Any] | None = None,
+    bars_source: str = "the hazard bars",
+) -> PolicyVariant:
     """Load and validate one variant file, merged over ``defaults``.
 
     Parameters
@@ -307,6 +337,9 @@ def load_variant(path: str | Path, *, defaults: str | Path | None = DEFAULTS_FIL
         Variant TOML file; its stem is the variant's name unless it sets ``name``.
     defaults
         Defaults file merged under the variant; ``None`` for none.
+    bars, bars_source
+        The hazard bars in use (by name) and the file they come from; ``None``: the
+        shipped bar file.
 
     Raises
     ------
@@ -328,7 +361,9 @@ def load_variant(path: str | Path, *, defaults: str | Path | None = DEFAULTS_FIL
         variant = PolicyVariant(**raw, path=origin)
     except ValidationError as exc:
         raise ConfigError(f"{origin}: " + "; ".join(validation_problems(exc, limit=5))) from None
-    _check_bar(variant, origin)
+    if bars is None:
+        bars, bars_source = _shipped_bars()
+    check_variant_bars([variant], bars, source=bars_source)
     if variant.covered.performance_equivalent_year is not None and not math.isfinite(
         variant.covered.flop_threshold
     ):
@@ -336,8 +371,15 @@ def load_variant(path: str | Path, *, defaults: str | Path | None = DEFAULTS_FIL
     return variant
 
 
-def load_variants(names: str | list[str] | tuple[str, ...] = "all") -> list[PolicyVariant]:
+def load_variants(
+    names: str | list[str] | tuple[str, ...] = "all",
+    *,
+    bars: Mapping[str, Any] | None = None,
+    bars_source: str = "the hazard bars",
+) -> list[PolicyVariant]:
     """Shipped variants by name (``"all"`` or a list), or user files by path.
+
+    ``bars``/``bars_source``: the hazard bars in use, as for :func:`load_variant`.
 
     Raises
     ------
@@ -354,9 +396,11 @@ def load_variants(names: str | list[str] | tuple[str, ...] = "all") -> list[Poli
     for name in names:
         candidate = Path(name)
         if candidate.suffix == ".toml" or candidate.exists():
-            variants.append(load_variant(candidate))
+            variants.append(load_variant(candidate, bars=bars, bars_source=bars_source))
         elif (VARIANTS_DIR / f"{name}.toml").exists() and name != DEFAULTS_FILE.stem:
-            variants.append(load_variant(VARIANTS_DIR / f"{name}.toml"))
+            variants.append(
+                load_variant(VARIANTS_DIR / f"{name}.toml", bars=bars, bars_source=bars_source)
+            )
         else:
             raise ConfigError(
                 f"unknown policy variant '{name}'; shipped: {', '.join(SHIPPED_VARIANTS)} "

@@ -517,7 +517,9 @@ def assumption_table(
     for variant in load_variants(
         settings.report.variants
         if isinstance(settings.report.variants, str)
-        else list(settings.report.variants)
+        else list(settings.report.variants),
+        bars=inputs.bars,
+        bars_source=inputs.files.get("hazard_bars", "the hazard bars"),
     )[:1]:
         costs = variant.obligations
         rows.append(

@@ -28,6 +28,7 @@ from riskmodel.capability.predict import (
     posterior_view,
     time_horizon_minutes,
 )
+from riskmodel.capability.store import save_fit
 from riskmodel.evidence import load_evidence
 from riskmodel.hazard.inputs import HazardInputs
 from riskmodel.policy.variants import PolicyVariant, load_variants
@@ -45,6 +46,7 @@ from riskmodel.report.results import (
     report_benchmarks,
 )
 from riskmodel.settings import Settings, check_references, load_settings
+from riskmodel.uplift.store import UPLIFT_GROUP
 from riskmodel.world.assumptions import WorldAssumptions
 
 __all__ = ["run_report", "REPORT_BENCHMARKS", "REPORT_DATES", "REPORT_FLOPS"]
@@ -252,7 +254,11 @@ def run_report(
     world_assumptions = settings.files.load_world_assumptions()  # before any expensive step
     origin = str(config) if isinstance(config, str | Path) else "the settings"
     check_references(settings, inputs, origin=origin)
-    variants = load_variants(_names(settings.report.variants))
+    variants = load_variants(
+        _names(settings.report.variants),
+        bars=inputs.bars,
+        bars_source=inputs.files.get("hazard_bars", "the hazard bars"),
+    )
     written: dict[str, Path] = {}
     if tree is None:
         _log("[2/6] capability fit")
@@ -282,6 +288,11 @@ def run_report(
         tree, settings, inputs, world_assumptions, variants, out_dir
     )
     written.update(policy_files)
+    if "fit" in written and UPLIFT_GROUP in tree.children:
+        # The uplift-study update the hazard and policy numbers used, saved with the fit
+        # (riskmodel.uplift.store): later assessments on this fit reuse it.
+        save_fit(tree, written["fit"])
+        _log(f"uplift-study update saved with the fit ({written['fit']})")
     results = ReportResults(
         tree=tree,
         view=view,

@@ -42,7 +42,7 @@ import xarray as xr
 from riskmodel._rng import seed_sequences
 from riskmodel.capability.store import load_fit
 from riskmodel.errors import ConfigError, RiskmodelError
-from riskmodel.hazard.inputs import HazardInputs
+from riskmodel.hazard.inputs import HazardInputs, resolve_hazard_inputs
 from riskmodel.policy.engine import (
     OUTCOMES,
     PER_DRAW_OUTCOMES,
@@ -51,11 +51,15 @@ from riskmodel.policy.engine import (
     apply_variant,
     count_hazardous,
 )
-from riskmodel.policy.variants import PolicyVariant, load_variants, variant_hash
+from riskmodel.policy.variants import (
+    PolicyVariant,
+    check_variant_bars,
+    load_variants,
+    variant_hash,
+)
 from riskmodel.provenance import atomic_path, package_versions
 from riskmodel.simulation.config import SimulationConfig
 from riskmodel.simulation.science import Science, prepare_science, run_attributes
-from riskmodel.uplift.elicitation import load_uplift_priors
 from riskmodel.world.fit import WorldFit, fit_world
 from riskmodel.world.generate import sample_population
 
@@ -222,13 +226,17 @@ def _run_tasks(
     return [r for r in results if r is not None]
 
 
-def _select_variants(variants: str | Sequence[str | PolicyVariant]) -> list[PolicyVariant]:
-    """Variants from names, file paths or :class:`PolicyVariant` objects (unique names)."""
+def _select_variants(
+    variants: str | Sequence[str | PolicyVariant], inputs: HazardInputs
+) -> list[PolicyVariant]:
+    """Variants from names, file paths or :class:`PolicyVariant` objects (unique names),
+    each checked against the hazard bars in use (``inputs.bars``)."""
+    source = inputs.files.get("hazard_bars", "the hazard bars")
     if isinstance(variants, str):
-        return load_variants(variants)
+        return load_variants(variants, bars=inputs.bars, bars_source=source)
     items = list(variants)
     names = [v for v in items if not isinstance(v, PolicyVariant)]
-    loaded = iter(load_variants(names) if names else [])
+    loaded = iter(load_variants(names, bars=inputs.bars, bars_source=source) if names else [])
     selected = [v if isinstance(v, PolicyVariant) else next(loaded) for v in items]
     if not selected:
         raise ConfigError("no policy variant selected")
@@ -236,6 +244,7 @@ def _select_variants(variants: str | Sequence[str | PolicyVariant]) -> list[Poli
     duplicated = sorted({n for n in seen if seen.count(n) > 1})
     if duplicated:
         raise ConfigError(f"policy variant '{duplicated[0]}' selected twice")
+    check_variant_bars(selected, inputs.bars, source=source)
     return selected
 
 
@@ -284,7 +293,8 @@ def simulate(
         See the module docstring.
     """
     config = config or SimulationConfig()
-    selected = _select_variants(variants)
+    inputs = resolve_hazard_inputs(inputs)
+    selected = _select_variants(variants, inputs)
     tree = load_fit(fit) if isinstance(fit, str | Path) else fit
     world = world or fit_world()
     science = prepare_science(
@@ -322,7 +332,7 @@ def _assemble(
     science: Science,
     link_params: str,
     link: str | None,
-    inputs: HazardInputs | None,
+    inputs: HazardInputs,
 ) -> xr.Dataset:
     def joined(key: str) -> np.ndarray:
         return np.concatenate([r[key] for r in results], axis=-1)
@@ -381,11 +391,8 @@ def _assemble(
             "truth_bars": json.dumps(truths),
             "seed": config.seed,
             "link_params": link_params,
-            "uplift_link": link
-            or (inputs.uplift_priors if inputs is not None else load_uplift_priors()).default_link,
-            "hazard_input_files": json.dumps(
-                dict(inputs.files) if inputs is not None else "(shipped files)"
-            ),
+            "uplift_link": link or inputs.uplift_priors.default_link,
+            "hazard_input_files": json.dumps(dict(inputs.files)),
             "world_fit": json.dumps(world.to_dict(), default=str),
             "assessment_thresholds_dex": json.dumps(
                 {

@@ -48,9 +48,8 @@ from riskmodel._time import decimal_year
 from riskmodel.capability.predict import PosteriorView, method_progress_at, posterior_view
 from riskmodel.capability.store import fit_evidence, load_fit
 from riskmodel.hazard.assess import capability_needed
-from riskmodel.hazard.bars import load_hazard_bars
 from riskmodel.hazard.enhancement import EnhancementAllowance, EnhancementParams, gain_for
-from riskmodel.hazard.inputs import HazardInputs
+from riskmodel.hazard.inputs import HazardInputs, resolve_hazard_inputs
 from riskmodel.policy.engine import RunAttributes, hazard_key
 from riskmodel.policy.variants import PolicyVariant
 from riskmodel.simulation.config import SimulationConfig
@@ -210,9 +209,10 @@ def _interp_rows(
 
 def _progress_view(view: PosteriorView) -> PosteriorView:
     """``view`` with only its per-sample scalar variables (those the method progress and
-    reasoning gain need): small enough to ship with every chunk of work."""
+    reasoning gain need), without the fit it came from: small enough to ship with every
+    chunk of work."""
     scalars = [name for name, var in view.draws.data_vars.items() if var.dims == ("sample",)]
-    return replace(view, draws=view.draws[scalars])
+    return replace(view, draws=view.draws[scalars], tree=None)
 
 
 def _assessment_threshold(needed: np.ndarray, required: float, sigma: float) -> float:
@@ -266,6 +266,7 @@ def prepare_science(
     inputs
         Elicited priors, bars and studies; default the shipped files.
     """
+    inputs = resolve_hazard_inputs(inputs)
     tree = load_fit(fit) if isinstance(fit, str | Path) else fit
     view = posterior_view(tree)
     rng = streams(config.seed, "simulation")["science"]
@@ -295,7 +296,7 @@ def prepare_science(
         if not np.array_equal(result.rows, first.rows):  # pragma: no cover - same seed
             raise RuntimeError("the truth bars drew different worlds")
     posterior_index = first.rows
-    bars = dict(inputs.bars) if inputs is not None else load_hazard_bars()
+    bars = dict(inputs.bars)
     pooled = np.linspace(0, view.n_samples - 1, config.assessment_samples).round().astype(int)
     thresholds: dict[str, np.ndarray] = {}
     for variant in variants:

@@ -5,7 +5,7 @@ variant with one assumption at a time moved to a low and a high value, everythin
 its default, and reports a statistic of the outcome across simulated worlds (the table
 behind :func:`riskmodel.plotting.policy.plot_tornado`). Every run uses the same seed, so
 the worlds share their random numbers wherever the changed assumption leaves them alone
-(common random numbers); the uplift-study update is memoised per process, so a run costs
+(common random numbers); the uplift-study update is stored in the fit, so a run costs
 about a second per 200 worlds.
 
 The assumptions (:data:`ASSUMPTIONS`) and how each is moved without editing any file:
@@ -58,12 +58,11 @@ import xarray as xr
 
 from riskmodel.capability.store import load_fit
 from riskmodel.errors import ConfigError
-from riskmodel.hazard.inputs import HazardInputs
+from riskmodel.hazard.inputs import HazardInputs, resolve_hazard_inputs
 from riskmodel.policy.engine import OUTCOMES, PER_DRAW_OUTCOMES
 from riskmodel.policy.variants import PolicyVariant, load_variants
 from riskmodel.simulation.config import SimulationConfig
 from riskmodel.simulation.run import simulate, summary_table
-from riskmodel.uplift.elicitation import load_uplift_priors
 from riskmodel.world.fit import WorldFit, fit_world
 
 __all__ = [
@@ -313,10 +312,19 @@ def sensitivity_table(
     tree = load_fit(fit) if isinstance(fit, str | Path) else fit
     base_config = (config or SimulationConfig()).model_copy(update={"draws": draws, "seed": seed})
     SimulationConfig.model_validate(base_config.model_dump())
-    (base_variant,) = [variant] if isinstance(variant, PolicyVariant) else load_variants([variant])
+    inputs = resolve_hazard_inputs(inputs)
+    (base_variant,) = (
+        [variant]
+        if isinstance(variant, PolicyVariant)
+        else load_variants(
+            [variant],
+            bars=inputs.bars,
+            bars_source=inputs.files.get("hazard_bars", "the hazard bars"),
+        )
+    )
     base_world = world if world is not None else fit_world()
     column = "mean" if statistic == "mean" else "q50"
-    base_link = link or (inputs.uplift_priors if inputs else load_uplift_priors()).default_link
+    base_link = link or inputs.uplift_priors.default_link
 
     def run(change: Change | None) -> dict[str, float]:
         cfg, lp, the_world, the_variant = base_config, link_params, base_world, base_variant

@@ -6,9 +6,11 @@
     their ``capability_level``.
 :func:`updated_link_params`
     Posterior draws of the link parameters given the studies
-    (:func:`riskmodel.uplift.model.sample_uplift_posterior`), memoised per fit, link,
-    studies, priors and seed, so repeated assessments in one process pay the NUTS run
-    (a few seconds plus ~10 s of compilation) once.
+    (:func:`riskmodel.uplift.model.sample_uplift_posterior`), stored in the fit's DataTree
+    (:mod:`riskmodel.uplift.store`, keyed by fit, link, studies, priors and sampler
+    settings), so every assessment on that fit, in this process or after the fit was
+    saved and loaded again, pays the NUTS run (a few seconds plus ~10 s of compilation)
+    once.
 
 Simplification: a study's capability enters the update as a normal with the posterior
 mean and sd of the fitted capability, independent of the capability fit's other
@@ -20,7 +22,6 @@ updated link parameters with the full per-draw task curve.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -32,12 +33,14 @@ from riskmodel.errors import RiskmodelError
 from riskmodel.uplift.elicitation import ElicitedPriors, load_uplift_priors
 from riskmodel.uplift.links import UpliftLink, make_link, task_curve_from_view
 from riskmodel.uplift.model import UpliftPosterior, sample_uplift_posterior, study_capabilities
+from riskmodel.uplift.store import attach_update, stored_update, update_key
 from riskmodel.uplift.studies import load_uplift_studies
 
 __all__ = [
     "UPDATE_DRAWS",
     "UPDATE_TUNE",
     "UPDATE_CHAINS",
+    "UPDATE_METHOD",
     "study_capabilities_from_fit",
     "updated_link_params",
 ]
@@ -49,9 +52,9 @@ UPDATE_DRAWS = 2000
 UPDATE_TUNE = 1000
 #: Chains of the study update (one per core).
 UPDATE_CHAINS = 2
-#: Memoised updates kept per process.
-_CACHE_SIZE = 8
-_cache: OrderedDict[tuple, UpliftPosterior] = OrderedDict()
+#: How the update's posterior is drawn; part of its key in the fit (an update drawn
+#: another way, e.g. a test's approximation, is stored under another key).
+UPDATE_METHOD = "nuts:nutpie"
 
 
 def study_capabilities_from_fit(
@@ -89,7 +92,7 @@ def study_capabilities_from_fit(
 
 
 #: Posterior variables the study update reads (study capabilities, the Amdahl task curve);
-#: their draws identify the fit in the memo key.
+#: their draws identify the fit in the update's key.
 _FINGERPRINT_VARIABLES = ("capability", "task_discrimination", "horizon_slope", "horizon_offset")
 
 
@@ -142,6 +145,8 @@ def updated_link_params(
     -------
     UpliftPosterior
         ``params``: prior name -> draws of shape (chains * draws,); ``diagnostics``.
+        Stored in the fit's DataTree (when ``fit`` is a tree or path, or a view made
+        from one): a later call with the same inputs returns the stored update.
 
     Raises
     ------
@@ -154,19 +159,30 @@ def updated_link_params(
         link = make_link(link or priors.default_link, priors=priors)
     if not isinstance(studies, pd.DataFrame):
         studies = load_uplift_studies(studies)
-    key = (
-        _fingerprint(view),
-        link.name,
-        _studies_hash(studies),
-        _priors_hash(priors),
-        int(seed),
-        int(draws),
-        int(tune),
-        int(chains),
+    settings = {
+        "method": UPDATE_METHOD,
+        "seed": int(seed),
+        "draws": int(draws),
+        "tune": int(tune),
+        "chains": int(chains),
+        "studies_hash": _studies_hash(studies),
+        "priors_hash": _priors_hash(priors),
+    }
+    key = update_key(
+        fit_fingerprint=_fingerprint(view),
+        link=link.name,
+        studies_hash=settings["studies_hash"],
+        priors_hash=settings["priors_hash"],
+        method=UPDATE_METHOD,
+        seed=int(seed),
+        draws=int(draws),
+        tune=int(tune),
+        chains=int(chains),
     )
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
+    if view.tree is not None:
+        stored = stored_update(view.tree, link=link.name, key=key)
+        if stored is not None:
+            return stored
     mean, sd = study_capabilities_from_fit(studies, view)
     curve = (
         task_curve_from_view(view, suite=priors.reference_suite) if link.needs_task_curve else None
@@ -183,7 +199,6 @@ def updated_link_params(
         chains=chains,
         seed=seed,
     )
-    _cache[key] = result
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    if view.tree is not None:
+        attach_update(view.tree, result, link=link.name, key=key, settings=settings)
     return result
