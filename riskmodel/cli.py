@@ -178,14 +178,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("simulate", help="Monte Carlo of the SB-1047 policy variants")
     p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
     p.add_argument("--variants", default="all", help="all, or NAME,NAME,... or variant .toml files")
-    p.add_argument(
-        "--years", type=_years, default=(2025, 2030), help="FIRST:LAST (default 2025:2030)"
-    )
-    p.add_argument("--draws", type=int, default=1000, help="simulated worlds (default 1000)")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"default {DEFAULT_SEED}")
+    p.add_argument("--years", type=_years, default=None, help="FIRST:LAST (default 2025:2030)")
+    p.add_argument("--draws", type=int, default=None, help="simulated worlds (default 1000)")
+    p.add_argument("--seed", type=int, default=None, help=f"default {DEFAULT_SEED}")
     p.add_argument("--out", default="results/simulation.nc", help="netCDF output file")
     p.add_argument("--scheduler", default=None, help="dask.distributed scheduler ADDRESS")
-    p.add_argument("--uplift-evidence", choices=("studies", "prior"), default="studies")
+    p.add_argument(
+        "--uplift-evidence", choices=("studies", "prior"), default=None, help="default studies"
+    )
+    p.add_argument(
+        "--config",
+        help="settings file (TOML/JSON, as for `riskmodel report`): its [simulation] table, "
+        "the uplift link of [hazard] and the input files of [files] are used; --years, "
+        "--draws, --seed and --uplift-evidence override it",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     p = sub.add_parser("population", help="predictive counts of models above compute thresholds")
@@ -570,6 +576,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from riskmodel._io import validation_problems
+    from riskmodel.settings import Settings, load_settings
     from riskmodel.simulation.config import SimulationConfig
     from riskmodel.simulation.run import (
         COMMENTARY_DEVELOPERS_UNDER_OBLIGATIONS,
@@ -579,27 +586,40 @@ def _simulate(args: argparse.Namespace) -> int:
         summary_table,
         truth_label,
     )
+    from riskmodel.world.fit import fit_world
 
+    settings = load_settings(args.config) if args.config else Settings()
+    overrides: dict[str, int] = {}
+    if args.years is not None:
+        overrides.update(first_year=args.years[0], last_year=args.years[1])
+    if args.draws is not None:
+        overrides["draws"] = args.draws
+    if args.seed is not None:
+        overrides["seed"] = args.seed
     try:
-        config = SimulationConfig(
-            first_year=args.years[0], last_year=args.years[1], draws=args.draws, seed=args.seed
-        )
+        config = SimulationConfig.model_validate({**settings.simulation.model_dump(), **overrides})
     except ValidationError as exc:
         (problem,) = validation_problems(exc, limit=1, root="years")
         raise RiskmodelError(f"invalid simulation setting {problem}") from None
     _check_output_path(args.out)
+    inputs = settings.files.load_hazard_inputs()
+    world = fit_world(assumptions=settings.files.load_world_assumptions())
     dataset = simulate(
         args.fit,
         variants=args.variants,
         config=config,
-        link_params=args.uplift_evidence,
+        world=world,
+        link_params=args.uplift_evidence or settings.hazard.link_params,
+        link=settings.hazard.link,
+        inputs=inputs,
         scheduler=args.scheduler,
         progress=not args.no_progress,
     )
     path = save_simulation(dataset, args.out)
     table = summary_table(dataset)
     print(
-        f"Policy-variant outcomes {args.years[0]}-{args.years[1]}, {args.draws} simulated worlds: "
+        f"Policy-variant outcomes {config.first_year}-{config.last_year}, {config.draws} "
+        "simulated worlds: "
         "median [5%, 95%]"
     )
     print(

@@ -464,3 +464,30 @@ def test_simulate_refuses_a_variant_whose_bar_is_not_in_use(small_fit, world) ->
     )
     with pytest.raises(ConfigError, match="variant 'commentary': 'hazard.bar' names unknown"):
         simulate(small_fit, variants=[bad], config=SMALL, world=world, link_params="prior")
+
+
+def test_cli_simulate_reads_the_settings_file(small_fit, tmp_path: Path, capsys) -> None:
+    """``simulate --config`` takes the [simulation] table, the uplift settings of [hazard]
+    and the [files] of the one settings file (as ``riskmodel report``); flags override."""
+    fit_file = save_fit(small_fit, tmp_path / "fit.nc")
+    settings = tmp_path / "settings.toml"
+    settings.write_text(
+        "[simulation]\nfirst_year = 2025\nlast_year = 2026\ndraws = 30\n"
+        'assessment_samples = 200\nevaluation_noise_sd = 0.6\ntruth_bars = ["raised"]\n\n'
+        '[hazard]\nlink_params = "prior"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "sim.nc"
+    args = ["simulate", "--fit", str(fit_file), "--variants", "enrolled", "--out", str(out)]
+    assert main([*args, "--config", str(settings), "--draws", "20", "--no-progress"]) == 0
+    assert "2025-2026, 20 simulated worlds" in capsys.readouterr().out
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        config = json.loads(ds.attrs["simulation_config"])
+        assert config["draws"] == 20  # the flag wins over the file's 30
+        assert config["evaluation_noise_sd"] == 0.6 and config["assessment_samples"] == 200
+        assert config["truth_bars"] == ["raised"]
+        assert ds.attrs["link_params"] == "prior"
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[simulation]\ndraws_typo = 3\n", encoding="utf-8")
+    assert main([*args, "--config", str(bad)]) == EXIT_USAGE
+    assert "draws_typo" in capsys.readouterr().err
