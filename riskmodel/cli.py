@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--enhancement-horizon-years", type=_float, default=None)
     _add_uplift_arguments(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=None, help="default 0 (or the settings file's)")
 
     p = sub.add_parser("crossing", help="compute and date at which a hazard bar is first met")
     p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Monte Carlo samples (default: one per posterior draw)",
     )
     p.add_argument("--format", choices=("json", "text"), default="text")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=None, help="default 0 (or the settings file's)")
 
     p = sub.add_parser("simulate", help="Monte Carlo of the SB-1047 policy variants")
     p.add_argument("--fit", default=str(DEFAULT_FIT_PATH), help="fit file")
@@ -318,7 +318,7 @@ def _add_uplift_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--uplift-evidence",
         choices=("studies", "prior"),
-        default="studies",
+        default=None,
         help="link parameters updated by the uplift studies (default) or elicited priors only",
     )
     p.add_argument("--studies", default=None, help="uplift-study CSV (default: shipped studies)")
@@ -327,20 +327,32 @@ def _add_uplift_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not weight by the observed record of incidents (a sensitivity)",
     )
+    p.add_argument(
+        "--config",
+        help="settings file (TOML/JSON, as for `riskmodel report`): the input files of "
+        "[files] (priors, bars, studies) and the link, uplift evidence, record and seed of "
+        "[hazard] are used; flags override",
+    )
 
 
 def _hazard_options(args: argparse.Namespace) -> dict[str, object]:
     """The options ``assess`` and ``crossing`` share, as keyword arguments of
-    :func:`riskmodel.hazard.assess.assess_flops` and :func:`~riskmodel.hazard.assess.crossing`."""
+    :func:`riskmodel.hazard.assess.assess_flops` and :func:`~riskmodel.hazard.assess.crossing`:
+    flags, else the settings file (``--config``), else the defaults (seed 0)."""
+    from riskmodel.settings import load_settings
+
+    settings = load_settings(args.config) if args.config else None
+    hazard = settings.hazard if settings is not None else None
     return {
         "enhancement_flop_fraction": args.enhancement_flop_fraction,
         "enhancement_cost_fraction": args.enhancement_cost_fraction,
         "enhancement_horizon_years": args.enhancement_horizon_years,
-        "link": args.link,
-        "link_params": args.uplift_evidence,
+        "link": args.link or (hazard.link if hazard else None),
+        "link_params": args.uplift_evidence or (hazard.link_params if hazard else "studies"),
         "studies": args.studies,
-        "record": not args.no_record,
-        "seed": args.seed,
+        "record": not args.no_record and (hazard.record if hazard else True),
+        "seed": args.seed if args.seed is not None else (hazard.seed if hazard else 0),
+        "inputs": settings.files.load_hazard_inputs() if settings is not None else None,
     }
 
 
@@ -413,13 +425,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "crossing":
         from riskmodel.hazard.assess import crossing
 
+        options = _hazard_options(args)
         record = crossing(
             args.fit,
             bar=args.bar,
             date=args.date,
             bars_path=args.bars_file,
             n_samples=args.samples,
-            **_hazard_options(args),
+            **options,
         )
         _print_records([record], args.format)
         return 0
@@ -537,7 +550,9 @@ def _assess(args: argparse.Namespace) -> int:
         if args.flop is None:
             raise RiskmodelError("give --flop (training compute, FLOP) or --queries")
         queries = assess_queries(flops=args.flop, dates=args.date)
-    bars = select_bars(args.bar, args.bars_file, None)  # checked before the fit is read
+    options = _hazard_options(args)
+    # checked before the fit is read
+    bars = select_bars(args.bar, args.bars_file, options["inputs"])  # type: ignore[arg-type]
     view = posterior_view(args.fit)
     by_date: dict[str, list[float]] = {}
     for query in queries:
@@ -549,7 +564,7 @@ def _assess(args: argparse.Namespace) -> int:
             flops=flops,
             date=date,
             bars=bars,
-            **_hazard_options(args),
+            **options,
         )
         results.update({(date, f): rows for f, rows in zip(flops, per_flop, strict=True)})
     records = [

@@ -461,3 +461,39 @@ def test_backtest_sampler_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert default.seed == FitConfig().sampler.seed and from_file.seed == 7
     assert (flagged.draws, flagged.target_accept) == (50, 0.9)
     assert flagged.tune == BACKTEST_SAMPLER["tune"]
+
+
+def test_assess_and_crossing_read_the_settings_file(
+    fit_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--config``: the bars file of [files] (a user bar 'strict') and the seed and
+    uplift evidence of [hazard] are used; flags override the file."""
+    from riskmodel.hazard.bars import DEFAULT_BARS_PATH
+
+    shipped = DEFAULT_BARS_PATH.read_text(encoding="utf-8")
+    raised = shipped[shipped.index("[bars.raised]") : shipped.index("[bars.current]")]
+    bars_file = tmp_path / "bars.toml"
+    bars_file.write_text(shipped + "\n" + raised.replace("[bars.raised]", "[bars.strict]"), "utf-8")
+    settings = tmp_path / "settings.toml"
+    settings.write_text(
+        f'[files]\nhazard_bars = "{bars_file}"\n\n[hazard]\nseed = 5\nlink_params = "prior"\n',
+        encoding="utf-8",
+    )
+    query = ["--fit", str(fit_file), "--flop", "3e26", "--date", "2026-06-01", "--format", "json"]
+    assert main(["assess", *query, "--bar", "strict"]) == EXIT_USAGE  # shipped bars only
+    assert "unknown hazard bar 'strict'" in capsys.readouterr().err
+    assert main(["assess", *query, "--bar", "strict", "raised", "--config", str(settings)]) == 0
+    strict, raised_row = (json.loads(x) for x in capsys.readouterr().out.strip().splitlines())
+    assert strict["bar"] == "strict"
+    # 'strict' is a copy of 'raised': one sample at the file's seed, identical numbers
+    assert strict["probability"] == raised_row["probability"]
+    explicit = ["--bar", "raised", "--uplift-evidence", "prior", "--seed", "5"]
+    assert main(["assess", *query, *explicit]) == 0
+    assert json.loads(capsys.readouterr().out)["probability"] == raised_row["probability"]
+    assert (
+        main(["assess", *query, "--bar", "raised", "--config", str(settings), "--seed", "6"]) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["probability"] != raised_row["probability"]
+    crossing = ["crossing", "--fit", str(fit_file), "--bar", "strict", "--date", "2026-01-01"]
+    assert main([*crossing, "--config", str(settings), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["bar"] == "strict"
