@@ -168,17 +168,7 @@ def updated_link_params(
         "studies_hash": _studies_hash(studies),
         "priors_hash": _priors_hash(priors),
     }
-    key = update_key(
-        fit_fingerprint=_fingerprint(view),
-        link=link.name,
-        studies_hash=settings["studies_hash"],
-        priors_hash=settings["priors_hash"],
-        method=UPDATE_METHOD,
-        seed=int(seed),
-        draws=int(draws),
-        tune=int(tune),
-        chains=int(chains),
-    )
+    key = update_key(fit_fingerprint=_fingerprint(view), link=link.name, **settings)
     if view.tree is not None:
         stored = stored_update(view.tree, link=link.name, key=key)
         if stored is not None:
