@@ -266,8 +266,7 @@ def check_references(settings: Settings, inputs: HazardInputs, *, origin: str) -
     try:
         load_variants(
             variants if isinstance(variants, str) else list(variants),
-            bars=inputs.bars,
-            bars_source=inputs.files.get("hazard_bars", "the hazard bars"),
+            inputs=inputs,
         )
     except ConfigError as exc:
         raise ConfigError(f"{origin}: 'report.variants': {exc}") from None

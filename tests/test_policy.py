@@ -1358,7 +1358,7 @@ def test_variants_are_checked_against_the_bars_in_use(tmp_path: Path) -> None:
     variant_file.write_text(text.replace(f'name = "{base.name}"', 'name = "strict"'), "utf-8")
     with pytest.raises(ConfigError, match="unknown bar 'strict'"):
         load_variants([str(variant_file)])  # the shipped bars know no 'strict'
-    (strict,) = load_variants([str(variant_file)], bars=inputs.bars, bars_source=str(bars_file))
+    (strict,) = load_variants([str(variant_file)], inputs=inputs)
     assert strict.hazard.bar == "strict"
     with pytest.raises(ConfigError, match=r"strict_variant.toml: 'hazard.bar' names unknown"):
         check_variant_bars([strict], load_hazard_inputs().bars, source="data/hazard_bars.toml")

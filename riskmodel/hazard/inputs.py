@@ -66,6 +66,11 @@ class HazardInputs:
     studies: pd.DataFrame
     files: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def bars_source(self) -> str:
+        """Where :attr:`bars` were read from (for messages)."""
+        return self.files.get("hazard_bars", "the hazard bars")
+
 
 def resolve_hazard_inputs(inputs: HazardInputs | None) -> HazardInputs:
     """``inputs``, or the shipped files loaded (:func:`load_hazard_inputs`) when ``None``.

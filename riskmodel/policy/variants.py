@@ -55,7 +55,7 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -71,6 +71,9 @@ from riskmodel.config import merge_overrides
 from riskmodel.errors import ConfigError
 from riskmodel.evidence.schema import FLOP_PLAUSIBLE_MIN
 from riskmodel.hazard.enhancement import EnhancementAllowance
+
+if TYPE_CHECKING:
+    from riskmodel.hazard.inputs import HazardInputs
 
 __all__ = [
     "VARIANTS_DIR",
@@ -316,7 +319,11 @@ def check_variant_bars(
             )
 
 
-def _shipped_bars() -> tuple[Mapping[str, Any], str]:
+def _bars_in_use(inputs: HazardInputs | None) -> tuple[Mapping[str, Any], str]:
+    """The hazard bars of ``inputs`` and their file; ``None``: the shipped bar file only
+    (not every shipped input)."""
+    if inputs is not None:
+        return inputs.bars, inputs.bars_source
     from riskmodel.hazard.bars import DEFAULT_BARS_PATH, load_hazard_bars
 
     return load_hazard_bars(), str(DEFAULT_BARS_PATH)
@@ -326,8 +333,7 @@ def load_variant(
     path: str | Path,
     *,
     defaults: str | Path | None = DEFAULTS_FILE,
-    bars: Mapping[str, Any] | None = None,
-    bars_source: str = "the hazard bars",
+    inputs: HazardInputs | None = None,
 ) -> PolicyVariant:
     """Load and validate one variant file, merged over ``defaults``.
 
@@ -337,9 +343,9 @@ def load_variant(
         Variant TOML file; its stem is the variant's name unless it sets ``name``.
     defaults
         Defaults file merged under the variant; ``None`` for none.
-    bars, bars_source
-        The hazard bars in use (by name) and the file they come from; ``None``: the
-        shipped bar file.
+    inputs
+        The hazard inputs in use: the variant's ``hazard.bar`` must be one of their bars;
+        ``None``: of the shipped bar file.
 
     Raises
     ------
@@ -361,9 +367,8 @@ def load_variant(
         variant = PolicyVariant(**raw, path=origin)
     except ValidationError as exc:
         raise ConfigError(f"{origin}: " + "; ".join(validation_problems(exc, limit=5))) from None
-    if bars is None:
-        bars, bars_source = _shipped_bars()
-    check_variant_bars([variant], bars, source=bars_source)
+    bars, source = _bars_in_use(inputs)
+    check_variant_bars([variant], bars, source=source)
     if variant.covered.performance_equivalent_year is not None and not math.isfinite(
         variant.covered.flop_threshold
     ):
@@ -374,12 +379,11 @@ def load_variant(
 def load_variants(
     names: str | list[str] | tuple[str, ...] = "all",
     *,
-    bars: Mapping[str, Any] | None = None,
-    bars_source: str = "the hazard bars",
+    inputs: HazardInputs | None = None,
 ) -> list[PolicyVariant]:
     """Shipped variants by name (``"all"`` or a list), or user files by path.
 
-    ``bars``/``bars_source``: the hazard bars in use, as for :func:`load_variant`.
+    ``inputs``: the hazard inputs in use, as for :func:`load_variant`.
 
     Raises
     ------
@@ -396,11 +400,9 @@ def load_variants(
     for name in names:
         candidate = Path(name)
         if candidate.suffix == ".toml" or candidate.exists():
-            variants.append(load_variant(candidate, bars=bars, bars_source=bars_source))
+            variants.append(load_variant(candidate, inputs=inputs))
         elif (VARIANTS_DIR / f"{name}.toml").exists() and name != DEFAULTS_FILE.stem:
-            variants.append(
-                load_variant(VARIANTS_DIR / f"{name}.toml", bars=bars, bars_source=bars_source)
-            )
+            variants.append(load_variant(VARIANTS_DIR / f"{name}.toml", inputs=inputs))
         else:
             raise ConfigError(
                 f"unknown policy variant '{name}'; shipped: {', '.join(SHIPPED_VARIANTS)} "

@@ -518,8 +518,7 @@ def assumption_table(
         settings.report.variants
         if isinstance(settings.report.variants, str)
         else list(settings.report.variants),
-        bars=inputs.bars,
-        bars_source=inputs.files.get("hazard_bars", "the hazard bars"),
+        inputs=inputs,
     )[:1]:
         costs = variant.obligations
         rows.append(

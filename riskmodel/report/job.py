@@ -208,6 +208,11 @@ def policy_outputs(
     return written, policy, lde_table, sensitivity
 
 
+def _uplift_updates(tree: xr.DataTree) -> set[str]:
+    """Names of the uplift-study updates stored in ``tree``."""
+    return set(tree[UPLIFT_GROUP].children) if UPLIFT_GROUP in tree.children else set()
+
+
 def _names(variants: str | tuple[str, ...]) -> str | list[str]:
     return variants if isinstance(variants, str) else list(variants)
 
@@ -256,8 +261,7 @@ def run_report(
     check_references(settings, inputs, origin=origin)
     variants = load_variants(
         _names(settings.report.variants),
-        bars=inputs.bars,
-        bars_source=inputs.files.get("hazard_bars", "the hazard bars"),
+        inputs=inputs,
     )
     written: dict[str, Path] = {}
     if tree is None:
@@ -280,6 +284,7 @@ def run_report(
     with pd.option_context("display.width", 120, "display.max_rows", 200):
         print(f"Forecasts (data vintage {tree.attrs['data_vintage']}; fraction of tasks solved):")
         print(forecasts.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    updates_before = _uplift_updates(tree)
     _log("[4/6] hazard: P(hazard) by compute, crossings")
     hazard_files, hazard = hazard_outputs(tree, settings, inputs, out_dir)
     written.update(hazard_files)
@@ -288,9 +293,10 @@ def run_report(
         tree, settings, inputs, world_assumptions, variants, out_dir
     )
     written.update(policy_files)
-    if "fit" in written and UPLIFT_GROUP in tree.children:
+    if "fit" in written and _uplift_updates(tree) != updates_before:
         # The uplift-study update the hazard and policy numbers used, saved with the fit
-        # (riskmodel.uplift.store): later assessments on this fit reuse it.
+        # (riskmodel.uplift.store): later assessments on this fit reuse it. A reused fit
+        # that already held it is not written again.
         save_fit(tree, written["fit"])
         _log(f"uplift-study update saved with the fit ({written['fit']})")
     results = ReportResults(

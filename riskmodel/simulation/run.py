@@ -230,13 +230,14 @@ def _select_variants(
     variants: str | Sequence[str | PolicyVariant], inputs: HazardInputs
 ) -> list[PolicyVariant]:
     """Variants from names, file paths or :class:`PolicyVariant` objects (unique names),
-    each checked against the hazard bars in use (``inputs.bars``)."""
-    source = inputs.files.get("hazard_bars", "the hazard bars")
+    each checked against the hazard bars in use (``inputs.bars``): loaded ones as they
+    load, objects here."""
     if isinstance(variants, str):
-        return load_variants(variants, bars=inputs.bars, bars_source=source)
+        return load_variants(variants, inputs=inputs)
     items = list(variants)
     names = [v for v in items if not isinstance(v, PolicyVariant)]
-    loaded = iter(load_variants(names, bars=inputs.bars, bars_source=source) if names else [])
+    objects = [v for v in items if isinstance(v, PolicyVariant)]
+    loaded = iter(load_variants(names, inputs=inputs) if names else [])
     selected = [v if isinstance(v, PolicyVariant) else next(loaded) for v in items]
     if not selected:
         raise ConfigError("no policy variant selected")
@@ -244,7 +245,7 @@ def _select_variants(
     duplicated = sorted({n for n in seen if seen.count(n) > 1})
     if duplicated:
         raise ConfigError(f"policy variant '{duplicated[0]}' selected twice")
-    check_variant_bars(selected, inputs.bars, source=source)
+    check_variant_bars(objects, inputs.bars, source=inputs.bars_source)
     return selected
 
 

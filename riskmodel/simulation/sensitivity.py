@@ -318,8 +318,7 @@ def sensitivity_table(
         if isinstance(variant, PolicyVariant)
         else load_variants(
             [variant],
-            bars=inputs.bars,
-            bars_source=inputs.files.get("hazard_bars", "the hazard bars"),
+            inputs=inputs,
         )
     )
     base_world = world if world is not None else fit_world()
