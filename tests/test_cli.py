@@ -490,10 +490,14 @@ def test_assess_and_crossing_read_the_settings_file(
     explicit = ["--bar", "raised", "--uplift-evidence", "prior", "--seed", "5"]
     assert main(["assess", *query, *explicit]) == 0
     assert json.loads(capsys.readouterr().out)["probability"] == raised_row["probability"]
+    with_flag = ["--bar", "raised", "--config", str(settings), "--seed", "6"]
+    assert main(["assess", *query, *with_flag]) == 0  # the flag's seed, not the file's
+    overridden = json.loads(capsys.readouterr().out)["probability"]
     assert (
-        main(["assess", *query, "--bar", "raised", "--config", str(settings), "--seed", "6"]) == 0
+        main(["assess", *query, "--bar", "raised", "--uplift-evidence", "prior", "--seed", "6"])
+        == 0
     )
-    assert json.loads(capsys.readouterr().out)["probability"] != raised_row["probability"]
+    assert json.loads(capsys.readouterr().out)["probability"] == overridden
     crossing = ["crossing", "--fit", str(fit_file), "--bar", "strict", "--date", "2026-01-01"]
     assert main([*crossing, "--config", str(settings), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["bar"] == "strict"
