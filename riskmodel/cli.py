@@ -591,6 +591,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from riskmodel._io import validation_problems
+    from riskmodel.policy.variants import load_variants
     from riskmodel.settings import Settings, load_settings
     from riskmodel.simulation.config import SimulationConfig
     from riskmodel.simulation.run import (
@@ -618,10 +619,13 @@ def _simulate(args: argparse.Namespace) -> int:
         raise RiskmodelError(f"invalid simulation setting {problem}") from None
     _check_output_path(args.out)
     inputs = settings.files.load_hazard_inputs()
+    # The variant files are read and checked before the world fit (seconds), so that a
+    # bad variant is refused at once.
+    variants = load_variants(args.variants, inputs=inputs)
     world = fit_world(assumptions=settings.files.load_world_assumptions())
     dataset = simulate(
         args.fit,
-        variants=args.variants,
+        variants=variants,
         config=config,
         world=world,
         link_params=args.uplift_evidence or settings.hazard.link_params,

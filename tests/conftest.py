@@ -13,9 +13,15 @@ see :func:`_uplift_update_without_nuts`), so the fast tier runs no MCMC at all.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import pickle
+import shutil
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+import synthetic_fit as synthetic_fit_module
 import xarray as xr
 from helpers import TEST_SEED
 from synthetic_fit import synthetic_fit, synthetic_uplift_posterior
@@ -24,6 +30,7 @@ from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.config import FitConfig, load_config
 from riskmodel.evidence import Evidence, load_evidence
 from riskmodel.examples import example_config, example_evidence
+from riskmodel.provenance import atomic_path
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,17 +51,98 @@ def small_evidence(shipped_evidence: Evidence) -> Evidence:
 
 
 @pytest.fixture(scope="session")
+def shipped_world():  # noqa: ANN201 - riskmodel.world.fit.WorldFit (imported lazily)
+    """The world model fitted to the shipped data and assumptions, 500 draws, seed 1
+    (a census fit: about 2 s), for the tests that use a world rather than test its fit."""
+    from riskmodel.world.fit import fit_world
+
+    return fit_world(n_draws=500, seed=1)
+
+
+@pytest.fixture(scope="session")
 def small_config() -> FitConfig:
     config = example_config()
     return load_config({"sampler": {"seed": TEST_SEED}}, base=config)
 
 
+#: Libraries whose versions key the cached stand-ins below.
+_NUMERICAL_LIBRARIES = ("numpy", "scipy", "pymc", "pytensor", "xarray", "arviz-base")
+
+
+def _sources_digest(*layers: str) -> str:
+    """Digest of what a stand-in built by :mod:`synthetic_fit` depends on besides its
+    arguments: the package's top-level modules, the sources of ``layers`` (packages of
+    ``riskmodel``; none imports a later layer, see test_architecture), the builder
+    ``tests/synthetic_fit.py`` and the numerical libraries' versions."""
+    package = REPO / "riskmodel"
+    paths = sorted(package.glob("*.py"))
+    for layer in layers:
+        paths += sorted((package / layer).rglob("*.py"))
+    paths.append(REPO / "tests" / "synthetic_fit.py")
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path.relative_to(REPO)).encode() + path.read_bytes())
+    for name in _NUMERICAL_LIBRARIES:
+        digest.update(f"{name}={metadata.version(name)}".encode())
+    return digest.hexdigest()[:24]
+
+
+def _cache_folder(config: pytest.Config, name: str, digest: str) -> Path | None:
+    """``name/digest`` in pytest's cache folder (``.pytest_cache``), the other digests
+    of ``name`` removed; ``None`` without the cache (``-p no:cacheprovider``)."""
+    cache = getattr(config, "cache", None)
+    if cache is None:
+        return None
+    root = cache.mkdir(name)
+    for stale in root.iterdir():
+        if stale.name != digest:
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = root / digest
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
-def small_fit(small_evidence: Evidence, small_config: FitConfig) -> xr.DataTree:
+def small_fit(
+    small_evidence: Evidence, small_config: FitConfig, request: pytest.FixtureRequest
+) -> xr.DataTree:
     """A synthetic fit of the small subset: draws of a Gaussian approximation, not MCMC
-    (seconds to build; ``attrs["synthetic"]`` says so; it never passes the quality
-    gate)."""
-    return synthetic_fit(small_evidence, small_config)
+    (10-15 s to build; ``attrs["synthetic"]`` says so; it never passes the quality
+    gate).
+
+    Kept between test runs in pytest's cache folder, under a digest of everything it is
+    built from (:func:`_sources_digest` of the evidence and capability layers, the
+    evidence's content hash, the config): a run reuses it only while they are unchanged.
+    A fresh checkout builds it.
+    """
+    folder = _cache_folder(
+        request.config, "synthetic_fit", _sources_digest("evidence", "capability")
+    )
+    if folder is None:
+        return synthetic_fit(small_evidence, small_config)
+    key = hashlib.sha256(
+        small_evidence.content_hash().encode() + small_config.model_dump_json().encode()
+    ).hexdigest()[:24]
+    path = folder / f"{key}.pickle"
+    if path.is_file():
+        with contextlib.suppress(Exception):  # unreadable: build it again
+            fit = pickle.loads(path.read_bytes())
+            if isinstance(fit, xr.DataTree):
+                return fit
+    fit = synthetic_fit(small_evidence, small_config)
+    with atomic_path(path) as temporary:  # the other test worker reads all or nothing
+        temporary.write_bytes(pickle.dumps(fit, protocol=pickle.HIGHEST_PROTOCOL))
+    return fit
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_approximate_updates(request: pytest.FixtureRequest) -> None:
+    """The fast tier's uplift-study updates (``synthetic_uplift_posterior``) are kept
+    between runs too, in pytest's cache folder under a digest of the layers they are
+    built from; each file is named by a digest of its arguments."""
+    synthetic_fit_module.UPDATE_STORE = _cache_folder(
+        request.config, "synthetic_uplift", _sources_digest("evidence", "capability", "uplift")
+    )
 
 
 @pytest.fixture(scope="session")

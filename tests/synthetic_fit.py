@@ -60,9 +60,13 @@ the uplift update's response to studies) use the real short NUTS fit
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import pickle
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -88,6 +92,7 @@ from riskmodel.capability.sampling import CHECKED_DERIVED, fit_attributes
 from riskmodel.capability.store import attach_evidence
 from riskmodel.config import FitConfig, QualityGate
 from riskmodel.evidence import Evidence
+from riskmodel.provenance import atomic_path
 from riskmodel.uplift.elicitation import ElicitedPriors
 from riskmodel.uplift.links import TaskCurve, UpliftLink
 from riskmodel.uplift.model import UpliftPosterior, build_uplift_model, model_parameter_names
@@ -421,6 +426,18 @@ def is_synthetic_update(posterior: UpliftPosterior) -> bool:
     return posterior.diagnostics.failures[:1] == [SYNTHETIC_FAILURE]
 
 
+#: Approximate updates made in this process, by a digest of their inputs. The
+#: approximation is a deterministic function of them, and compiling the uplift model is
+#: most of its cost (seconds), so the many fast tests that assess the same small fit
+#: share one; each caller gets its own copy of the draws. (Only this stand-in is
+#: memoised: the real update is stored in the fit, see ``riskmodel.uplift.store``.)
+_UPDATES: dict[str, UpliftPosterior] = {}
+#: Folder where they are also kept between test runs (set by ``conftest`` to a folder
+#: of pytest's cache named by a digest of the sources they depend on); ``None``: this
+#: process only.
+UPDATE_STORE: Path | None = None
+
+
 def synthetic_uplift_posterior(
     studies: pd.DataFrame,
     *,
@@ -438,7 +455,8 @@ def synthetic_uplift_posterior(
 ) -> UpliftPosterior:
     """:func:`riskmodel.uplift.model.sample_uplift_posterior` without NUTS: the same
     model (:func:`~riskmodel.uplift.model.build_uplift_model`), drawn from its Gaussian
-    approximation (:func:`gaussian_draws`; ``tune`` and the NUTS settings are ignored).
+    approximation (:func:`gaussian_draws`; ``tune`` and the NUTS settings are ignored),
+    memoised per process (:data:`_UPDATES`).
 
     Returns
     -------
@@ -447,6 +465,27 @@ def synthetic_uplift_posterior(
         :data:`SYNTHETIC_FAILURE` (:func:`is_synthetic_update`). It never raises
         :class:`~riskmodel.errors.ConvergenceError`.
     """
+    try:
+        key = hashlib.sha256(
+            pickle.dumps(
+                (studies, link, priors, capability_mean, capability_sd, task_curve),
+                protocol=5,
+            )
+            + repr((draws, chains, seed, gate)).encode()
+        ).hexdigest()
+    except (pickle.PicklingError, TypeError, AttributeError):
+        key = None
+    known = _UPDATES.get(key) if key is not None else None
+    if known is None and key is not None and UPDATE_STORE is not None:
+        with contextlib.suppress(Exception):  # absent or unreadable: approximate again
+            stored = pickle.loads((UPDATE_STORE / f"{key}.pickle").read_bytes())
+            if isinstance(stored, UpliftPosterior):
+                known = _UPDATES[key] = stored
+    if known is not None:
+        return UpliftPosterior(
+            params={name: values.copy() for name, values in known.params.items()},
+            diagnostics=known.diagnostics,
+        )
     start = time.perf_counter()
     model = build_uplift_model(
         studies,
@@ -463,7 +502,16 @@ def synthetic_uplift_posterior(
     diagnostics = _diagnostics(
         dataset, diverging, list(names.values()), gate or QualityGate(), time.perf_counter() - start
     )
-    return UpliftPosterior(
+    result = UpliftPosterior(
         params={prior: posterior[var].reshape(-1) for prior, var in names.items()},
+        diagnostics=diagnostics,
+    )
+    if key is not None:
+        _UPDATES[key] = result
+        if UPDATE_STORE is not None:
+            with atomic_path(UPDATE_STORE / f"{key}.pickle") as temporary:
+                temporary.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return UpliftPosterior(
+        params={name: values.copy() for name, values in result.params.items()},
         diagnostics=diagnostics,
     )

@@ -18,7 +18,7 @@ For each case the command must
 
 Most cases call :func:`riskmodel.cli.main` in the test process (fast; the shipped evidence
 is loaded once and reused, it is immutable); the cases marked ``subprocess = true`` also
-run as a real process to check the real exit code. Cases marked ``xfail`` are known bugs
+run as a real process to check the real exit code (slow tier). Cases marked ``xfail`` are known bugs
 outside the loaders (described in their reason), strict so that fixing them flips the test.
 """
 
@@ -197,6 +197,7 @@ def test_bad_input_is_refused_before_work_and_changes_nothing(
     assert _snapshot(tmp_path, CORPUS) == before  # nothing created, changed or touched
 
 
+@pytest.mark.slow  # a process per case; the same cases run in-process in the fast tier
 @pytest.mark.parametrize("case", _params([c for c in CASES if c.get("subprocess")]))
 def test_bad_input_exit_code_of_the_real_process(case: dict, tmp_path: Path) -> None:
     folders = _previous_results(tmp_path)

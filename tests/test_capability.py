@@ -136,6 +136,7 @@ def test_prepared_data_indexes_instruments_and_harness_effects(small_evidence: E
     assert set(groups[kinds != "base_few_shot"]) <= {"chat_and_agents"}
 
 
+@pytest.mark.slow
 def test_prior_predictive_covers_observed_range(shipped_evidence: Evidence) -> None:
     data = prepare_capability_data(shipped_evidence, default_config().capability)
     prior = sample_prior_predictive(data, default_config().capability, draws=400, seed=3)
@@ -225,6 +226,7 @@ def _anchored_values(
     return out
 
 
+@pytest.mark.slow
 def test_anchored_and_generative_models_share_the_joint_density(
     small_evidence: Evidence,
 ) -> None:
@@ -266,6 +268,7 @@ def test_anchored_and_generative_models_share_the_joint_density(
     assert d1 == pytest.approx(d2, abs=1e-9 * max(s1, s2, 1.0)), differences
 
 
+@pytest.mark.slow
 def test_simulation_records_reported_truth(small_evidence: Evidence) -> None:
     config = default_config().capability
     data = prepare_capability_data(small_evidence, config)

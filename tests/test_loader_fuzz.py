@@ -9,7 +9,8 @@ control characters, random unicode), columns dropped, duplicated or renamed, row
 duplicated or deleted, TOML values replaced by values of other types (huge integers,
 NaN, dates, nested tables), keys deleted or added, and the bytes themselves cut, spliced
 or replaced. Hypothesis runs derandomized (fixed examples, no database) so CI is
-reproducible.
+reproducible: :data:`QUICK_EXAMPLES` examples per loader in the fast tier,
+:data:`THOROUGH_EXAMPLES` in the slow tier.
 """
 
 from __future__ import annotations
@@ -43,13 +44,27 @@ from riskmodel.uplift.studies import DEFAULT_STUDIES_PATH, load_uplift_studies
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
-FUZZ = settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+#: Examples per loader: a quick pass in the fast tier, the thorough one in the slow tier
+#: (both run in CI; each example of an evidence table reloads the whole evidence).
+QUICK_EXAMPLES, THOROUGH_EXAMPLES = 20, 100
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(QUICK_EXAMPLES, id="quick"),
+        pytest.param(THOROUGH_EXAMPLES, id="thorough", marks=pytest.mark.slow),
+    ]
 )
+def fuzz(request: pytest.FixtureRequest) -> settings:
+    """Hypothesis settings: derandomized (fixed examples, no database), no deadline."""
+    return settings(
+        max_examples=request.param,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
 
 # --------------------------------------------------------------------------- strategies
 AWKWARD_CELLS = [
@@ -454,14 +469,14 @@ SHIPPED_FILES = [spec.filename for spec in SHIPPED_TABLES]
 
 
 @pytest.mark.parametrize("table", SHIPPED_FILES)
-def test_shipped_table_loader(small_data: Path, scratch: Path, table: str) -> None:
+def test_shipped_table_loader(small_data: Path, scratch: Path, table: str, fuzz: settings) -> None:
     folder = scratch / f"shipped_{table}"
     folder.mkdir()
     for name in SHIPPED_FILES:
         (folder / name).write_bytes((small_data / name).read_bytes())
     base = (small_data / table).read_text(encoding="utf-8")
 
-    @FUZZ
+    @fuzz
     @given(data=mutated_csv(base))
     def run(data: bytes) -> None:
         ev = _load_or_refuse(lambda _: load_shipped_evidence(folder), folder / table, data)
@@ -471,12 +486,12 @@ def test_shipped_table_loader(small_data: Path, scratch: Path, table: str) -> No
     run()
 
 
-def test_researcher_evidence_loader(small_base: Evidence, scratch: Path) -> None:
+def test_researcher_evidence_loader(small_base: Evidence, scratch: Path, fuzz: settings) -> None:
     path = scratch / "researcher.csv"
     path.write_text(RESEARCHER_CSV, encoding="utf-8")
     _check_evidence(load_evidence_csv(path, base=small_base))  # the seed itself is valid
 
-    @FUZZ
+    @fuzz
     @given(data=mutated_csv(RESEARCHER_CSV))
     def run(data: bytes) -> None:
         ev = _load_or_refuse(lambda p: load_evidence_csv(p, base=small_base), path, data)
@@ -486,11 +501,11 @@ def test_researcher_evidence_loader(small_base: Evidence, scratch: Path) -> None
     run()
 
 
-def test_uplift_studies_loader(scratch: Path) -> None:
+def test_uplift_studies_loader(scratch: Path, fuzz: settings) -> None:
     path = scratch / "studies.csv"
     base = DEFAULT_STUDIES_PATH.read_text(encoding="utf-8")
 
-    @FUZZ
+    @fuzz
     @given(data=mutated_csv(base))
     def run(data: bytes) -> None:
         studies = _load_or_refuse(load_uplift_studies, path, data)
@@ -504,11 +519,11 @@ def test_uplift_studies_loader(scratch: Path) -> None:
     run()
 
 
-def test_hazard_bars_loader(scratch: Path) -> None:
+def test_hazard_bars_loader(scratch: Path, fuzz: settings) -> None:
     path = scratch / "bars.toml"
     base = (DATA / "hazard_bars.toml").read_text(encoding="utf-8")
 
-    @FUZZ
+    @fuzz
     @given(data=mutated_toml(base))
     def run(data: bytes) -> None:
         bars = _load_or_refuse(load_hazard_bars, path, data)
@@ -526,11 +541,11 @@ def test_hazard_bars_loader(scratch: Path) -> None:
 
 
 @pytest.mark.parametrize("variant", ["enrolled", "commentary"])
-def test_variant_loader(scratch: Path, variant: str) -> None:
+def test_variant_loader(scratch: Path, variant: str, fuzz: settings) -> None:
     path = scratch / f"{variant}.toml"
     base = (VARIANTS_DIR / f"{variant}.toml").read_text(encoding="utf-8")
 
-    @FUZZ
+    @fuzz
     @given(data=mutated_toml(base))
     def run(data: bytes) -> None:
         loaded = _load_or_refuse(load_variant, path, data)
@@ -543,11 +558,11 @@ def test_variant_loader(scratch: Path, variant: str) -> None:
     run()
 
 
-def test_settings_loader(scratch: Path) -> None:
+def test_settings_loader(scratch: Path, fuzz: settings) -> None:
     path = scratch / "settings.toml"
     base = (REPO / "riskmodel.toml").read_text(encoding="utf-8")
 
-    @FUZZ
+    @fuzz
     @given(data=mutated_toml(base))
     def run(data: bytes) -> None:
         loaded = _load_or_refuse(load_settings, path, data)
@@ -559,11 +574,11 @@ def test_settings_loader(scratch: Path) -> None:
     run()
 
 
-def test_fit_config_loader(scratch: Path) -> None:
+def test_fit_config_loader(scratch: Path, fuzz: settings) -> None:
     path = scratch / "config.json"
     base = _dump_toml({"sampler": {"draws": 300, "seed": 7}, "gate": {"max_rhat": 1.05}})
 
-    @FUZZ
+    @fuzz
     @given(data=mutated_toml(base), as_json=st.booleans())
     def run(data: bytes, as_json: bool) -> None:
         target = path if as_json else path.with_suffix(".toml")
@@ -578,11 +593,11 @@ def test_fit_config_loader(scratch: Path) -> None:
     run()
 
 
-def test_uplift_priors_loader(scratch: Path) -> None:
+def test_uplift_priors_loader(scratch: Path, fuzz: settings) -> None:
     path = scratch / "uplift_priors.toml"
     base = DEFAULT_ELICITATION_PATH.read_text(encoding="utf-8")
 
-    @FUZZ
+    @fuzz
     @given(data=mutated_toml(base))
     def run(data: bytes) -> None:
         priors = _load_or_refuse(load_uplift_priors, path, data)

@@ -1008,12 +1008,11 @@ def test_reference_option_is_a_documented_variant_rule(tmp_path: Path) -> None:
 # --- coverage of one model -------------------------------------------------------------
 
 
-def test_coverage_of_one_model_follows_each_variant_rule(small_fit) -> None:
+def test_coverage_of_one_model_follows_each_variant_rule(small_fit, shipped_world) -> None:
     from riskmodel.policy.coverage import coverage_probability
-    from riskmodel.world.fit import fit_world
 
     variants = {v.name: v for v in load_variants("all")}
-    world = fit_world(n_draws=400)
+    world = shipped_world
     date = "2026-06-01"
     # FLOP-only test: certain either way
     commentary = variants["commentary"]

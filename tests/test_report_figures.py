@@ -108,6 +108,7 @@ def test_exactly_the_registered_figures_are_drawn_and_embedded(
     assert html.count("<img ") == len(figures)
 
 
+@pytest.mark.slow
 def test_capability_and_uplift_figures_from_the_small_fit(
     small_fit: xr.DataTree, small_evidence: Evidence, small_config: FitConfig, tmp_path: Path
 ) -> None:

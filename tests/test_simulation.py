@@ -38,7 +38,6 @@ from riskmodel.simulation.run import (
     summary_table,
 )
 from riskmodel.simulation.science import Science, prepare_science, run_attributes
-from riskmodel.world.fit import fit_world
 
 #: A small run: 40 worlds, and 500 pooled samples for the developer's assessment (the
 #: default 4,000 buys Monte Carlo precision these tests do not check).
@@ -53,8 +52,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "raised_truth_v2.npz"
 
 
 @pytest.fixture(scope="module")
-def world():
-    return fit_world(n_draws=500, seed=1)
+def world(shipped_world):  # noqa: ANN001, ANN201
+    return shipped_world
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +119,7 @@ def test_same_seed_same_result_and_chunking_is_provenance(small_fit, world, smal
     assert not np.array_equal(other["runs"].values, small_simulation["runs"].values)
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_equals_local(small_fit, world, small_simulation) -> None:
     distributed = pytest.importorskip("distributed")
     # ':0': a free port. With None the scheduler's HTTP routes still bind 8787, so two

@@ -963,6 +963,7 @@ def _run_report(evidence: Evidence, tmp_path, scheduler: str | None, name: str):
     )
 
 
+@pytest.mark.slow
 def test_backtests_run_on_a_dask_cluster_and_survive_a_failing_cutoff(
     shipped_evidence: Evidence, monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:

@@ -19,6 +19,8 @@ whether or not it gives them a compute estimate:
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -605,6 +607,25 @@ def logistic_mode(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, bool]:
     return beta, False
 
 
+#: Census fits kept in this process (the most recent ones). A fit is a deterministic
+#: function of its inputs and costs about a second (a quasi-Newton search with numerical
+#: gradients and Hessian); ``fit_world`` fits both count forms each time, and the report's
+#: sensitivity analysis refits the world for assumptions that leave the census as it is.
+KEPT_CENSUS_FITS = 8
+_FITS: OrderedDict[str, CensusFit] = OrderedDict()
+
+
+def _fit_key(
+    runs: CensusRuns, years: Sequence[int], exposure: np.ndarray, floor: float, form: str
+) -> str:
+    """Digest of everything :func:`fit_census_model` reads."""
+    digest = hashlib.sha256(repr((tuple(years), float(floor), form)).encode())
+    for values in (*(getattr(runs, name) for name in _RUN_FIELDS), exposure):
+        array = np.ascontiguousarray(values)
+        digest.update(f"{array.dtype.str}{array.shape}".encode() + array.tobytes())
+    return digest.hexdigest()
+
+
 def fit_census_model(
     runs: CensusRuns,
     *,
@@ -638,6 +659,8 @@ def fit_census_model(
     Returns
     -------
     CensusFit
+        The same object for the same inputs within a process (the last
+        :data:`KEPT_CENSUS_FITS` are kept; a fit is immutable).
 
     Raises
     ------
@@ -646,6 +669,10 @@ def fit_census_model(
     """
     years_sorted = sorted({int(y) for y in years})
     share = exposure_array(years_sorted, exposure)
+    key = _fit_key(runs, years_sorted, share, floor_log10_flop, form)
+    if key in _FITS:
+        _FITS.move_to_end(key)
+        return _FITS[key]
     data = _census_data(runs, years_sorted, share, floor_log10_flop)
     start_count = fit_count_model(
         data.x,
@@ -665,7 +692,7 @@ def fit_census_model(
     what = f"census model ({form})"
     theta = _minimise_smooth(nll, start, what)
     covariance = _inverse_pd(_hessian(nll, theta), what)
-    return CensusFit(
+    fit = CensusFit(
         form=form,
         theta=theta,
         covariance=covariance,
@@ -677,6 +704,12 @@ def fit_census_model(
         exposure=tuple(float(e) for e in share),
         floor_log10_flop=float(floor_log10_flop),
     )
+    for array in (fit.theta, fit.covariance):  # shared by every caller: read-only
+        array.setflags(write=False)
+    _FITS[key] = fit
+    while len(_FITS) > KEPT_CENSUS_FITS:
+        _FITS.popitem(last=False)
+    return fit
 
 
 def share_recorded_above(
