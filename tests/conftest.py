@@ -1,5 +1,10 @@
 """Shared fixtures: a small real-data subset and two fits of it reused across tests.
 
+Tiers: a test is marked ``slow`` if it samples (MCMC), compiles a full PyMC model of its
+own, starts a Python process or a dask cluster, runs a notebook, or is the thorough
+pass of a fuzz test; everything else is the fast tier (``pytest -m "not slow"``). CI
+runs both.
+
 ``small_fit`` is synthetic (:mod:`synthetic_fit`: a Gaussian approximation of the same
 model, with the layout and provenance of a real fit, built in seconds without MCMC); it
 serves every test of what comes after sampling. ``small_mcmc_fit`` is the real short NUTS

@@ -370,29 +370,32 @@ def test_save_load_round_trip(
     assert not list(tmp_path.glob(".*.tmp")), "temporary file left behind"
 
 
-def _rewrite(path: Path, mutate) -> Path:  # noqa: ANN001
-    tree = load_fit(path)
+@pytest.fixture(scope="module")
+def stored_fit(small_fit: xr.DataTree, tmp_path_factory: pytest.TempPathFactory) -> xr.DataTree:
+    """The small fit as a fit file gives it back (saved once per test process)."""
+    return load_fit(save_fit(small_fit, tmp_path_factory.mktemp("stored") / "fit.nc"))
+
+
+def _rewrite(stored: xr.DataTree, folder: Path, mutate) -> Path:  # noqa: ANN001
+    """A fit file whose contents were changed by ``mutate`` after fitting."""
+    tree = stored.copy(deep=True)
     mutate(tree)
-    out = path.with_name(f"tampered_{mutate.__name__}.nc")
+    out = folder / f"tampered_{mutate.__name__}.nc"
     tree.to_netcdf(out, engine="h5netcdf")
     return out
 
 
-def test_load_refuses_tampered_config(small_fit: xr.DataTree, tmp_path: Path) -> None:
-    path = save_fit(small_fit, tmp_path / "fit.nc")
-
+def test_load_refuses_tampered_config(stored_fit: xr.DataTree, tmp_path: Path) -> None:
     def change_prior(tree: xr.DataTree) -> None:
         config = json.loads(tree.attrs["config"])
         config["capability"]["priors"]["algorithmic_progress"]["median"] = 0.9
         tree.attrs["config"] = json.dumps(config)
 
     with pytest.raises(FitFileError, match="config hash mismatch"):
-        load_fit(_rewrite(path, change_prior))
+        load_fit(_rewrite(stored_fit, tmp_path, change_prior))
 
 
-def test_load_refuses_tampered_evidence(small_fit: xr.DataTree, tmp_path: Path) -> None:
-    path = save_fit(small_fit, tmp_path / "fit.nc")
-
+def test_load_refuses_tampered_evidence(stored_fit: xr.DataTree, tmp_path: Path) -> None:
     def change_score(tree: xr.DataTree) -> None:
         ds = tree["evidence/results"].to_dataset()
         score = ds["score"].values.copy()
@@ -410,7 +413,7 @@ def test_load_refuses_tampered_evidence(small_fit: xr.DataTree, tmp_path: Path) 
 
     for mutate in (change_score, change_flop):
         with pytest.raises(FitFileError, match="modified after fitting"):
-            load_fit(_rewrite(path, mutate))
+            load_fit(_rewrite(stored_fit, tmp_path, mutate))
 
 
 @pytest.mark.parametrize("content", [b"", b"not a netcdf file"])

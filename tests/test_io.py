@@ -17,6 +17,7 @@ from riskmodel.errors import ConfigError
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow  # a fresh interpreter importing the package: seconds
 def test_every_default_input_follows_the_data_folder(tmp_path: Path) -> None:
     """With RISKMODEL_DATA_DIR set, every shipped input's default path lies inside it."""
     code = (

@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 #: Examples per loader: a quick pass in the fast tier, the thorough one in the slow tier
 #: (both run in CI; each example of an evidence table reloads the whole evidence).
-QUICK_EXAMPLES, THOROUGH_EXAMPLES = 20, 100
+QUICK_EXAMPLES, THOROUGH_EXAMPLES = 12, 100
 
 
 @pytest.fixture(

@@ -31,6 +31,7 @@ def test_forecast_and_horizon_tables(small_fit: xr.DataTree) -> None:
     assert (horizons["h50_minutes_q05"] <= horizons["h50_minutes_q95"]).all()
 
 
+@pytest.mark.slow  # a fresh interpreter importing the package: seconds
 def test_the_package_exports_lazily() -> None:
     """``riskmodel.report`` names what it exported as a module, without importing the job."""
     code = (

@@ -1071,7 +1071,7 @@ def test_unreachable_scheduler_fails_before_any_fit(
 ) -> None:
     from riskmodel.validation import cluster
 
-    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", "2s")
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", "0.5s")  # nothing listens: refused
     with pytest.raises(RiskmodelError, match="cannot reach the dask scheduler"):
         validation_report.run_backtests(
             ["2025-03-01"],
