@@ -470,7 +470,7 @@ SHIPPED_FILES = [spec.filename for spec in SHIPPED_TABLES]
 
 @pytest.mark.parametrize("table", SHIPPED_FILES)
 def test_shipped_table_loader(small_data: Path, scratch: Path, table: str, fuzz: settings) -> None:
-    folder = scratch / f"shipped_{table}"
+    folder = scratch / f"shipped_{table}_{fuzz.max_examples}"  # one per pass
     folder.mkdir()
     for name in SHIPPED_FILES:
         (folder / name).write_bytes((small_data / name).read_bytes())

@@ -425,6 +425,22 @@ def _census_fit_shares(
     return {y: share_recorded_above(count, groups, recording.draws(y, 1000, rng), y) for y in years}
 
 
+def _known_census(
+    rng: np.random.Generator, years: range = CENSUS_YEARS, exposure: dict | None = None
+) -> tuple[CensusRuns, np.ndarray]:
+    """A census simulated at the known count, group and recording parameters (floor
+    1e23 FLOP): its runs, and the log10 FLOP of every run."""
+    return simulate_census(
+        CountParams("curved", **CENSUS_KNOWN),
+        GROUPS_KNOWN,
+        np.tile(SHARES_KNOWN, (len(years), 1)),
+        years=years,
+        floor_log10_flop=23.0,
+        rng=rng,
+        exposure=exposure,
+    )
+
+
 @pytest.mark.slow
 def test_recording_share_is_recovered_from_synthetic_censuses() -> None:
     """Censuses simulated at known count, group and recording parameters (recorded runs
@@ -432,22 +448,13 @@ def test_recording_share_is_recovered_from_synthetic_censuses() -> None:
     compute estimate covers the truth. In 30 replicates (not run here) the mean z-score
     was 0.4 and its sd 0.8: the Laplace intervals are slightly wide and shifted up."""
     known = CountParams("curved", **CENSUS_KNOWN)
-    shares = np.tile(SHARES_KNOWN, (len(CENSUS_YEARS), 1))
     truth = {
         y: float(share_recorded_above(known, GROUPS_KNOWN, SHARES_KNOWN, y)) for y in (2024, 2025)
     }
     z, covered = [], []
     for seed in range(N_CENSUS_REPLICATES):
         rng = np.random.default_rng(100 + seed)
-        runs, _ = simulate_census(
-            known,
-            GROUPS_KNOWN,
-            shares,
-            years=CENSUS_YEARS,
-            floor_log10_flop=23.0,
-            rng=rng,
-            exposure={2025: PARTIAL_2025},
-        )
+        runs, _ = _known_census(rng, exposure={2025: PARTIAL_2025})
         for year, draws in _census_fit_shares(runs, tuple(truth), rng).items():
             lo, hi = np.quantile(draws, [0.05, 0.95])
             covered.append(lo <= truth[year] <= hi)
@@ -460,17 +467,8 @@ def test_recording_share_is_recovered_from_synthetic_censuses() -> None:
 def test_census_fits_are_kept_per_input_and_read_only() -> None:
     """The same inputs give the same (immutable) fit without refitting; any changed
     input, another form or floor, is another fit."""
-    known = CountParams("curved", **CENSUS_KNOWN)
-    years = range(2024, 2026)  # a small census (each fit about half a second)
-    shares = np.tile(SHARES_KNOWN, (len(years), 1))
-    runs, _ = simulate_census(
-        known,
-        GROUPS_KNOWN,
-        shares,
-        years=years,
-        floor_log10_flop=23.0,
-        rng=np.random.default_rng(12),
-    )
+    years = range(2024, 2026)  # a small census (each fit about a second)
+    runs, _ = _known_census(np.random.default_rng(12), years)
     fit = fit_census_model(runs, years=years, floor_log10_flop=23.0)
     assert fit_census_model(runs, years=years, floor_log10_flop=23.0) is fit
     with pytest.raises(ValueError, match="read-only"):
@@ -487,16 +485,7 @@ def test_census_fits_are_kept_per_input_and_read_only() -> None:
 
 def test_census_fit_counts_runs_without_an_estimate() -> None:
     known = CountParams("curved", **CENSUS_KNOWN)
-    shares = np.tile(SHARES_KNOWN, (len(CENSUS_YEARS), 1))
-    runs, x = simulate_census(
-        known,
-        GROUPS_KNOWN,
-        shares,
-        years=CENSUS_YEARS,
-        floor_log10_flop=23.0,
-        rng=np.random.default_rng(11),
-        exposure={2025: PARTIAL_2025},
-    )
+    runs, x = _known_census(np.random.default_rng(11), exposure={2025: PARTIAL_2025})
     assert np.all(x >= 23.0) and 0.3 < runs.recorded.mean() < 0.8
     census = fit_census_model(
         runs, years=CENSUS_YEARS, floor_log10_flop=23.0, exposure={2025: PARTIAL_2025}
