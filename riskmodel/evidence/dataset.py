@@ -126,30 +126,20 @@ def _coerce_typed_column(values: pd.Series, col: ColumnSpec, table: str) -> pd.S
     dtype = values.dtype
     if col.dtype in ("str", "enum") and _is_text(values):
         missing = _blank(values)
-        result = values.where(~missing).astype("str")
+        values, target = values.where(~missing), "str"
     elif col.dtype == "float" and pd.api.types.is_float_dtype(dtype):
-        missing = values.isna()
-        result = values.astype("float64")
+        missing, target = values.isna(), "float64"
     elif col.dtype == "int" and pd.api.types.is_signed_integer_dtype(dtype):
-        missing = values.isna()
-        result = None if missing.any() else values.astype("int64" if col.nonempty else "Int64")
+        missing, target = values.isna(), "int64" if col.nonempty else "Int64"
     elif col.dtype == "bool" and pd.api.types.is_bool_dtype(dtype):
-        missing = values.isna()
-        result = values.astype("bool" if col.nonempty else "boolean")
+        missing, target = values.isna(), "bool" if col.nonempty else "boolean"
     elif col.dtype == "date" and dtype == np.dtype("datetime64[ns]"):
-        missing = values.isna()
-        result = values.copy()
+        missing, target = values.isna(), "datetime64[ns]"
     else:
         return None
     if col.nonempty and missing.any():
         raise EvidenceError(f"table '{table}', column '{col.name}' has empty values")
-    if result is None:  # nullable integers with gaps
-        return pd.Series(
-            [pd.NA if m else int(v) for v, m in zip(values.tolist(), missing, strict=True)],
-            index=values.index,
-            dtype="Int64",
-        )
-    return result
+    return values.astype(target)  # a copy, as the cell-by-cell path returns
 
 
 def _coerce_column(values: pd.Series, col: ColumnSpec, table: str) -> pd.Series:
