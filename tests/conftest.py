@@ -18,9 +18,7 @@ see :func:`_uplift_update_without_nuts`), so the fast tier runs no MCMC at all.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import pickle
 import shutil
 from importlib import metadata
 from pathlib import Path
@@ -29,13 +27,12 @@ import pytest
 import synthetic_fit as synthetic_fit_module
 import xarray as xr
 from helpers import TEST_SEED
-from synthetic_fit import synthetic_fit, synthetic_uplift_posterior
+from synthetic_fit import kept_pickle, synthetic_fit, synthetic_uplift_posterior
 
 from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.config import FitConfig, load_config
 from riskmodel.evidence import Evidence, load_evidence
 from riskmodel.examples import example_config, example_evidence
-from riskmodel.provenance import atomic_path
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -123,21 +120,14 @@ def small_fit(
     folder = _cache_folder(
         request.config, "synthetic_fit", _sources_digest("evidence", "capability")
     )
-    if folder is None:
-        return synthetic_fit(small_evidence, small_config)
     key = hashlib.sha256(
         small_evidence.content_hash().encode() + small_config.model_dump_json().encode()
     ).hexdigest()[:24]
-    path = folder / f"{key}.pickle"
-    if path.is_file():
-        with contextlib.suppress(Exception):  # unreadable: build it again
-            fit = pickle.loads(path.read_bytes())
-            if isinstance(fit, xr.DataTree):
-                return fit
-    fit = synthetic_fit(small_evidence, small_config)
-    with atomic_path(path) as temporary:  # the other test worker reads all or nothing
-        temporary.write_bytes(pickle.dumps(fit, protocol=pickle.HIGHEST_PROTOCOL))
-    return fit
+    return kept_pickle(
+        folder / f"{key}.pickle" if folder is not None else None,
+        xr.DataTree,
+        lambda: synthetic_fit(small_evidence, small_config),
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

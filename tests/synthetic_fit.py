@@ -65,7 +65,7 @@ import hashlib
 import json
 import pickle
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +106,7 @@ __all__ = [
     "is_synthetic",
     "synthetic_uplift_posterior",
     "is_synthetic_update",
+    "kept_pickle",
 ]
 
 #: Value of ``attrs["synthetic"]`` of every synthetic fit.
@@ -426,6 +427,23 @@ def is_synthetic_update(posterior: UpliftPosterior) -> bool:
     return posterior.diagnostics.failures[:1] == [SYNTHETIC_FAILURE]
 
 
+def kept_pickle[T](path: Path | None, kind: type[T], build: Callable[[], T]) -> T:
+    """``build()``, kept between test runs in the pickle ``path``: read back when the
+    file holds a ``kind``, else built and written atomically (a parallel test worker
+    reads all of it or nothing); ``path`` ``None``: built, not kept. The caller names
+    ``path`` by a digest of everything ``build`` depends on (see ``conftest``)."""
+    if path is not None and path.is_file():
+        with contextlib.suppress(Exception):  # unreadable: build it again
+            stored = pickle.loads(path.read_bytes())
+            if isinstance(stored, kind):
+                return stored
+    value = build()
+    if path is not None:
+        with atomic_path(path) as temporary:
+            temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
+
+
 #: Approximate updates made in this process, by a digest of their inputs. The
 #: approximation is a deterministic function of them, and compiling the uplift model is
 #: most of its cost (seconds), so the many fast tests that assess the same small fit
@@ -475,43 +493,43 @@ def synthetic_uplift_posterior(
         ).hexdigest()
     except (pickle.PicklingError, TypeError, AttributeError):
         key = None
-    known = _UPDATES.get(key) if key is not None else None
-    if known is None and key is not None and UPDATE_STORE is not None:
-        with contextlib.suppress(Exception):  # absent or unreadable: approximate again
-            stored = pickle.loads((UPDATE_STORE / f"{key}.pickle").read_bytes())
-            if isinstance(stored, UpliftPosterior):
-                known = _UPDATES[key] = stored
-    if known is not None:
-        return UpliftPosterior(
-            params={name: values.copy() for name, values in known.params.items()},
-            diagnostics=known.diagnostics,
+
+    def approximate() -> UpliftPosterior:
+        start = time.perf_counter()
+        model = build_uplift_model(
+            studies,
+            link=link,
+            priors=priors,
+            capability_mean=capability_mean,
+            capability_sd=capability_sd,
+            task_curve=task_curve,
         )
-    start = time.perf_counter()
-    model = build_uplift_model(
-        studies,
-        link=link,
-        priors=priors,
-        capability_mean=capability_mean,
-        capability_sd=capability_sd,
-        task_curve=task_curve,
-    )
-    names: Mapping[str, str] = model_parameter_names(link)
-    posterior, _ = gaussian_draws(model, chains=chains, draws=draws, seed=seed)
-    dataset = xr.Dataset({name: (("chain", "draw"), posterior[name]) for name in names.values()})
-    diverging = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((chains, draws), bool))})
-    diagnostics = _diagnostics(
-        dataset, diverging, list(names.values()), gate or QualityGate(), time.perf_counter() - start
-    )
-    result = UpliftPosterior(
-        params={prior: posterior[var].reshape(-1) for prior, var in names.items()},
-        diagnostics=diagnostics,
-    )
-    if key is not None:
-        _UPDATES[key] = result
-        if UPDATE_STORE is not None:
-            with atomic_path(UPDATE_STORE / f"{key}.pickle") as temporary:
-                temporary.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        names: Mapping[str, str] = model_parameter_names(link)
+        posterior, _ = gaussian_draws(model, chains=chains, draws=draws, seed=seed)
+        dataset = xr.Dataset(
+            {name: (("chain", "draw"), posterior[name]) for name in names.values()}
+        )
+        diverging = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((chains, draws), bool))})
+        diagnostics = _diagnostics(
+            dataset,
+            diverging,
+            list(names.values()),
+            gate or QualityGate(),
+            time.perf_counter() - start,
+        )
+        return UpliftPosterior(
+            params={prior: posterior[var].reshape(-1) for prior, var in names.items()},
+            diagnostics=diagnostics,
+        )
+
+    if key is None:
+        known = approximate()
+    else:
+        if key not in _UPDATES:
+            stored = UPDATE_STORE / f"{key}.pickle" if UPDATE_STORE is not None else None
+            _UPDATES[key] = kept_pickle(stored, UpliftPosterior, approximate)
+        known = _UPDATES[key]
     return UpliftPosterior(
-        params={name: values.copy() for name, values in result.params.items()},
-        diagnostics=diagnostics,
+        params={name: values.copy() for name, values in known.params.items()},
+        diagnostics=known.diagnostics,
     )
