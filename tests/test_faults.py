@@ -354,12 +354,43 @@ def _each_file_previous_or_complete(tiny_runs: TinyRuns, out: Path, figures: Pat
     return rewritten
 
 
+HOLD_FIRST_WRITE = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from riskmodel.cli import main
+
+    watched = {Path(folder).resolve() for folder in sys.argv[1].split(os.pathsep)}
+    replace = os.replace
+
+    def hold_first_then_replace(src, dst, *args, **kwargs):
+        # atomic_path renames its complete temporary file over the target: the first
+        # time it does so in a watched folder, wait (for the signal) before renaming
+        if watched and Path(src).parent.resolve() in watched:
+            watched.clear()
+            print(f"holding {Path(src).name} before its rename", file=sys.stderr, flush=True)
+            time.sleep(60)
+        return replace(src, dst, *args, **kwargs)
+
+    os.replace = hold_first_then_replace
+    sys.exit(main(sys.argv[2:]))
+    """
+)
+
+
 @pytest.mark.slow
 def test_interrupted_report_leaves_previous_or_complete_files(
     tiny_runs: TinyRuns, tmp_path: Path
 ) -> None:
     """SIGTERM at the report's first temporary output file; SIGINT when it reaches the
-    simulation step. The fit is reused from run A, so the outputs must equal A's."""
+    simulation step. The fit is reused from run A, so the outputs must equal A's.
+
+    The SIGTERM run is ``riskmodel report`` under :data:`HOLD_FIRST_WRITE`, which holds
+    its first atomic write into the output or figures folder, complete temporary file
+    and all, just before the rename: the signal always lands inside ``atomic_path``
+    (each write otherwise lasts a few ms, and a loaded machine's 2 ms poll could miss
+    them all and see the report finish). The SIGINT run is not held: ``[5/6]`` comes
+    seconds before the simulation's file is written."""
     env = cli_env(tiny_runs.data)
     runs = {}
     for signum in SIGNALS:
@@ -367,16 +398,22 @@ def test_interrupted_report_leaves_previous_or_complete_files(
         root.mkdir()
         out, figures = root / "out", root / "figures"
         _previous_report(tiny_runs, out, figures)
-        argv = riskmodel(
+        args = [
             *("report", "--config", str(tiny_runs.settings), "--out", str(out)),
             *("--figures", str(figures), "--allow-unconverged"),
-        )
+        ]
+        if signum == signal.SIGTERM:
+            watched = os.pathsep.join((str(out), str(figures)))
+            argv = [sys.executable, "-c", HOLD_FIRST_WRITE, watched, *args]
+        else:
+            argv = riskmodel(*args)
         runs[signum] = (Run(argv, env=env, cwd=root, name="report"), out, figures)
 
     term, term_out, term_figures = runs[signal.SIGTERM]
     intr, intr_out, intr_figures = runs[signal.SIGINT]
+    held = logged(term, r"holding \S+ before its rename")
     plan = [
-        (term, writing(term_out, term_figures), signal.SIGTERM),
+        (term, lambda: held() and writing(term_out, term_figures)(), signal.SIGTERM),
         (intr, logged(intr, r"\[5/6\]"), signal.SIGINT),
     ]
     term_code, intr_code = signal_when(plan, poll=0.002)
