@@ -353,6 +353,12 @@ class CapabilityConfig(_Strict):
         their uncertainty widens with the horizon beyond what the rate posterior says
         (the past cannot tell whether the 2024-25 pace lasts). 0.15 makes the rate
         uncertain by a factor ~1.4 (one sd) five years out.
+    suite_anchor_max_models
+        Task suites run by at most this many models have their offset sampled relative
+        to those models' mean capability at the suite's median task length, not to the
+        task group's level (the same distribution; a better geometry where a suite's runs
+        pin only the gap between a few models and its tasks: early backtest cutoffs).
+        0: every suite relative to its group's level.
     centered_task_difficulty
         The same for task difficulties. Off by default: a common shift of all task
         difficulties and of the models known only from task runs is weakly identified,
@@ -386,6 +392,7 @@ class CapabilityConfig(_Strict):
     method_change_smoothing_years: Annotated[float, Field(gt=0.0, le=2.0)] = 0.5
     forecast_rate_volatility: Annotated[float, Field(ge=0.0, le=2.0)] = 0.15
     centered_task_min_runs: Annotated[int, Field(ge=1)] = 30
+    suite_anchor_max_models: Annotated[int, Field(ge=0)] = 3
     priors: CapabilityPriors = CapabilityPriors()
 
     @field_validator("reference_date", "trend_start_date", "method_change_date")

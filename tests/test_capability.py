@@ -21,7 +21,12 @@ from riskmodel.capability.data import (
     instruments,
     prepare_capability_data,
 )
-from riskmodel.capability.model import _zero_sum_basis, build_capability_model, method_progress
+from riskmodel.capability.model import (
+    _zero_sum_basis,
+    build_capability_model,
+    method_progress,
+    model_anchored_suites,
+)
 from riskmodel.capability.predict import (
     benchmark_fraction_draws,
     capability_draws,
@@ -34,9 +39,10 @@ from riskmodel.capability.predict import (
 from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.capability.simulate import draw_truth, simulate_data
 from riskmodel.capability.store import fit_evidence, load_fit, save_fit
-from riskmodel.config import FitConfig, default_config, load_config
+from riskmodel.config import CapabilityConfig, FitConfig, default_config, load_config
 from riskmodel.errors import ConvergenceError, FitFileError, RiskmodelError
 from riskmodel.evidence import Evidence
+from riskmodel.validation.splits import training_evidence
 
 FORECAST_KEYS = [
     "benchmark",
@@ -72,6 +78,50 @@ def test_prepared_data_indexes_shipped_evidence(shipped_evidence: Evidence) -> N
     assert (data.cell_k <= data.cell_n).all()
     assert data.result_model.max() < n_model
     assert set(data.coords["suite"]) >= {"cybench", "hcast", "nl2bash"}
+
+
+def test_suites_run_by_few_models_are_anchored_to_them(shipped_evidence: Evidence) -> None:
+    """Per suite: the distinct models that ran it and its median log10 task minutes, read
+    from the runs; suites run by at most ``suite_anchor_max_models`` models are the
+    model-anchored ones (none in the shipped data; all before 2023-07-01)."""
+    config = default_config().capability
+    runs = shipped_evidence.task_runs
+    data = prepare_capability_data(shipped_evidence, config)
+    for k, suite in enumerate(data.coords["suite"]):
+        rows = runs[runs["benchmark"] == suite]
+        assert data.suite_models[k] == rows["model"].nunique(), suite
+        minutes = rows.groupby("task_id")["human_minutes"].median()
+        assert data.suite_typical_log10_minutes[k] == pytest.approx(
+            np.median(np.log10(minutes.to_numpy(float)))
+        ), suite
+    assert not model_anchored_suites(data, config).any()
+    early = prepare_capability_data(training_evidence(shipped_evidence, "2023-07-01"), config)
+    assert early.suite_models.max() <= config.suite_anchor_max_models
+    assert model_anchored_suites(early, config).all()
+    at_count = config.model_copy(update={"suite_anchor_max_models": int(data.suite_models.min())})
+    assert (
+        model_anchored_suites(data, at_count).sum()
+        == (data.suite_models == data.suite_models.min()).sum()
+    )
+    none = config.model_copy(update={"suite_anchor_max_models": 0})
+    assert not model_anchored_suites(early, none).any()
+
+
+def test_groups_with_one_centred_model_each_have_no_empty_parameter(
+    shipped_evidence: Evidence,
+) -> None:
+    """Task runs known before 2023-07-01 without aggregate results: the one anchor group
+    has one centred model, so there are no zero-sum deviations. The model must not hold an
+    empty free variable (nutpie's gradient refused one: DisconnectedInputError)."""
+    tables = training_evidence(shipped_evidence, "2023-07-01").to_tables()
+    tables["results"] = tables["results"].iloc[:0]
+    config = default_config().capability
+    data = prepare_capability_data(Evidence.from_tables(tables), config)
+    model = build_capability_model(data, config)
+    point = model.initial_point()
+    assert "capability_deviation" not in point
+    assert "anchor_offset" in model.named_vars
+    assert all(np.size(point[v.name]) > 0 for v in model.value_vars)
 
 
 def test_instruments_split_benchmarks_by_harness_kind() -> None:
@@ -186,7 +236,11 @@ def _anchor_prior_centre(anchored: pm.Model, values: dict[str, np.ndarray]) -> n
 
 
 def _anchored_values(
-    anchored: pm.Model, data: CapabilityData, values: dict[str, np.ndarray], reported: dict
+    anchored: pm.Model,
+    data: CapabilityData,
+    config: CapabilityConfig,
+    values: dict[str, np.ndarray],
+    reported: dict,
 ) -> dict[str, np.ndarray]:
     """Map free values of the unanchored model to the anchored parameterisation.
 
@@ -210,6 +264,14 @@ def _anchored_values(
             deviations.append(_zero_sum_basis(len(c)).T @ (c - c.mean()))
     out = dict(values)
     out["anchor_offset"] = np.array(levels) - _anchor_prior_centre(anchored, values)
+    # suites run by few models: relative to their models' mean capability at the suite's
+    # median task length (computed here from the reported capabilities, independently)
+    suite_anchor = shift[data.suite_group]
+    for s in np.flatnonzero(model_anchored_suites(data, config)):
+        ran = np.unique(data.cell_model[data.task_suite[data.cell_task] == s])
+        slope = values["horizon_slope"][data.suite_domain[s]]
+        minutes = np.median(data.task_log10_minutes[data.task_suite == s])
+        suite_anchor[s] = capability[ran].mean() - slope * minutes
     out["capability_deviation"] = np.concatenate(deviations) if deviations else np.zeros(0)
     group_of = {"benchmark": data.benchmark_group, "suite": data.suite_group}
     if "task_centered" in anchored.coords:
@@ -217,7 +279,9 @@ def _anchored_values(
         group_of["task_centered"] = data.suite_group[data.task_suite[tasks]]
     for rv in anchored.free_RVs:
         (dim,) = anchored.named_vars_to_dims.get(rv.name) or (None,)
-        if rv.name.endswith("_relative"):
+        if rv.name == "horizon_offset_relative":
+            out[rv.name] = values[rv.name] - suite_anchor
+        elif rv.name.endswith("_relative"):
             out[rv.name] = values[rv.name] - shift[group_of[dim]]
         elif rv.name == "task_logit_difficulty":
             domain = data.suite_domain[data.task_suite[tasks]]
@@ -227,14 +291,21 @@ def _anchored_values(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("suite_anchor_max_models", [0, 10])
 def test_anchored_and_generative_models_share_the_joint_density(
-    small_evidence: Evidence,
+    small_evidence: Evidence, suite_anchor_max_models: int
 ) -> None:
     """The anchored fitting geometry is a change of variables of the generative model:
     at corresponding points the reported quantities agree and the log densities differ
-    by one constant."""
-    config = default_config().capability
+    by one constant. Suite offsets relative to their group's level (0: the shipped data's
+    case) and relative to the models that ran them (10: every suite of the small
+    evidence, run by 9-10 models, as at early backtest cutoffs)."""
+    config = default_config().capability.model_copy(
+        update={"suite_anchor_max_models": suite_anchor_max_models}
+    )
     data = prepare_capability_data(small_evidence, config)
+    anchored_suites = model_anchored_suites(data, config)
+    assert anchored_suites.all() if suite_anchor_max_models else not anchored_suites.any()
     generative = build_capability_model(data, config, anchored=False)
     anchored = build_capability_model(data, config, anchored=True)
     extra = {rv.name for rv in anchored.free_RVs} - {rv.name for rv in generative.free_RVs}
@@ -257,7 +328,7 @@ def test_anchored_and_generative_models_share_the_joint_density(
         values = {rv.name: np.asarray(v) for rv, v in zip(generative.free_RVs, draws, strict=True)}
         point_g = _value_point(generative, values)
         reported = dict(zip(names, report_g(point_g), strict=True))
-        point_a = _value_point(anchored, _anchored_values(anchored, data, values, reported))
+        point_a = _value_point(anchored, _anchored_values(anchored, data, config, values, reported))
         assert set(point_a) == {v.name for v in anchored.value_vars}
         for name, value in zip(names, report_a(point_a), strict=True):
             np.testing.assert_allclose(value, reported[name], atol=1e-9, err_msg=name)

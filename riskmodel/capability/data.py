@@ -181,6 +181,8 @@ class CapabilityData:
     suite_domain: np.ndarray  # (suite,) int index into task_domain
     suite_group: np.ndarray  # (suite,) int index into anchor_group
     task_runs: np.ndarray  # (task,) runs of the task over all models
+    suite_models: np.ndarray  # (suite,) distinct models with runs of the suite
+    suite_typical_log10_minutes: np.ndarray  # (suite,) median log10 minutes of its tasks
 
     @property
     def has_tasks(self) -> bool:
@@ -358,6 +360,15 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
     informative = _informative_results(results, registry)
     mixed = ((cells["k"] > 0) & (cells["k"] < cells["n"])).to_numpy(float)
     task_runs = np.bincount(cell_task, weights=cells["n"].to_numpy(float), minlength=len(tasks))
+    task_log10_minutes = np.log10(tasks["minutes"].to_numpy(float))
+    cell_suite = task_suite[cell_task]
+    suite_models = np.array(
+        [len(np.unique(cell_model[cell_suite == s])) for s in range(len(suite_names))], dtype=int
+    )
+    suite_typical = np.array(
+        [np.median(task_log10_minutes[task_suite == s]) for s in range(len(suite_names))],
+        dtype=float,
+    )
     coords = {
         "anchor_group": list(ANCHOR_GROUPS),
         "model": list(names),
@@ -401,10 +412,12 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
         cell_n=cells["n"].to_numpy(int),
         cell_k=cells["k"].to_numpy(int),
         task_suite=task_suite,
-        task_log10_minutes=np.log10(tasks["minutes"].to_numpy(float)),
+        task_log10_minutes=task_log10_minutes,
         suite_domain=np.asarray(suite_domain, dtype=int),
         suite_group=suite_group,
         task_runs=task_runs.astype(int),
+        suite_models=suite_models,
+        suite_typical_log10_minutes=suite_typical,
         model_group=model_group,
         model_informative_results=np.bincount(
             result_model, weights=informative.astype(float), minlength=len(names)

@@ -64,7 +64,10 @@ weakly identified direction that stalled version 1):
    prior). The same for tasks: those with many runs are centred, in logit units.
 3. **Models known only from task runs** are non-centred unless their runs are
    informative, and their suites' offsets are relative to the task group's level, so
-   the old ridge between them and the suite offsets is gone.
+   the old ridge between them and the suite offsets is gone. A suite run by at most
+   ``suite_anchor_max_models`` models (early backtest cutoffs) has its offset sampled
+   relative to those models' mean capability at the suite's typical task length
+   (:func:`_suite_anchors`): its runs pin only that gap.
 4. **Sampler.** nutpie with its default gradient-based diagonal mass-matrix adaptation
    (``SamplerConfig.adaptation``), which version 1 could not use.
 """
@@ -79,7 +82,12 @@ from riskmodel._time import years_since
 from riskmodel.capability.data import ANCHOR_GROUPS, CapabilityData
 from riskmodel.config import CapabilityConfig, Prior
 
-__all__ = ["build_capability_model", "method_progress", "prior_variable"]
+__all__ = [
+    "build_capability_model",
+    "method_progress",
+    "model_anchored_suites",
+    "prior_variable",
+]
 
 
 def prior_variable(name: str, prior: Prior, *, dims: str | tuple[str, ...] | None = None):
@@ -137,15 +145,51 @@ def method_progress(years, rate, post_rate, change_year, smoothing_years, *, xp=
     return rate * years + post_rate * w * hinge
 
 
-def _anchored(model, name, prior, *, dim, groups, shift):
-    """Location parameters (difficulties or suite offsets) sampled relative to their
-    group's level; returns the reported vector."""
+def _anchored(model, name, prior, *, dim, anchor):
+    """Location parameters (difficulties or suite offsets) sampled relative to ``anchor``
+    (one value per element of ``dim``: a function of other parameters); returns the
+    reported vector. ``relative ~ Normal(mu - anchor, sigma)``, reported = relative +
+    anchor: a change of variables with unit Jacobian, so the reported values keep their
+    prior ``Normal(mu, sigma)`` whatever the anchor."""
     if prior.dist != "normal":
         raise ValueError(f"the prior of {name} must be normal, got {prior.dist}")
-    relative = pm.Normal(
-        f"{name}_relative", mu=prior.mu - shift[groups], sigma=prior.sigma, dims=dim
-    )
-    return pm.Deterministic(name, relative + shift[groups], dims=dim)
+    relative = pm.Normal(f"{name}_relative", mu=prior.mu - anchor, sigma=prior.sigma, dims=dim)
+    return pm.Deterministic(name, relative + anchor, dims=dim)
+
+
+def model_anchored_suites(data: CapabilityData, config: CapabilityConfig) -> np.ndarray:
+    """Task suites whose offset is sampled relative to the models that ran them (boolean,
+    dims suite): those run by at most ``config.suite_anchor_max_models`` models."""
+    return data.suite_models <= config.suite_anchor_max_models
+
+
+def _suite_anchors(data, config, capability, horizon_slope, shift, *, anchored):
+    """What each suite's offset is sampled relative to (dims suite).
+
+    Suites run by many models: their anchor group's level, like every location parameter.
+    Suites run by few models (:func:`model_anchored_suites`): the mean capability of
+    those models minus ``horizon_slope`` times the suite's median log10 task minutes, i.e.
+    the offset is sampled as the gap between its models and the suite's typical task.
+    The runs pin only that gap (capability minus difficulty); against the group level, a
+    suite run by one to three models formed a ridge with their capabilities and with the
+    slope (the offset is the difficulty of a 1-minute task, far below the suite's tasks):
+    in the fit before 2023-07-01 (1-3 models per suite) the suite offsets and
+    gpt-3.5-turbo's capability mixed at 0.19 effective draws per 1,000 gradients, 0.67
+    anchored this way (``benchmarks/capability_geometry.py``). ``anchored=False``: zeros.
+    """
+    if not anchored:
+        return shift[data.suite_group]
+    anchor = shift[data.suite_group]
+    few = np.flatnonzero(model_anchored_suites(data, config))
+    if len(few):
+        cell_suite = data.task_suite[data.cell_task]
+        members = np.zeros((len(few), len(data.coords["model"])))
+        for row, suite in enumerate(few):
+            members[row, np.unique(data.cell_model[cell_suite == suite])] = 1.0
+        members /= members.sum(axis=1, keepdims=True)
+        typical = horizon_slope[data.suite_domain[few]] * data.suite_typical_log10_minutes[few]
+        anchor = pt.set_subtensor(anchor[few], pt.dot(members, capability) - typical)
+    return anchor
 
 
 def _capabilities(model, data, config, capability_mean, capability_sd, *, anchored=True):
@@ -196,8 +240,9 @@ def _capabilities(model, data, config, capability_mean, capability_sd, *, anchor
         )
         level = pm.Deterministic("anchor_level", center + offset, dims="anchor_group")
         sizes = [len(idx) for idx in members]
-        model.add_coords({"capability_deviation_dim": np.arange(sum(sizes) - len(groups))})
-        deviation = pm.Flat("capability_deviation", dims="capability_deviation_dim")
+        if sum(sizes) > len(groups):  # else every group has one centred model: no deviation
+            model.add_coords({"capability_deviation_dim": np.arange(sum(sizes) - len(groups))})
+            deviation = pm.Flat("capability_deviation", dims="capability_deviation_dim")
         start = 0
         for k, (g, idx, size) in enumerate(zip(groups, members, sizes, strict=True)):
             values = level[k] * pt.ones(size)
@@ -384,8 +429,7 @@ def build_capability_model(
                 "difficulty",
                 priors.difficulty,
                 dim="benchmark",
-                groups=data.benchmark_group,
-                shift=shift,
+                anchor=shift[data.benchmark_group],
             )
             lapse = prior_variable("lapse", priors.lapse, dims="benchmark")
             overdispersion = prior_variable(
@@ -424,8 +468,9 @@ def build_capability_model(
                 "horizon_offset",
                 priors.horizon_offset,
                 dim="suite",
-                groups=data.suite_group,
-                shift=shift,
+                anchor=_suite_anchors(
+                    data, config, capability, horizon_slope, shift, anchored=anchored
+                ),
             )
             task_disc = prior_variable(
                 "task_discrimination", priors.task_discrimination, dims="task_domain"
