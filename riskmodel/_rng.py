@@ -35,6 +35,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     # riskmodel.simulation: the per-world science (truth thresholds), the world-parameter
     # index, then one stream per chunk of worlds (``chunk_k``).
     "simulation": ("science", "world"),
+    # riskmodel.validation.harness: one stream per forecasting method of a backtest, so
+    # a change to one method (e.g. the capability model) leaves the others' draws as
+    # they were.
+    "backtest": ("bayesian", "logistic", "irt", "frontier_flop", "world_counts", "count_trend"),
 }
 
 

@@ -526,6 +526,32 @@ def test_harness_scores_all_methods_on_identical_rows_without_leaks(
         assert (changed.rows.loc[changed.rows["target"] == target, "observed"] == 0.0).all()
 
 
+def test_a_changed_capability_fit_leaves_every_other_method_unchanged(
+    shipped_evidence: Evidence, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each method draws from its own named stream (``_rng`` family ``backtest``): other
+    capability draws change the capability model's forecasts only, not the baselines' or
+    the count models' (with one shared generator they shifted with the capability
+    model's draws)."""
+    tree, view = _fake_fit(shipped_evidence, LATE_CUTOFF)
+    harder = view.draws.assign(difficulty=view.draws["difficulty"] + 0.3)
+    capability_methods = {harness.OWN_METHOD["benchmark"], harness.OWN_METHOD["frontier"]}
+    forecasts = ["q05", "q25", "q50", "q75", "q95", "crps"]
+    runs = []
+    for draws in (view.draws, harder):
+        _patch_views(monkeypatch, {LATE_CUTOFF: dataclasses.replace(view, draws=draws)})
+        rows = harness.backtest(
+            shipped_evidence, load_config(), cutoff=LATE_CUTOFF, seed=3, fit=tree
+        ).rows
+        rows = rows.sort_values(["target", "method", "item", "benchmark"], kind="stable")
+        own = rows["method"].isin(capability_methods)
+        runs.append((rows[own].reset_index(drop=True), rows[~own].reset_index(drop=True)))
+    (own_before, others_before), (own_after, others_after) = runs
+    assert len(own_before) > 0 and set(others_before["target"]) == set(harness.TARGETS)
+    pd.testing.assert_frame_equal(others_before[forecasts], others_after[forecasts])
+    assert not np.allclose(own_before["q50"].to_numpy(float), own_after["q50"].to_numpy(float))
+
+
 # ---------------------------------------------------------------------- frontier target
 
 

@@ -54,6 +54,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
+from riskmodel._rng import streams
 from riskmodel._time import years_since
 from riskmodel.capability.predict import posterior_view
 from riskmodel.capability.sampling import fit_evidence_model
@@ -216,9 +217,11 @@ def _fit_baselines(
     chance: dict[str, float],
     *,
     n_samples: int,
-    rng: np.random.Generator,
+    logistic_rng: np.random.Generator,
+    irt_rng: np.random.Generator,
 ) -> tuple[LogisticForecaster, IrtForecaster]:
-    """Fit both FLOP baselines to the keyed training results on ``instruments``."""
+    """Fit both FLOP baselines to the keyed training results on ``instruments``; each
+    draws its predictive samples from its own generator."""
     results = keyed[keyed["instrument"].isin(instruments)]
     known = results.dropna(subset=["training_flop"])
     logistic = {}
@@ -254,8 +257,8 @@ def _fit_baselines(
         )
         components.append((irt, regression))
     return (
-        LogisticForecaster(logistic, chance, n_samples=n_samples, rng=rng),
-        IrtForecaster(components, n_samples=n_samples, rng=rng),
+        LogisticForecaster(logistic, chance, n_samples=n_samples, rng=logistic_rng),
+        IrtForecaster(components, n_samples=n_samples, rng=irt_rng),
     )
 
 
@@ -421,7 +424,8 @@ def _count_rows(
     vintage: str,
     assumptions: WorldAssumptions,
     thresholds: Sequence[float],
-    rng: np.random.Generator,
+    world_rng: np.random.Generator,
+    trend_rng: np.random.Generator,
 ) -> tuple[list[dict[str, Any]], int]:
     floor = assumptions.floor_log10_flop
     if np.log10(min(thresholds)) < floor - 1e-9:
@@ -440,7 +444,7 @@ def _count_rows(
         floor_log10_flop=floor,
         form=assumptions.count_form,
     )
-    world_draws = world.draws(COUNT_DRAWS, rng)
+    world_draws = world.draws(COUNT_DRAWS, world_rng)
     params = CountParams(
         world.form, *(world_draws[k] for k in ("alpha", "beta", "gamma", "delta", "mu"))
     )
@@ -450,7 +454,7 @@ def _count_rows(
         above = in_years[in_years["log10_flop"] >= np.log10(threshold)]
         counts = above.groupby("year").size().reindex(years, fill_value=0)
         trend = fit_poisson_trend(np.array(years), counts.to_numpy(), reference_year=years[-1])
-        trends[threshold] = (trend, trend.draws(COUNT_DRAWS, rng))
+        trends[threshold] = (trend, trend.draws(COUNT_DRAWS, trend_rng))
     rows = []
     for period in post_cutoff_half_years(cutoff, vintage):
         year = period.start.year
@@ -575,7 +579,7 @@ def backtest(
     """
     check_request(evidence, cutoffs=[cutoff], targets=targets)
     vintage = evidence.vintage
-    rng = np.random.default_rng(seed)
+    rngs = streams(seed, "backtest")
     rows: list[dict[str, Any]] = []
     skipped: dict[str, dict[str, int]] = {}
     n_train: dict[str, int] = {}
@@ -600,7 +604,7 @@ def backtest(
         view = posterior_view(tree)
         fitted = fitted_instruments(train, config.capability)
         view = replace(view, benchmarks=instrument_registry(view.benchmarks, fitted))
-        bayes = BayesianForecaster(view, rng)
+        bayes = BayesianForecaster(view, rngs["bayesian"])
         fitted = {k: v for k, v in fitted.items() if k in bayes.benchmarks}
         chance = chance_of(train.benchmarks, fitted)
         keyed_train = key_results(train, config.capability, fitted)
@@ -611,7 +615,12 @@ def backtest(
             results=evidence.released_on_or_after(cutoff).results,
         )
         logistic, irt = _fit_baselines(
-            keyed_train, set(fitted), chance, n_samples=n_baseline_samples, rng=rng
+            keyed_train,
+            set(fitted),
+            chance,
+            n_samples=n_baseline_samples,
+            logistic_rng=rngs["logistic"],
+            irt_rng=rngs["irt"],
         )
         if "benchmark" in targets:
             forecastable = bayes.benchmarks & set(logistic.fits) & irt.benchmarks
@@ -632,7 +641,7 @@ def backtest(
                 logistic=logistic,
                 irt=irt,
                 n_samples=n_baseline_samples,
-                rng=rng,
+                rng=rngs["frontier_flop"],
             )
             rows += frontier
             reasons = skipped_rows["reason"].value_counts() if len(skipped_rows) else {}
@@ -646,7 +655,8 @@ def backtest(
             vintage=vintage,
             assumptions=assumptions,
             thresholds=count_thresholds,
-            rng=rng,
+            world_rng=rngs["world_counts"],
+            trend_rng=rngs["count_trend"],
         )
         rows += count_rows
         n_train["count_years"] = n_years
