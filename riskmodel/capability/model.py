@@ -174,8 +174,11 @@ def _suite_anchors(data, config, capability, horizon_slope, shift, *, anchored):
     suite run by one to three models formed a ridge with their capabilities and with the
     slope (the offset is the difficulty of a 1-minute task, far below the suite's tasks):
     in the fit before 2023-07-01 (1-3 models per suite) the suite offsets and
-    gpt-3.5-turbo's capability mixed at 0.19 effective draws per 1,000 gradients, 0.67
-    anchored this way (``benchmarks/capability_geometry.py``). ``anchored=False``: zeros.
+    gpt-3.5-turbo's capability were the slowest parameters, at 0.19 effective draws per
+    1,000 gradients (``benchmarks/capability_geometry.py``); anchored this way, 0.33-0.67
+    in two short runs, the results block's scale being the slowest, and at the backtest's
+    settings min bulk ESS 617 -> 1,085 (``docs/validation.md``). ``anchored=False``: the
+    group levels (zeros).
     """
     if not anchored:
         return shift[data.suite_group]
