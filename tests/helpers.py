@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -155,3 +158,12 @@ def golden_world(n_draws: int = 3, runs_per_draw: int = 300, seed: int = 2024): 
         "current": rng.normal(4.0, 0.6, n_draws)[:, None] + np.linspace(0.0, 0.5, times.size),
     }
     return pop, fields, truth
+
+
+def load_script(path: Path) -> ModuleType:
+    """Import a script that is not in a package (e.g. one of ``benchmarks/``) by its path."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -4,25 +4,17 @@ themselves are MCMC and run only when the benchmark is run)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from helpers import load_script
 
 from riskmodel.evidence import Evidence
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "capability_geometry.py"
 
 
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("capability_geometry", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-geometry = _benchmark()
+geometry = load_script(BENCHMARK)
 
 
 def test_blocks_empty_one_table_and_keep_the_others(small_evidence: Evidence) -> None:

@@ -10,11 +10,10 @@ and inf.
 from __future__ import annotations
 
 import functools
-import importlib.util
 from pathlib import Path
 
 import numpy as np
-from helpers import linear_progress
+from helpers import linear_progress, load_script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,15 +31,7 @@ from riskmodel.world.population import Population
 REFERENCE_FILE = Path(__file__).resolve().parent.parent / "benchmarks" / "reference_engine.py"
 
 
-def _load_reference():
-    spec = importlib.util.spec_from_file_location("reference_engine", REFERENCE_FILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-apply_variant_loop = _load_reference().apply_variant_loop
+apply_variant_loop = load_script(REFERENCE_FILE).apply_variant_loop
 
 
 @functools.cache
