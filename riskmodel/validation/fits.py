@@ -25,7 +25,7 @@ __all__ = ["BACKTEST_SAMPLER", "fit_path", "cached_training_fit"]
 #: divergence and the 2024-01-01 fit a bulk ESS of 422 (gate 400; its task-suite offsets
 #: mix at ~0.02 effective draws per draw). Smaller steps and twice the draws pass the gate
 #: at every cutoff at the default seed (min bulk ESS 1,085-2,389, ``docs/validation.md``),
-#: but not yet with a margin across seeds at 2023-07-01: at sampler seeds 20240829, 1, 2
+#: but not yet with a margin across seeds at 2023-07-01: at the default sampler seed, 1, 2
 #: its min bulk ESS was 1,085, 780, 1,244 and max R-hat 1.0034, 1.011, 1.0022 (the
 #: base-model instruments' scale mixes slowest there).
 BACKTEST_SAMPLER: dict[str, float | int] = {"draws": 12000, "tune": 1000, "target_accept": 0.98}
