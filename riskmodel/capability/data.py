@@ -181,8 +181,13 @@ class CapabilityData:
     suite_domain: np.ndarray  # (suite,) int index into task_domain
     suite_group: np.ndarray  # (suite,) int index into anchor_group
     task_runs: np.ndarray  # (task,) runs of the task over all models
-    suite_models: np.ndarray  # (suite,) distinct models with runs of the suite
+    suite_members: np.ndarray  # (suite, model) bool: the model has runs of the suite
     suite_typical_log10_minutes: np.ndarray  # (suite,) median log10 minutes of its tasks
+
+    @property
+    def suite_models(self) -> np.ndarray:
+        """Distinct models with runs of each suite (int, dims suite)."""
+        return self.suite_members.sum(axis=1)
 
     @property
     def has_tasks(self) -> bool:
@@ -362,9 +367,8 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
     task_runs = np.bincount(cell_task, weights=cells["n"].to_numpy(float), minlength=len(tasks))
     task_log10_minutes = np.log10(tasks["minutes"].to_numpy(float))
     cell_suite = task_suite[cell_task]
-    suite_models = np.array(
-        [len(np.unique(cell_model[cell_suite == s])) for s in range(len(suite_names))], dtype=int
-    )
+    suite_members = np.zeros((len(suite_names), len(names)), dtype=bool)
+    suite_members[cell_suite, cell_model] = True
     suite_typical = np.array(
         [np.median(task_log10_minutes[task_suite == s]) for s in range(len(suite_names))],
         dtype=float,
@@ -416,7 +420,7 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
         suite_domain=np.asarray(suite_domain, dtype=int),
         suite_group=suite_group,
         task_runs=task_runs.astype(int),
-        suite_models=suite_models,
+        suite_members=suite_members,
         suite_typical_log10_minutes=suite_typical,
         model_group=model_group,
         model_informative_results=np.bincount(

@@ -180,15 +180,10 @@ def _suite_anchors(data, config, capability, horizon_slope, shift, *, anchored):
     settings min bulk ESS 617 -> 1,085 (``docs/validation.md``). ``anchored=False``: the
     group levels (zeros).
     """
-    if not anchored:
-        return shift[data.suite_group]
     anchor = shift[data.suite_group]
-    few = np.flatnonzero(model_anchored_suites(data, config))
+    few = np.flatnonzero(model_anchored_suites(data, config)) if anchored else []
     if len(few):
-        cell_suite = data.task_suite[data.cell_task]
-        members = np.zeros((len(few), len(data.coords["model"])))
-        for row, suite in enumerate(few):
-            members[row, np.unique(data.cell_model[cell_suite == suite])] = 1.0
+        members = data.suite_members[few].astype(float)
         members /= members.sum(axis=1, keepdims=True)
         typical = horizon_slope[data.suite_domain[few]] * data.suite_typical_log10_minutes[few]
         anchor = pt.set_subtensor(anchor[few], pt.dot(members, capability) - typical)
