@@ -223,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", help="settings file (TOML/JSON; its fit tables are used for every cutoff)"
     )
     p.add_argument(
-        "--draws", type=int, default=None, help="draws per chain (default: BACKTEST_SAMPLER, 12000)"
+        "--draws", type=int, default=None, help="draws per chain (default: BACKTEST_SAMPLER, 24000)"
     )
     p.add_argument(
         "--tune", type=int, default=None, help="tuning steps (default: BACKTEST_SAMPLER, 1000)"

@@ -463,6 +463,24 @@ def test_backtest_sampler_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert flagged.tune == BACKTEST_SAMPLER["tune"]
 
 
+def test_backtest_help_states_the_backtest_sampler_settings(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The help of ``riskmodel backtest`` quotes BACKTEST_SAMPLER's values (the parser
+    does not import the validation package, so they are written out there)."""
+    from riskmodel.validation.fits import BACKTEST_SAMPLER
+
+    with pytest.raises(SystemExit):
+        main(["backtest", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for flag, key in (
+        ("--draws", "draws"),
+        ("--tune", "tune"),
+        ("--target-accept", "target_accept"),
+    ):
+        assert f"(default: BACKTEST_SAMPLER, {BACKTEST_SAMPLER[key]})" in text, flag
+
+
 def test_assess_and_crossing_read_the_settings_file(
     fit_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
