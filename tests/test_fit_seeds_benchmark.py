@@ -1,0 +1,82 @@
+"""``benchmarks/fit_seeds.py``: the rows it reads from stored fits and the backtest fit it
+runs per seed (the fits themselves are MCMC and run only when the benchmark is run)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import xarray as xr
+from helpers import load_script
+
+from riskmodel.validation.fits import fit_path
+
+BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "fit_seeds.py"
+
+fit_seeds = load_script(BENCHMARK)
+
+
+def _stored_fit(path: Path, *, rhat: float, ess: float, wall: float | None) -> Path:
+    """A fit file with only the provenance the table reads."""
+    attrs = {
+        "seed": 7,
+        "config": json.dumps({"sampler": {"chains": 4, "draws": 24000}}),
+        "diagnostics": json.dumps(
+            {
+                "max_rhat": rhat,
+                "min_ess_bulk": ess,
+                "min_ess_tail": 2 * ess,
+                "divergences": 0,
+                "passed": rhat <= 1.01 and ess >= 400,
+                "sampling_seconds": 600.0,
+            }
+        ),
+    }
+    if wall is not None:
+        attrs["fit_wall_seconds"] = wall
+    path.parent.mkdir(parents=True, exist_ok=True)
+    xr.DataTree(dataset=xr.Dataset(attrs=attrs)).to_netcdf(path)
+    return path
+
+
+def test_row_reads_the_fits_own_wall_time_and_judges_the_margin(tmp_path: Path) -> None:
+    edge = fit_seeds.read_row(_stored_fit(tmp_path / "a.nc", rhat=1.0066, ess=700, wall=750.0))
+    assert edge["wall_s"] == 750.0 and edge["draws"] == "4 x 24000"
+    assert (edge["gate"], edge["margin"]) == ("passes", "no")
+    wide = fit_seeds.read_row(_stored_fit(tmp_path / "b.nc", rhat=1.002, ess=1700, wall=None), 9.0)
+    assert wide["wall_s"] == 9.0 and (wide["gate"], wide["margin"]) == ("passes", "yes")
+    table = fit_seeds.markdown([edge, wide])
+    assert "max R-hat 1.0020-1.0066" in table and "min bulk ESS 700-1700" in table
+
+
+def test_cutoff_fit_runs_the_backtest_at_the_seed_and_reads_its_cached_fit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = []
+
+    def fake_run(command, **kwargs):
+        calls.append(command)
+        out = Path(command[command.index("--out") + 1])
+        cutoff = command[command.index("--cutoffs") + 1]
+        _stored_fit(fit_path(out / "fits", cutoff), rhat=1.02, ess=300, wall=1.0)
+        return subprocess.CompletedProcess(command, 1)  # exit 1: the gate failed
+
+    monkeypatch.setattr(fit_seeds.subprocess, "run", fake_run)
+    path = fit_seeds.run_cutoff_fit(3, "2023-07-01", tmp_path)
+    (command,) = calls
+    settings = Path(command[command.index("--config") + 1])
+    assert settings.read_text(encoding="utf-8") == "[sampler]\nseed = 3\n"
+    assert {"backtest", "--refit", "--no-docs"} <= set(command)
+    assert fit_seeds.read_row(path)["gate"] == "fails"
+
+
+def test_cutoff_fit_that_crashed_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(
+        fit_seeds.subprocess, "run", lambda command, **kw: subprocess.CompletedProcess(command, 2)
+    )
+    with pytest.raises(SystemExit, match="seed 3 failed \\(exit 2\\)"):
+        fit_seeds.run_cutoff_fit(3, "2023-07-01", tmp_path)
