@@ -26,9 +26,9 @@ __all__ = ["BACKTEST_SAMPLER", "fit_path", "cached_training_fit"]
 #: 12,000 draws every cutoff passed at the default seed, but not with a margin across seeds
 #: at 2023-07-01, where the base-model instruments' scale mixes slowest: at the default
 #: sampler seed, 1 and 2 its min bulk ESS was 1,085, 780, 1,244 and max R-hat 1.0034,
-#: **1.011** (fails), 1.0022. Hence 24,000 draws: seed 1 then gave min bulk ESS 1,699 and
-#: max R-hat 1.0023 (702 s sampling); the other seeds are in ``docs/validation.md`` and
-#: the README.
+#: **1.011** (fails), 1.0022. Hence 24,000 draws: at the same three seeds min bulk ESS
+#: 2,166, 1,699, 2,588 and max R-hat 1.0010, 1.0023, 1.0031 (``docs/backtest_seeds.md``,
+#: ``benchmarks/fit_seeds.py --cutoff``); the later cutoffs 3,552-4,949 and <= 1.0013.
 BACKTEST_SAMPLER: dict[str, float | int] = {"draws": 24000, "tune": 1000, "target_accept": 0.98}
 
 
