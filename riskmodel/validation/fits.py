@@ -28,7 +28,8 @@ __all__ = ["BACKTEST_SAMPLER", "fit_path", "cached_training_fit"]
 #: sampler seed, 1 and 2 its min bulk ESS was 1,085, 780, 1,244 and max R-hat 1.0034,
 #: **1.011** (fails), 1.0022. Hence 24,000 draws: at the same three seeds min bulk ESS
 #: 2,166, 1,699, 2,588 and max R-hat 1.0010, 1.0023, 1.0031 (``docs/backtest_seeds.md``,
-#: ``benchmarks/fit_seeds.py --cutoff``); the later cutoffs 3,552-4,949 and <= 1.0013.
+#: ``benchmarks/fit_seeds.py --cutoff``); the later cutoffs, at the default seed, 3,552-4,949
+#: and <= 1.0013.
 BACKTEST_SAMPLER: dict[str, float | int] = {"draws": 24000, "tune": 1000, "target_accept": 0.98}
 
 
