@@ -6,6 +6,11 @@ matplotlib backend. The ``python3`` kernelspec is the one ipykernel installs int
 environment (``<sys.prefix>/share/jupyter/kernels/python3``, argv ``python``, which
 jupyter_client launches as ``sys.executable``); the test checks that the kernel really ran
 this interpreter, so a user-level kernelspec pointing elsewhere cannot pass silently.
+
+The notebooks run through nbclient's client with its kernel waits cut into short polls
+(``notebook_client.poll_kernel_waits_in_slices``): plain nbclient can sleep through a cell's
+last messages (a lost socket wake-up, seen here on the quickstart's widget panel), and
+then waits out the whole cell timeout.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ def test_notebook_runs(path: Path) -> None:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from notebook_client import poll_kernel_waits_in_slices
 
     nb = nbformat.read(path, as_version=4)
     n_cells = len(nb.cells)
@@ -44,6 +50,7 @@ def test_notebook_runs(path: Path) -> None:
         allow_errors=False,
         resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
     )
+    poll_kernel_waits_in_slices(client)
     try:
         client.execute(env={**os.environ, "MPLBACKEND": "Agg"})
     except CellExecutionError as error:
