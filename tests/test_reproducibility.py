@@ -24,13 +24,15 @@ The fixtures here (the tiny data and the finished runs) are shared with
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -169,9 +171,31 @@ def shared_tiny_data(factory: pytest.TempPathFactory) -> Path:
 
 
 def shared_tiny_runs(factory: pytest.TempPathFactory) -> TinyRuns:
-    """Reports A and B (see the module docstring), run once, concurrently."""
+    """Reports A and B (see the module docstring), run once per test session.
+
+    The two reports take minutes, so the pytest-xdist workers share them: the first
+    worker to ask runs them under a file lock in the session's folder and records where
+    they are; the others wait for the lock and read that record. The runs are only read.
+    """
     if "runs" not in _SHARED:
-        _SHARED["runs"] = _run_tiny(factory.mktemp("tiny"), shared_tiny_data(factory))
+        base = factory.getbasetemp()
+        # Under xdist each worker's base temp is <session>/popen-gwN: share <session>.
+        session = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+        shared = session / "tiny_runs_shared"
+        shared.mkdir(exist_ok=True)
+        record = shared / "runs.json"
+        with open(shared / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if record.exists():
+                fields = json.loads(record.read_text(encoding="utf-8"))
+                runs = TinyRuns(**{k: v if k == "seconds" else Path(v) for k, v in fields.items()})
+            else:
+                # A new folder, in case an earlier worker's attempt failed halfway.
+                root = Path(tempfile.mkdtemp(prefix="tiny", dir=shared))
+                runs = _run_tiny(root, shared_tiny_data(factory))
+                fields = {k: v if k == "seconds" else str(v) for k, v in asdict(runs).items()}
+                record.write_text(json.dumps(fields), encoding="utf-8")
+        _SHARED["runs"] = runs
     return _SHARED["runs"]  # type: ignore[return-value]
 
 
