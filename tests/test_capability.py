@@ -409,10 +409,12 @@ def test_fit_carries_provenance(small_mcmc_fit: xr.DataTree, small_config: FitCo
         "seed",
         "diagnostics",
         "nuts_sampler",
+        "numba_fastmath",
     ):
         assert key in attrs, key
     assert attrs["seed"] == small_config.sampler.seed
     assert attrs["nuts_sampler"] == "nutpie"
+    assert attrs["numba_fastmath"] == 0  # compiled strictly: see riskmodel/_compile.py
     diagnostics = json.loads(attrs["diagnostics"])
     assert {"max_rhat", "min_ess_bulk", "divergences", "failures", "passed"} <= set(diagnostics)
     assert "pymc" in json.loads(attrs["package_versions"])

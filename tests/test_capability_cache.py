@@ -157,6 +157,7 @@ def test_model_source_hash_covers_the_model_and_data_code(
         ("capability", "model.py"),
         ("capability", "data.py"),
         ("riskmodel", "_time.py"),  # the model's time variable (years since the reference)
+        ("riskmodel", "_compile.py"),  # how it is compiled (the draws of a seed depend on it)
     ]
     original = sampling.model_source_hash()
     copies = []

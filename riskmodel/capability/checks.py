@@ -9,6 +9,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
+from riskmodel._compile import strict_float
 from riskmodel.capability.data import CapabilityData
 from riskmodel.capability.model import build_capability_model
 from riskmodel.config import CapabilityConfig
@@ -33,7 +34,7 @@ def sample_prior_predictive(
     while the joint distribution is the same.
     """
     model = build_capability_model(data, config, anchored=False)
-    with model, warnings.catch_warnings():
+    with model, strict_float(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=NUMBA_OBJECT_MODE, category=UserWarning)
         return pm.sample_prior_predictive(draws=draws, random_seed=seed)
 

@@ -13,6 +13,7 @@ from typing import Any
 import pymc as pm
 import xarray as xr
 
+from riskmodel._compile import NUMBA_FASTMATH, strict_float
 from riskmodel.capability.data import prepare_capability_data
 from riskmodel.capability.diagnostics import Diagnostics, compute_diagnostics, describe_failures
 from riskmodel.capability.model import build_capability_model
@@ -37,13 +38,15 @@ __all__ = [
 ]
 
 #: Source files that define the capability model: the PyMC model, how evidence becomes
-#: its data, and its time variable (``riskmodel/_time.py``: years since the reference
-#: date). Editing any makes every stored fit stale (its ``attrs["model_source_hash"]``
-#: no longer matches).
+#: its data, its time variable (``riskmodel/_time.py``: years since the reference date)
+#: and how it is compiled (``riskmodel/_compile.py``: the rounding of its density, which
+#: the draws of a seed depend on). Editing any makes every stored fit stale (its
+#: ``attrs["model_source_hash"]`` no longer matches).
 MODEL_SOURCES: tuple[Path, ...] = (
     Path(__file__).with_name("model.py"),
     Path(__file__).with_name("data.py"),
     Path(__file__).parents[1] / "_time.py",
+    Path(__file__).parents[1] / "_compile.py",
 )
 
 
@@ -127,6 +130,7 @@ def sample_model(
     start = time.perf_counter()
     with (
         model,
+        strict_float(),
         report_sampling_progress(
             s.nuts_sampler,
             chains=s.chains,
@@ -191,6 +195,7 @@ def fit_attributes(
         "data_vintage": evidence.vintage,
         "seed": config.sampler.seed,
         "nuts_sampler": nuts_sampler,
+        "numba_fastmath": int(NUMBA_FASTMATH),
         "diagnostics": json.dumps(diagnostics.to_dict()),
         "converged": int(diagnostics.passed),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

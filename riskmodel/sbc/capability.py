@@ -29,6 +29,7 @@ from pytensor.graph.basic import Constant
 from pytensor.graph.replace import graph_replace
 from pytensor.graph.traversal import ancestors
 
+from riskmodel._compile import strict_float
 from riskmodel.capability.checks import NUMBA_OBJECT_MODE
 from riskmodel.capability.data import CapabilityData, prepare_capability_data
 from riskmodel.capability.model import build_capability_model
@@ -412,7 +413,8 @@ class CapabilitySBC:
         self._var_names = sorted(names)
         self._compiled_forward: tuple[Any, Any, list[Any]] | None = None
         self._template_values = {sv.name: np.array(sv.get_value()) for sv in self._gen.shared}
-        self.compiled = nutpie.compile_pymc_model(self.model, var_names=self._var_names)
+        with strict_float():
+            self.compiled = nutpie.compile_pymc_model(self.model, var_names=self._var_names)
 
     def _label_index(self, name: str, label: str | None) -> int | None:
         dims = self.model.named_vars_to_dims.get(name) or ()
@@ -440,7 +442,7 @@ class CapabilitySBC:
     def _forward(self) -> tuple[Any, Any, list[Any]]:
         """The prior and forward functions (compiled on first use) and their RNGs."""
         if self._compiled_forward is None:
-            with warnings.catch_warnings():
+            with strict_float(), warnings.catch_warnings():
                 # the beta-binomial's forward draw has no numba implementation (PyMC
                 # falls back to object mode and says so); sampling is unaffected
                 warnings.filterwarnings("ignore", message=NUMBA_OBJECT_MODE, category=UserWarning)

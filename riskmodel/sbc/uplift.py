@@ -20,6 +20,7 @@ import pandas as pd
 import pymc as pm
 from arviz_stats.base import array_stats
 
+from riskmodel._compile import strict_float
 from riskmodel.sbc.ranks import (
     FAMILY_ALPHA,
     RANK_BINS,
@@ -141,12 +142,14 @@ def simulation_based_calibration(
         task_curve=task_curve,
     )
     names = list(model_parameter_names(link).values())
-    prior = pm.sample_prior_predictive(draws=replications, model=model, random_seed=seed)
+    with strict_float():
+        prior = pm.sample_prior_predictive(draws=replications, model=model, random_seed=seed)
     truth = {n: np.asarray(prior["prior"][n].values).reshape(replications) for n in names}
     simulated = np.asarray(prior["prior_predictive"]["observed_log_speedup"].values).reshape(
         replications, -1
     )
-    compiled = nutpie.compile_pymc_model(model, var_names=names)
+    with strict_float():
+        compiled = nutpie.compile_pymc_model(model, var_names=names)
     ranks = {n: np.zeros(replications, dtype=int) for n in names}
     ess = {n: np.zeros(replications) for n in names}
     divergences = np.zeros(replications, dtype=int)

@@ -31,6 +31,7 @@ import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 
+from riskmodel._compile import strict_float
 from riskmodel.capability.diagnostics import Diagnostics, compute_diagnostics, describe_failures
 from riskmodel.config import QualityGate
 from riskmodel.errors import ConvergenceError, RiskmodelError
@@ -260,7 +261,8 @@ def sample_uplift_posterior(
         task_curve=task_curve,
     )
     names = model_parameter_names(link)
-    compiled = nutpie.compile_pymc_model(model)
+    with strict_float():
+        compiled = nutpie.compile_pymc_model(model)
     start = time.perf_counter()
     trace = _nutpie_sample(
         compiled, draws=draws, tune=tune, chains=chains, seed=seed, target_accept=target_accept
