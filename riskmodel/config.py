@@ -421,8 +421,10 @@ class SamplerConfig(_Strict):
     variance-based estimate version 1 needed for its wide task-run direction).
     ``target_accept`` 0.95: 0.8 halves the steps per draw but let through divergences
     (39 in 12,000 draws), and 0.9 let through 3 in 24,000 at one of two seeds (at low
-    post-training rates); 0.95 had none in every run measured. ``draws`` is sized for a margin over
-    the quality gate across seeds, not for its edge (measured spread: README).
+    post-training rates); 0.95 had none in 5 x 24,000 draws of one build and 1 in 2 x
+    24,000 of the next (seed 1: the fit is refused; ``docs/fit_seeds.md``), so its
+    divergence verdict is not yet held with margin (0.98, the backtest's value, had
+    none). ``draws`` is sized for a margin over the gate's R-hat and ESS across seeds.
     """
 
     nuts_sampler: Literal["nutpie", "pymc"] = "nutpie"
