@@ -9,7 +9,7 @@ reassociate and fuse across pieces it compiles together, not across cached objec
 code). NUTS amplifies such a difference within a few draws, so the same seed gave other
 draws on a fresh machine (a cold cache) than on every rerun there (a warm cache). Measured on the
 default capability fit (4 x 300 draws after 300 tuning steps, seed 1, one process after
-the other; fast-math: 2 cold-cache and 7 warm-cache runs, strict: 2 cold and 1 warm):
+the other; fast-math: 2 cold-cache and 8 warm-cache runs, strict: 2 cold and 1 warm):
 
 * fast-math (PyTensor's default): cold cache 57.5 leapfrog steps per draw, warm cache
   61.7, and different draws; 0.52 ms per gradient warm;
