@@ -15,9 +15,9 @@ included in the wall time), one after the other, so all see the same machine. Wi
 backtest --cutoffs DATE --refit`` with a settings file that sets only ``[sampler] seed``,
 so the backtest's sampler settings (``BACKTEST_SAMPLER``) apply; its wall time is the
 fit's own (``fit_wall_seconds``: compile included, scoring not). With ``--from-fits`` it
-only reads fits made either way. It writes a Markdown table (seed, wall
-and sampling seconds, max R-hat, min bulk and tail ESS, divergences, gate) with the
-spread over seeds and the margin the issue asks for (max R-hat <= 1.005, min bulk ESS >=
+only reads fits made either way. It writes a Markdown table (seed, draws, target
+accept, wall and sampling seconds, max R-hat, min bulk and tail ESS, divergences, gate)
+with the spread over seeds and the margin the issue asks for (max R-hat <= 1.005, min bulk ESS >=
 1,000, no divergences) next to the gate itself (R-hat <= 1.01, ESS >= 400). Reported,
 not asserted: the numbers depend on the machine.
 """
@@ -98,6 +98,7 @@ def read_row(path: Path, wall: float | None = None) -> dict[str, object]:
     return {
         "seed": int(attrs["seed"]),
         "draws": f"{config['sampler']['chains']} x {config['sampler']['draws']}",
+        "target_accept": config["sampler"].get("target_accept"),
         "wall_s": wall,
         "sampling_s": diag.get("sampling_seconds"),
         "max_rhat": diag["max_rhat"],
@@ -112,16 +113,18 @@ def read_row(path: Path, wall: float | None = None) -> dict[str, object]:
 def markdown(rows: list[dict[str, object]]) -> str:
     """The table and a one-line spread."""
     header = (
-        "| seed | draws | wall s | sampling s | max R-hat | min bulk ESS | min tail ESS "
-        "| divergences | gate | margin |\n|---|---|---|---|---|---|---|---|---|---|\n"
+        "| seed | draws | target accept | wall s | sampling s | max R-hat | min bulk ESS "
+        "| min tail ESS | divergences | gate | margin |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     body = ""
     for r in rows:
         wall = f"{r['wall_s']:.0f}" if r["wall_s"] is not None else "-"
         sampling = f"{r['sampling_s']:.0f}" if r["sampling_s"] is not None else "-"
         tail = f"{r['min_ess_tail']:.0f}" if r["min_ess_tail"] is not None else "-"
+        accept = r["target_accept"] if r["target_accept"] is not None else "-"
         body += (
-            f"| {r['seed']} | {r['draws']} | {wall} | {sampling} | {r['max_rhat']:.4f} "
+            f"| {r['seed']} | {r['draws']} | {accept} | {wall} | {sampling} | {r['max_rhat']:.4f} "
             f"| {r['min_ess_bulk']:.0f} | {tail} | {r['divergences']} | {r['gate']} "
             f"| {r['margin']} |\n"
         )

@@ -22,7 +22,7 @@ def _stored_fit(path: Path, *, rhat: float, ess: float, wall: float | None) -> P
     """A fit file with only the provenance the table reads."""
     attrs = {
         "seed": 7,
-        "config": json.dumps({"sampler": {"chains": 4, "draws": 24000}}),
+        "config": json.dumps({"sampler": {"chains": 4, "draws": 24000, "target_accept": 0.98}}),
         "diagnostics": json.dumps(
             {
                 "max_rhat": rhat,
@@ -49,6 +49,7 @@ def test_row_reads_the_fits_own_wall_time_and_judges_the_margin(tmp_path: Path) 
     assert wide["wall_s"] == 9.0 and (wide["gate"], wide["margin"]) == ("passes", "yes")
     table = fit_seeds.markdown([edge, wide])
     assert "max R-hat 1.0020-1.0066" in table and "min bulk ESS 700-1700" in table
+    assert "| 7 | 4 x 24000 | 0.98 | 750 |" in table
 
 
 def test_cutoff_fit_runs_the_backtest_at_the_seed_and_reads_its_cached_fit(

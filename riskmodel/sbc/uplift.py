@@ -144,12 +144,11 @@ def simulation_based_calibration(
     names = list(model_parameter_names(link).values())
     with strict_float():
         prior = pm.sample_prior_predictive(draws=replications, model=model, random_seed=seed)
+        compiled = nutpie.compile_pymc_model(model, var_names=names)
     truth = {n: np.asarray(prior["prior"][n].values).reshape(replications) for n in names}
     simulated = np.asarray(prior["prior_predictive"]["observed_log_speedup"].values).reshape(
         replications, -1
     )
-    with strict_float():
-        compiled = nutpie.compile_pymc_model(model, var_names=names)
     ranks = {n: np.zeros(replications, dtype=int) for n in names}
     ess = {n: np.zeros(replications) for n in names}
     divergences = np.zeros(replications, dtype=int)

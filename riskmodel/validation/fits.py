@@ -21,7 +21,7 @@ __all__ = ["BACKTEST_SAMPLER", "fit_path", "cached_training_fit"]
 #: Sampler settings of the backtest's cutoff fits, on top of the fit config's (``riskmodel
 #: backtest`` flags override each). Earlier cutoffs leave more parameters to their priors
 #: (no reasoning models before 2024-09, few task-suite models before 2024), and at the
-#: default fit's settings (6,000 draws, target accept 0.95) the 2024-07-01 fit had one
+#: default fit's settings then (6,000 draws, target accept 0.95) the 2024-07-01 fit had one
 #: divergence and the 2024-01-01 fit a bulk ESS of 422 (gate 400). With smaller steps and
 #: 12,000 draws every cutoff passed at the default seed, but not with a margin across seeds
 #: at 2023-07-01, where the base-model instruments' scale mixes slowest: at the default
