@@ -427,8 +427,8 @@ class SamplerConfig(_Strict):
     an edge. 0.98 takes the same 63 leapfrog steps per draw (tree depth 6) with a step
     size of 0.06 instead of 0.09, so each trajectory is a third shorter and a draw is
     worth 0.6 of one at 0.95 (median bulk ESS over all parameters, default seed);
-    ``draws`` 10,000 (was 6,000) buys most of that back: four seeds passed the gate with
-    no divergence, and three kept the margin (max R-hat <= 1.005, min bulk ESS >= 1,000);
+    ``draws`` 10,000 (was 6,000) buys most of that back: five seeds passed the gate with
+    no divergence, and four kept the margin (max R-hat <= 1.005, min bulk ESS >= 1,000);
     at seed 3 MMLU's ceiling and difficulty mixed slowly (min bulk ESS 745;
     ``docs/fit_seeds.md``).
     """
