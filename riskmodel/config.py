@@ -363,6 +363,17 @@ class CapabilityConfig(_Strict):
         The same for task difficulties. Off by default: a common shift of all task
         difficulties and of the models known only from task runs is weakly identified,
         and the non-centred form lets the suite offsets carry that shift.
+    difficulty_pivot
+        Where on each benchmark's curve its location is sampled. ``data`` (default): at
+        the mean fraction of the range above chance that its results reach
+        (:func:`riskmodel.capability.model.difficulty_pivots`), where the results pin it;
+        ``midpoint``: at the midpoint (``difficulty``). A sampling choice only: the
+        joint distribution is the same.
+    pivot_min_results
+        Benchmarks with fewer results keep the midpoint under ``data``: their location
+        leans on its prior, and the pivot's shift ``logit(pivot) / discrimination`` then
+        curves the prior (the shipped data's five benchmarks with 1-16 results took the
+        sampler from 63 to 78 leapfrog steps per draw; the others have 37-128).
     """
 
     reference_log10_flop: float = 23.0
@@ -393,6 +404,8 @@ class CapabilityConfig(_Strict):
     forecast_rate_volatility: Annotated[float, Field(ge=0.0, le=2.0)] = 0.15
     centered_task_min_runs: Annotated[int, Field(ge=1)] = 30
     suite_anchor_max_models: Annotated[int, Field(ge=0)] = 3
+    difficulty_pivot: Literal["data", "midpoint"] = "data"
+    pivot_min_results: Annotated[int, Field(ge=1)] = 20
     priors: CapabilityPriors = CapabilityPriors()
 
     @field_validator("reference_date", "trend_start_date", "method_change_date")

@@ -24,6 +24,7 @@ from riskmodel.capability.data import (
 from riskmodel.capability.model import (
     _zero_sum_basis,
     build_capability_model,
+    difficulty_pivots,
     method_progress,
     model_anchored_suites,
 )
@@ -281,6 +282,19 @@ def _anchored_values(
         (dim,) = anchored.named_vars_to_dims.get(rv.name) or (None,)
         if rv.name == "horizon_offset_relative":
             out[rv.name] = values[rv.name] - suite_anchor
+        elif rv.name == "difficulty_relative" and config.difficulty_pivot == "data":
+            # the capability at which each curve reaches the benchmark's mean fraction of
+            # its range above chance (0.5 without results), recomputed here per result
+            pivot = np.full(len(data.coords["benchmark"]), 0.5)
+            for b in np.unique(data.result_benchmark):
+                rows = data.result_benchmark == b
+                if rows.sum() < config.pivot_min_results:
+                    continue
+                chance = data.benchmark_chance[b]
+                scores = data.result_k[rows] / data.result_n[rows]
+                pivot[b] = np.clip(np.mean((scores - chance) / (1 - chance)), 0.1, 0.9)
+            at_pivot = values[rv.name] + np.log(pivot / (1 - pivot)) / values["discrimination"]
+            out[rv.name] = at_pivot - shift[group_of[dim]]
         elif rv.name.endswith("_relative"):
             out[rv.name] = values[rv.name] - shift[group_of[dim]]
         elif rv.name == "task_logit_difficulty":
@@ -291,17 +305,24 @@ def _anchored_values(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("suite_anchor_max_models", [0, 10])
+@pytest.mark.parametrize(
+    ("suite_anchor_max_models", "difficulty_pivot"), [(0, "data"), (10, "data"), (0, "midpoint")]
+)
 def test_anchored_and_generative_models_share_the_joint_density(
-    small_evidence: Evidence, suite_anchor_max_models: int
+    small_evidence: Evidence, suite_anchor_max_models: int, difficulty_pivot: str
 ) -> None:
     """The anchored fitting geometry is a change of variables of the generative model:
     at corresponding points the reported quantities agree and the log densities differ
     by one constant. Suite offsets relative to their group's level (0: the shipped data's
     case) and relative to the models that ran them (10: every suite of the small
-    evidence, run by 9-10 models, as at early backtest cutoffs)."""
+    evidence, run by 9-10 models, as at early backtest cutoffs); benchmark locations at
+    the data's pivot (default: three of the small evidence's four benchmarks; Cybench, with
+    16 results, keeps its midpoint) and at the curves' midpoints."""
     config = default_config().capability.model_copy(
-        update={"suite_anchor_max_models": suite_anchor_max_models}
+        update={
+            "suite_anchor_max_models": suite_anchor_max_models,
+            "difficulty_pivot": difficulty_pivot,
+        }
     )
     data = prepare_capability_data(small_evidence, config)
     anchored_suites = model_anchored_suites(data, config)
@@ -392,6 +413,39 @@ def test_method_progress_is_a_smooth_hinge() -> None:
     np.testing.assert_allclose(method_progress(t, rate, 0.0, change, width), rate * t)
     tensor = method_progress(pt.as_tensor(t), rate, post, change, width, xp=pt).eval()
     np.testing.assert_allclose(tensor, progress, rtol=1e-12, atol=1e-12)
+
+
+def test_difficulty_pivots_sit_where_each_benchmarks_results_are(
+    shipped_evidence: Evidence,
+) -> None:
+    """Mean fraction of the range above chance, clipped to [0.1, 0.9]; 0.5 (the midpoint)
+    with fewer results than the threshold."""
+    config = default_config().capability
+    data = prepare_capability_data(shipped_evidence, config)
+    pivots = dict(
+        zip(
+            data.coords["benchmark"],
+            difficulty_pivots(data, min_results=config.pivot_min_results),
+            strict=True,
+        )
+    )
+    assert all(0.1 <= p <= 0.9 for p in pivots.values())
+    # MMLU's base-model results mostly sit near chance (0.25); HellaSwag's span its curve
+    assert 0.1 < pivots["mmlu"] < 0.3 < 0.4 < pivots["hellaswag"] < 0.6
+    # FrontierMath read through a chat harness: one result, its location leans on the prior
+    assert pivots["frontiermath@chat"] == 0.5
+    four = dataclasses.replace(
+        data,
+        result_benchmark=np.array([0, 0, 1, 1]),
+        result_n=np.array([100, 100, 10, 10]),
+        result_k=np.array([40, 60, 10, 10]),
+        benchmark_chance=np.array([0.2, 0.0, 0.5]),
+        coords={**data.coords, "benchmark": ["a", "b", "c"]},
+    )
+    # a: (0.5 - 0.2) / 0.8 = 0.375; b: all solved -> clipped to 0.9; c: no results -> 0.5
+    np.testing.assert_allclose(difficulty_pivots(four), [0.375, 0.9, 0.5])
+    np.testing.assert_allclose(difficulty_pivots(four, min_results=2), [0.375, 0.9, 0.5])
+    np.testing.assert_allclose(difficulty_pivots(four, min_results=3), [0.5, 0.5, 0.5])
 
 
 # ------------------------------------------------------------------------------ fit

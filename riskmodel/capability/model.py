@@ -68,7 +68,23 @@ weakly identified direction that stalled version 1):
    ``suite_anchor_max_models`` models (early backtest cutoffs) has its offset sampled
    relative to those models' mean capability at the suite's typical task length
    (:func:`_suite_anchors`): its runs pin only that gap.
-4. **Sampler.** nutpie with its default gradient-based diagonal mass-matrix adaptation
+4. **Pivots.** A benchmark whose results cover only part of its curve (MMLU's base-model
+   harness: most results near chance, the best at 0.79) pins the capability where the
+   curve rises through its results, not the midpoint. Sampled as the midpoint
+   (``difficulty``), MMLU's location traded off against its ceiling (``lapse``; posterior
+   correlation -0.90) and discrimination (-0.82), and at one seed of five its min bulk
+   ESS was 745 in 4 x 10,000 draws. So a benchmark with at least
+   ``pivot_min_results`` results has its location sampled (``difficulty_relative``,
+   ``config.difficulty_pivot = "data"``) as the capability at which its curve reaches its
+   results' mean fraction of the range above chance (:func:`difficulty_pivots`),
+   ``difficulty + logit(pivot) / discrimination``, relative to its group's level: a
+   change of variables with unit Jacobian given the discrimination, so ``difficulty``
+   keeps its prior. At that seed (4 x 3,000 draws) MMLU's slowest bulk ESS went from 356
+   to 744 and the fit's from 356 to 470, at the same 63 leapfrog steps per draw.
+   Benchmarks with fewer results keep the midpoint: their location leans on its prior,
+   which the shift ``logit(pivot) / discrimination`` curves (with them pivoted too, 78
+   steps per draw). ``"midpoint"`` samples every midpoint.
+5. **Sampler.** nutpie with its default gradient-based diagonal mass-matrix adaptation
    (``SamplerConfig.adaptation``), which version 1 could not use.
 """
 
@@ -84,6 +100,7 @@ from riskmodel.config import CapabilityConfig, Prior
 
 __all__ = [
     "build_capability_model",
+    "difficulty_pivots",
     "method_progress",
     "model_anchored_suites",
     "prior_variable",
@@ -155,6 +172,31 @@ def _anchored(model, name, prior, *, dim, anchor):
         raise ValueError(f"the prior of {name} must be normal, got {prior.dist}")
     relative = pm.Normal(f"{name}_relative", mu=prior.mu - anchor, sigma=prior.sigma, dims=dim)
     return pm.Deterministic(name, relative + anchor, dims=dim)
+
+
+#: Bounds (fractions of the range from chance to 1) of a benchmark's pivot, see
+#: :func:`difficulty_pivots`: a pivot at the extreme tails of the curve would make its
+#: location hinge on the discrimination instead.
+PIVOT_BOUNDS = (0.1, 0.9)
+
+
+def difficulty_pivots(data: CapabilityData, *, min_results: int = 1) -> np.ndarray:
+    """Where on its curve each benchmark's location is sampled (fraction, dims benchmark).
+
+    The mean over the benchmark's results of ``(score - chance) / (1 - chance)``, clipped
+    to :data:`PIVOT_BOUNDS`; 0.5 (the midpoint) for a benchmark with fewer than
+    ``min_results`` results. The model samples the capability at which the benchmark's
+    curve reaches this fraction of its range, ``difficulty + logit(pivot) /
+    discrimination``, instead of the midpoint ``difficulty``: see geometry item 4 of
+    :mod:`riskmodel.capability.model`.
+    """
+    n_benchmark = len(data.coords["benchmark"])
+    chance = data.benchmark_chance[data.result_benchmark]
+    relative = (data.result_k / data.result_n - chance) / (1.0 - chance)
+    total = np.bincount(data.result_benchmark, weights=relative, minlength=n_benchmark)
+    count = np.bincount(data.result_benchmark, minlength=n_benchmark)
+    mean = np.divide(total, count, out=np.full(n_benchmark, 0.5), where=count > 0)
+    return np.where(count >= max(min_results, 1), np.clip(mean, *PIVOT_BOUNDS), 0.5)
 
 
 def model_anchored_suites(data: CapabilityData, config: CapabilityConfig) -> np.ndarray:
@@ -422,12 +464,17 @@ def build_capability_model(
             discrimination = prior_variable(
                 "discrimination", priors.discrimination, dims="benchmark"
             )
+            difficulty_anchor = shift[data.benchmark_group]
+            if anchored and config.difficulty_pivot == "data":
+                pivot = difficulty_pivots(data, min_results=config.pivot_min_results)
+                pivot_logit = np.log(pivot / (1.0 - pivot))
+                difficulty_anchor = difficulty_anchor - pivot_logit / discrimination
             difficulty = _anchored(
                 model,
                 "difficulty",
                 priors.difficulty,
                 dim="benchmark",
-                anchor=shift[data.benchmark_group],
+                anchor=difficulty_anchor,
             )
             lapse = prior_variable("lapse", priors.lapse, dims="benchmark")
             overdispersion = prior_variable(
