@@ -198,6 +198,19 @@ def capability_runner(shipped_evidence) -> CapabilitySBC:
     return CapabilitySBC(data, config)
 
 
+def test_capability_sbc_design_exercises_the_fitting_geometry(shipped_evidence) -> None:
+    """The reduced design with the SBC's geometry has centred models and pivoted
+    benchmark locations, so SBC checks those changes of variables too."""
+    from riskmodel.capability.data import prepare_capability_data
+    from riskmodel.capability.model import difficulty_pivots
+
+    config = capability_sbc_config().capability
+    data = prepare_capability_data(reduced_capability_evidence(shipped_evidence), config)
+    pivots = difficulty_pivots(data, min_results=config.pivot_min_results)
+    assert len(pivots) == 2 and np.all(pivots != 0.5), pivots
+    assert (data.model_informative_results >= config.centered_min_results).any()
+
+
 def _report(result: SBCResult) -> None:
     print(result.settings)
     print(result.table().to_string())

@@ -114,9 +114,11 @@ CAPABILITY_SBC_QUANTITIES: tuple[tuple[str, str | None], ...] = (
 #: no task cell has more than one run, so none is centred by its cells). With the
 #: default threshold of 3 no model of the reduced design would be centred and the
 #: anchored change of variables (a group's level, zero-sum deviations, difficulties
-#: relative to the level) would go unchecked. A sampling choice only: the joint
+#: relative to the level) would go unchecked. Likewise benchmark locations are sampled at
+#: their results' pivot with the design's six results per benchmark (default threshold:
+#: 20), so that change of variables is checked too. A sampling choice only: the joint
 #: distribution, and so what SBC expects, is the default model's.
-CAPABILITY_SBC_GEOMETRY: dict[str, Any] = {"centered_min_results": 2}
+CAPABILITY_SBC_GEOMETRY: dict[str, Any] = {"centered_min_results": 2, "pivot_min_results": 6}
 
 #: Negative control of the capability SBC: the true ``capability_scatter`` is drawn from
 #: a prior NEGATIVE_CONTROL_SCALE times wider than the fitted HalfNormal(0.5), in
