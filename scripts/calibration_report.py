@@ -171,7 +171,9 @@ def write_markdown(
         "the model's report-dependent constants, then draws capabilities, task "
         "difficulties, benchmark results and task runs. The fit uses the default anchored "
         "form (centred capabilities as their anchor group's level plus zero-sum deviations, "
-        "difficulties relative to the level), compiled once by nutpie with its data in "
+        "benchmark locations at their results' pivot on the curve, relative to the "
+        "level; the pivots come from each simulated data set), compiled once by nutpie "
+        "with its data in "
         "shared variables and re-run on each data set with `with_data`; only global "
         "parameters and reported quantities, which mean the same in both forms, are "
         f"ranked. Ranked quantities: {quantity_list}.",
