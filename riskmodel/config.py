@@ -442,8 +442,10 @@ class SamplerConfig(_Strict):
     worth 0.6 of one at 0.95 (median bulk ESS over all parameters, default seed);
     ``draws`` 10,000 (was 6,000) buys most of that back: five seeds passed the gate with
     no divergence, and four kept the margin (max R-hat <= 1.005, min bulk ESS >= 1,000);
-    at seed 3 MMLU's ceiling and difficulty mixed slowly (min bulk ESS 745;
-    ``docs/fit_seeds.md``).
+    at seed 3 MMLU's ceiling and difficulty mixed slowly (min bulk ESS 745) until
+    benchmark locations were sampled at their results' pivot
+    (``CapabilityConfig.difficulty_pivot``): 1,539 since, MMLU's slowest 2,592
+    (``docs/fit_seeds.md``).
     """
 
     nuts_sampler: Literal["nutpie", "pymc"] = "nutpie"
