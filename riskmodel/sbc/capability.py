@@ -115,10 +115,14 @@ CAPABILITY_SBC_QUANTITIES: tuple[tuple[str, str | None], ...] = (
 #: default threshold of 3 no model of the reduced design would be centred and the
 #: anchored change of variables (a group's level, zero-sum deviations, difficulties
 #: relative to the level) would go unchecked. Likewise benchmark locations are sampled at
-#: their results' pivot with the design's six results per benchmark (default threshold:
-#: 20), so that change of variables is checked too. A sampling choice only: the joint
+#: their results' pivot (an option, not the default) with the design's six results per
+#: benchmark, so that change of variables is checked too. A sampling choice only: the joint
 #: distribution, and so what SBC expects, is the default model's.
-CAPABILITY_SBC_GEOMETRY: dict[str, Any] = {"centered_min_results": 2, "pivot_min_results": 6}
+CAPABILITY_SBC_GEOMETRY: dict[str, Any] = {
+    "centered_min_results": 2,
+    "difficulty_pivot": "data",
+    "pivot_min_results": 6,
+}
 
 #: Negative control of the capability SBC: the true ``capability_scatter`` is drawn from
 #: a prior NEGATIVE_CONTROL_SCALE times wider than the fitted HalfNormal(0.5), in
