@@ -316,8 +316,8 @@ def test_anchored_and_generative_models_share_the_joint_density(
     by one constant. Suite offsets relative to their group's level (0: the shipped data's
     case) and relative to the models that ran them (10: every suite of the small
     evidence, run by 9-10 models, as at early backtest cutoffs); benchmark locations at
-    the data's pivot (default: three of the small evidence's four benchmarks; Cybench, with
-    16 results, keeps its midpoint) and at the curves' midpoints."""
+    the curves' midpoints (default) and at the data's pivot (the option: three of the small
+    evidence's four benchmarks; Cybench, with 16 results, keeps its midpoint)."""
     config = default_config().capability.model_copy(
         update={
             "suite_anchor_max_models": suite_anchor_max_models,
