@@ -345,7 +345,13 @@ class CapabilityConfig(_Strict):
         Benchmarks left out of the fit (their results stay in the evidence). Default:
         the Open LLM Leaderboard v2 tasks, where the base models of the shipped data
         score near chance (GPQA, MuSR) or on a narrow range, so a four-parameter curve
-        is not identified from them and its multimodal posterior stalls the sampler.
+        is not identified from them and its multimodal posterior stalls the sampler;
+        and TruthfulQA (MC2), which does not rise with capability: near-random models
+        score 0.46-0.48 and real ones 0.32-0.60, as larger models prefer imitative
+        falsehoods (Lin et al. 2022), so its fitted curve was nearly flat
+        (discrimination 0.15 logit/dex). Under the base-model lapse prior that flat
+        curve had a second, steep-step region (one chain at the default seed, max
+        R-hat 1.024, ``docs/fit_seeds_lapse.md``).
     capability_parameterization
         ``noncentered``: each model's capability is its prior mean plus its
         prior sd times a standard-normal residual. ``centered``: capability is a direct
@@ -424,6 +430,7 @@ class CapabilityConfig(_Strict):
         "math_hard",
         "mmlu_pro",
         "musr",
+        "truthfulqa",
     )
     capability_parameterization: Literal["auto", "centered", "noncentered"] = "auto"
     centered_min_results: Annotated[int, Field(ge=1)] = 3
