@@ -90,7 +90,7 @@ weakly identified direction that stalled version 1):
    instruments' Beta(2, 40) prior. That conflict made a second, low-lapse region (ARC-C
    lapse ~0.06 with a flatter curve), which the pivot made reachable: at one seed one
    chain stayed there for 2,000 draws (max R-hat 1.042). They have their own prior
-   (``lapse_base_few_shot``, Beta(2, 8)), under which that region carries ~9.5 nats less
+   (``lapse_base_few_shot``, Beta(2, 8)), under which that region carries ~9.4 nats less
    prior weight relative to the fitted ceiling (:func:`_lapses`).
 6. **Sampler.** nutpie with its default gradient-based diagonal mass-matrix adaptation
    (``SamplerConfig.adaptation``), which version 1 could not use.
