@@ -402,9 +402,10 @@ class CapabilityConfig(_Strict):
         ``midpoint``: at the midpoint (``difficulty``). A sampling choice only: the joint
         distribution is the same. ``data`` lifted seed 3's min bulk ESS from 745 to 1,539
         (MMLU's ceiling direction). Under one lapse prior for every instrument, seed 4
-        then had one chain in a low ARC-C lapse region (max R-hat 1.042); base-model
-        instruments now have their own lapse prior (``priors.lapse_base_few_shot``), which
-        removes that region (``docs/fit_seeds.md``).
+        then had one chain in a low ARC-C lapse region (max R-hat 1.042,
+        ``docs/fit_seeds_pivot.md``); base-model instruments now have their own lapse
+        prior (``priors.lapse_base_few_shot``), which removes that region
+        (``docs/fit_seeds.md``: the margin at five of five seeds).
     pivot_min_results
         Benchmarks with fewer results keep the midpoint under ``data``: their location
         leans on its prior, and the pivot's shift ``logit(pivot) / discrimination`` then
@@ -478,10 +479,10 @@ class SamplerConfig(_Strict):
     size of 0.06 instead of 0.09, so each trajectory is a third shorter and a draw is
     worth 0.6 of one at 0.95 (median bulk ESS over all parameters, default seed);
     ``draws`` 10,000 (was 6,000) buys most of that back: five seeds passed the gate with
-    no divergence, and four kept the margin (max R-hat <= 1.005, min bulk ESS >= 1,000);
-    at seed 3 MMLU's ceiling and difficulty mixed slowly (min bulk ESS 745;
-    ``docs/fit_seeds.md``; ``CapabilityConfig.difficulty_pivot`` says why its fix is
-    not the default).
+    no divergence, and all five kept the margin (max R-hat <= 1.005, min bulk ESS >=
+    1,000; ``docs/fit_seeds.md``) with the capability geometry's pivots, base-model
+    ceiling prior and TruthfulQA exclusion (``CapabilityConfig.difficulty_pivot`` and
+    ``excluded_benchmarks`` say why).
     """
 
     nuts_sampler: Literal["nutpie", "pymc"] = "nutpie"
