@@ -242,39 +242,13 @@ class CapabilityPriors(_Strict):
         alpha=2.0,
         beta=40.0,
         units="probability (1 - ceiling)",
-        source="Chat and agent instruments: label noise and ambiguous items cap benchmarks "
-        "a few percent below 100% (MMLU error audits find a few percent of faulty items); "
-        "prior mean 4.8%, 99% below ~15%. A looser prior lets the ceiling trade off "
-        "against difficulty when no model in the data approaches the top of a benchmark, "
-        "which capped forecasts (e.g. MMLU at 0.8) and stalled the sampler. Base-model "
-        "few-shot instruments have their own prior, lapse_base_few_shot.",
+        source="Label noise and ambiguous items cap benchmarks a few percent below 100% "
+        "(MMLU error audits find a few percent of faulty items); prior mean 4.8%, 99% "
+        "below ~15%. A looser prior lets the ceiling trade off against difficulty when "
+        "no model in the data approaches the top of a benchmark, which capped forecasts "
+        "(e.g. MMLU at 0.8) and stalled the sampler.",
         elicited=True,
     )
-    lapse_base_few_shot: Prior = _p(
-        dist="beta",
-        alpha=2.0,
-        beta=8.0,
-        units="probability (1 - ceiling) of a base-model few-shot instrument",
-        source="Few-shot scoring of base models (log-likelihood of each answer string, "
-        "exact-match extraction) loses points to prompt format and answer normalisation "
-        "as well as to faulty items, so these harnesses can saturate well below a "
-        "benchmark's item ceiling; elicited wide, not from these data's fitted values. "
-        "Prior mean 0.2, 90% interval 0.04-0.43. Under the chat prior "
-        "Beta(2, 40) the fitted lapses (ARC-C 0.30, MMLU 0.23, Winogrande 0.12, HellaSwag "
-        "0.11) sat far in its tail, and the prior's pull made a second, low-lapse region "
-        "(ARC-C lapse ~0.06, discrimination ~0.8) in which one chain of a fit stayed "
-        "2,000 draws; here the log prior density of lapse 0.30 against 0.06 is -0.5 "
-        "instead of -9.9.",
-        elicited=True,
-    )
-
-    @field_validator("lapse", "lapse_base_few_shot")
-    @classmethod
-    def _lapse_is_beta(cls, value: Prior) -> Prior:
-        if value.dist != "beta":
-            raise ValueError(f"a lapse is a probability: give a beta prior, not {value.dist}")
-        return value
-
     overdispersion: Prior = _p(
         dist="lognormal",
         median=100.0,
@@ -344,13 +318,7 @@ class CapabilityConfig(_Strict):
         Benchmarks left out of the fit (their results stay in the evidence). Default:
         the Open LLM Leaderboard v2 tasks, where the base models of the shipped data
         score near chance (GPQA, MuSR) or on a narrow range, so a four-parameter curve
-        is not identified from them and its multimodal posterior stalls the sampler;
-        and TruthfulQA (MC2), which does not rise with capability: near-random models
-        score 0.46-0.48 and real ones 0.32-0.60, as larger models prefer imitative
-        falsehoods (Lin et al. 2022), so its fitted curve was nearly flat
-        (discrimination 0.15 logit/dex). Under the base-model lapse prior that flat
-        curve had a second, steep-step region (one chain at the default seed, max
-        R-hat 1.024, ``docs/fit_seeds_lapse.md``).
+        is not identified from them and its multimodal posterior stalls the sampler.
     capability_parameterization
         ``noncentered``: each model's capability is its prior mean plus its
         prior sd times a standard-normal residual. ``centered``: capability is a direct
@@ -396,16 +364,14 @@ class CapabilityConfig(_Strict):
         difficulties and of the models known only from task runs is weakly identified,
         and the non-centred form lets the suite offsets carry that shift.
     difficulty_pivot
-        Where on each benchmark's curve its location is sampled. ``data`` (default): at
-        the mean fraction of the range above chance that its results reach
+        Where on each benchmark's curve its location is sampled. ``data``: at the mean
+        fraction of the range above chance that its results reach
         (:func:`riskmodel.capability.model.difficulty_pivots`), where the results pin it;
-        ``midpoint``: at the midpoint (``difficulty``). A sampling choice only: the joint
-        distribution is the same. ``data`` lifted seed 3's min bulk ESS from 745 to 1,539
-        (MMLU's ceiling direction). Under one lapse prior for every instrument, seed 4
-        then had one chain in a low ARC-C lapse region (max R-hat 1.042,
-        ``docs/fit_seeds_pivot.md``); base-model instruments now have their own lapse
-        prior (``priors.lapse_base_few_shot``), which removes that region
-        (``docs/fit_seeds.md``: the margin at five of five seeds).
+        ``midpoint`` (default): at the midpoint (``difficulty``). A sampling choice only:
+        the joint distribution is the same. ``data`` lifted seed 3's min bulk ESS from
+        745 to 1,539 (MMLU's ceiling direction) and kept the margin at seeds 1, 2 and the
+        default, but at seed 4 one chain visited a low ARC-C ceiling the others did not
+        (max R-hat 1.042, min bulk ESS 64), so it is not the default.
     pivot_min_results
         Benchmarks with fewer results keep the midpoint under ``data``: their location
         leans on its prior, and the pivot's shift ``logit(pivot) / discrimination`` then
@@ -430,7 +396,6 @@ class CapabilityConfig(_Strict):
         "math_hard",
         "mmlu_pro",
         "musr",
-        "truthfulqa",
     )
     capability_parameterization: Literal["auto", "centered", "noncentered"] = "auto"
     centered_min_results: Annotated[int, Field(ge=1)] = 3
@@ -442,7 +407,7 @@ class CapabilityConfig(_Strict):
     forecast_rate_volatility: Annotated[float, Field(ge=0.0, le=2.0)] = 0.15
     centered_task_min_runs: Annotated[int, Field(ge=1)] = 30
     suite_anchor_max_models: Annotated[int, Field(ge=0)] = 3
-    difficulty_pivot: Literal["data", "midpoint"] = "data"
+    difficulty_pivot: Literal["data", "midpoint"] = "midpoint"
     pivot_min_results: Annotated[int, Field(ge=1)] = 20
     priors: CapabilityPriors = CapabilityPriors()
 
@@ -479,10 +444,10 @@ class SamplerConfig(_Strict):
     size of 0.06 instead of 0.09, so each trajectory is a third shorter and a draw is
     worth 0.6 of one at 0.95 (median bulk ESS over all parameters, default seed);
     ``draws`` 10,000 (was 6,000) buys most of that back: five seeds passed the gate with
-    no divergence, and all five kept the margin (max R-hat <= 1.005, min bulk ESS >=
-    1,000; ``docs/fit_seeds.md``) with the capability geometry's pivots, base-model
-    ceiling prior and TruthfulQA exclusion (``CapabilityConfig.difficulty_pivot`` and
-    ``excluded_benchmarks`` say why).
+    no divergence, and four kept the margin (max R-hat <= 1.005, min bulk ESS >= 1,000);
+    at seed 3 MMLU's ceiling and difficulty mixed slowly (min bulk ESS 745;
+    ``docs/fit_seeds.md``; ``CapabilityConfig.difficulty_pivot`` says why its fix is
+    not the default).
     """
 
     nuts_sampler: Literal["nutpie", "pymc"] = "nutpie"

@@ -12,7 +12,6 @@ import pymc as pm
 import pytensor.tensor as pt
 import pytest
 import xarray as xr
-from scipy import stats
 
 from riskmodel.capability.checks import prior_predictive_coverage, sample_prior_predictive
 from riskmodel.capability.data import (
@@ -447,23 +446,6 @@ def test_difficulty_pivots_sit_where_each_benchmarks_results_are(
     np.testing.assert_allclose(difficulty_pivots(four), [0.375, 0.9, 0.5])
     np.testing.assert_allclose(difficulty_pivots(four, min_results=2), [0.375, 0.9, 0.5])
     np.testing.assert_allclose(difficulty_pivots(four, min_results=3), [0.5, 0.5, 0.5])
-
-
-def test_base_model_instruments_have_their_own_lapse_prior(shipped_evidence: Evidence) -> None:
-    """Base-model few-shot instruments use ``lapse_base_few_shot``, the others ``lapse``;
-    both are overridable from config."""
-    overrides = {"priors": {"lapse_base_few_shot": {"alpha": 3.0, "beta": 7.0}}}
-    config = load_config({"capability": overrides}).capability
-    data = prepare_capability_data(shipped_evidence, config)
-    kinds = dict(zip(data.coords["benchmark"], data.benchmark_base_few_shot, strict=True))
-    assert kinds["arc_c"] == kinds["mmlu"] == 1.0
-    assert kinds["cybench"] == kinds["gpqa_diamond"] == kinds["frontiermath@chat"] == 0.0
-    model = build_capability_model(data, config)
-    value = np.full(len(kinds), 0.3)
-    logp = pm.logp(model["lapse"], value).eval()
-    base = stats.beta(3.0, 7.0).logpdf(0.3)
-    chat = stats.beta(config.priors.lapse.alpha, config.priors.lapse.beta).logpdf(0.3)
-    np.testing.assert_allclose(logp, np.where(data.benchmark_base_few_shot == 1, base, chat))
 
 
 # ------------------------------------------------------------------------------ fit

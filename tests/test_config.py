@@ -43,14 +43,6 @@ def test_toml_and_json_files(tmp_path: Path) -> None:
         ({"sampler": {"draws": 1}}, "sampler.draws"),
         ({"capability": {"priors": {"difficulty": {"sigma": -1.0}}}}, "difficulty"),
         ({"capability": {"priors": {"lapse": {"dist": "normal"}}}}, "normal prior needs"),
-        (
-            {
-                "capability": {
-                    "priors": {"lapse_base_few_shot": {"dist": "halfnormal", "sigma": 0.1}}
-                }
-            },
-            "give a beta prior",
-        ),
         ({"sampler": {"nuts_sampler": "blackjax"}}, "nuts_sampler"),
     ],
 )

@@ -171,7 +171,6 @@ class CapabilityData:
     result_k: np.ndarray  # (result,) tasks solved
     benchmark_chance: np.ndarray  # (benchmark,) probability
     benchmark_group: np.ndarray  # (benchmark,) int index into anchor_group
-    benchmark_base_few_shot: np.ndarray  # (benchmark,) 0/1 base-model few-shot instrument
     # task-level runs, aggregated to (model, task) cells
     cell_model: np.ndarray  # (cell,) int
     cell_task: np.ndarray  # (cell,) int
@@ -431,7 +430,4 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
             int
         ),
         benchmark_group=bench_group,
-        benchmark_base_few_shot=np.array(
-            [float(i.kind == "base_few_shot") for i in instrument_list], dtype=float
-        ),
     )

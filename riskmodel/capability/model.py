@@ -75,24 +75,16 @@ weakly identified direction that stalled version 1):
    correlation -0.90) and discrimination (-0.82), and at one seed of five its min bulk
    ESS was 745 in 4 x 10,000 draws. So a benchmark with at least
    ``pivot_min_results`` results has its location sampled (``difficulty_relative``,
-   ``config.difficulty_pivot = "data"``, the default) as the capability at which its
-   curve reaches its results' mean fraction of the range above chance
-   (:func:`difficulty_pivots`), ``difficulty + logit(pivot) / discrimination``, relative
-   to its group's level: a change of variables with unit Jacobian given the
-   discrimination, so ``difficulty`` keeps its prior. At that seed (4 x 3,000 draws)
-   MMLU's slowest bulk ESS went from 356 to 744 and the fit's from 356 to 470, at the
-   same 63 leapfrog steps per draw. Benchmarks with fewer results keep the midpoint:
-   their location leans on its prior, which the shift ``logit(pivot) / discrimination``
-   curves (with them pivoted too, 78 steps per draw). ``"midpoint"`` samples every
-   midpoint.
-5. **Ceilings by harness kind.** Base-model few-shot instruments lose points to prompt
-   format, so their lapses (ARC-C 0.30, MMLU 0.23) sat far in the tail of the chat
-   instruments' Beta(2, 40) prior. That conflict made a second, low-lapse region (ARC-C
-   lapse ~0.06 with a flatter curve), which the pivot made reachable: at one seed one
-   chain stayed there for 2,000 draws (max R-hat 1.042). They have their own prior
-   (``lapse_base_few_shot``, Beta(2, 8)), under which that region carries ~9.4 nats less
-   prior weight relative to the fitted ceiling (:func:`_lapses`).
-6. **Sampler.** nutpie with its default gradient-based diagonal mass-matrix adaptation
+   ``config.difficulty_pivot = "data"``) as the capability at which its curve reaches its
+   results' mean fraction of the range above chance (:func:`difficulty_pivots`),
+   ``difficulty + logit(pivot) / discrimination``, relative to its group's level: a
+   change of variables with unit Jacobian given the discrimination, so ``difficulty``
+   keeps its prior. At that seed (4 x 3,000 draws) MMLU's slowest bulk ESS went from 356
+   to 744 and the fit's from 356 to 470, at the same 63 leapfrog steps per draw.
+   Benchmarks with fewer results keep the midpoint: their location leans on its prior,
+   which the shift ``logit(pivot) / discrimination`` curves (with them pivoted too, 78
+   steps per draw). ``"midpoint"`` samples every midpoint.
+5. **Sampler.** nutpie with its default gradient-based diagonal mass-matrix adaptation
    (``SamplerConfig.adaptation``), which version 1 could not use.
 """
 
@@ -104,7 +96,7 @@ import pytensor.tensor as pt
 
 from riskmodel._time import years_since
 from riskmodel.capability.data import ANCHOR_GROUPS, CapabilityData
-from riskmodel.config import CapabilityConfig, CapabilityPriors, Prior
+from riskmodel.config import CapabilityConfig, Prior
 
 __all__ = [
     "build_capability_model",
@@ -124,16 +116,6 @@ def prior_variable(name: str, prior: Prior, *, dims: str | tuple[str, ...] | Non
     if prior.dist == "halfnormal":
         return pm.HalfNormal(name, sigma=prior.sigma, dims=dims)
     return pm.Beta(name, alpha=prior.alpha, beta=prior.beta, dims=dims)
-
-
-def _lapses(data: CapabilityData, priors: CapabilityPriors):
-    """Each instrument's lapse (probability, 1 - ceiling; dims benchmark): Beta with the
-    ``lapse_base_few_shot`` prior for base-model few-shot instruments, ``lapse`` for the
-    others."""
-    base = data.benchmark_base_few_shot.astype(bool)
-    alpha = np.where(base, priors.lapse_base_few_shot.alpha, priors.lapse.alpha)
-    beta = np.where(base, priors.lapse_base_few_shot.beta, priors.lapse.beta)
-    return pm.Beta("lapse", alpha=alpha, beta=beta, dims="benchmark")
 
 
 def _centered_models(data: CapabilityData, config: CapabilityConfig) -> np.ndarray:
@@ -214,7 +196,7 @@ def difficulty_pivots(data: CapabilityData, *, min_results: int = 1) -> np.ndarr
     total = np.bincount(data.result_benchmark, weights=relative, minlength=n_benchmark)
     count = np.bincount(data.result_benchmark, minlength=n_benchmark)
     mean = np.divide(total, count, out=np.full(n_benchmark, 0.5), where=count > 0)
-    return np.where(count >= min_results, np.clip(mean, *PIVOT_BOUNDS), 0.5)
+    return np.where(count >= max(min_results, 1), np.clip(mean, *PIVOT_BOUNDS), 0.5)
 
 
 def model_anchored_suites(data: CapabilityData, config: CapabilityConfig) -> np.ndarray:
@@ -494,7 +476,7 @@ def build_capability_model(
                 dim="benchmark",
                 anchor=difficulty_anchor,
             )
-            lapse = _lapses(data, priors)
+            lapse = prior_variable("lapse", priors.lapse, dims="benchmark")
             overdispersion = prior_variable(
                 "overdispersion", priors.overdispersion, dims="benchmark"
             )
