@@ -1,4 +1,4 @@
-"""Provenance and safe output: package versions, and atomic file writes."""
+"""Provenance and safe output: package versions, the source commit, and atomic file writes."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import os
 import platform
 import secrets
 import stat
+import subprocess
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
 from riskmodel.errors import RiskmodelError
 
-__all__ = ["package_versions", "atomic_path"]
+__all__ = ["package_versions", "source_commit", "atomic_path"]
 
 #: Packages whose versions are recorded with every result.
 TRACKED_PACKAGES = (
@@ -42,6 +43,23 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def source_commit(repo: str | Path) -> str:
+    """Short commit of the git checkout at ``repo``, with ``+`` when it has uncommitted
+    changes; ``unknown`` outside a git checkout (e.g. an installed package)."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain")
+    except OSError:  # no git on the machine
+        return "unknown"
+    if head.returncode != 0 or not head.stdout.strip():
+        return "unknown"
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
 
 
 def _new_file_mode(target: Path) -> int:
