@@ -30,10 +30,11 @@ from pathlib import Path
 import pandas as pd
 
 from riskmodel.config import load_config
-from riskmodel.evidence import load_evidence
+from riskmodel.evidence import Evidence, load_evidence
 from riskmodel.examples import example_evidence
 from riskmodel.provenance import atomic_path, source_commit
 from riskmodel.validation import harness
+from riskmodel.validation.scores import summarise_scores
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -46,46 +47,51 @@ def parse_variant(text: str) -> tuple[str, Path | None]:
     return label, (Path(path) if path else None)
 
 
+def load_backtest_evidence(kind: str) -> Evidence:
+    """The shipped evidence, or its example subset (``kind`` ``example``)."""
+    evidence = load_evidence()
+    return example_evidence(evidence) if kind == "example" else evidence
+
+
 def run_variant(
     label: str,
     overrides: Path | None,
+    evidence: Evidence,
     *,
     seed: int,
     draws: int,
     chains: int,
     tune: int,
     cutoff: str,
-    evidence_kind: str,
 ) -> dict[str, object]:
     """One backtest; return its row of the table."""
     config = load_config(overrides)
     config = load_config(
         {"sampler": {"draws": draws, "chains": chains, "tune": tune, "seed": seed}}, base=config
     )
-    evidence = load_evidence()
-    if evidence_kind == "example":
-        evidence = example_evidence(evidence)
     start = time.perf_counter()
     result = harness.backtest(evidence, config, cutoff=cutoff, seed=0)
     seconds = time.perf_counter() - start
     rows = result.rows
     bench = rows[(rows["target"] == "benchmark") & (rows["method"] == "bayesian")]
-    bias = bench["q50"] - bench["observed"]
+    by_benchmark = summarise_scores(bench, by=("benchmark",))
+    bias = (bench["q50"] - bench["observed"]).groupby(bench["benchmark"]).mean()
     per_benchmark = {
-        name: (len(part), float(part["in_90"].mean()), float(bias[part.index].mean()))
-        for name, part in bench.groupby("benchmark")
+        name: (int(row.n), float(row.coverage_90), float(bias[name]))
+        for name, row in by_benchmark.iterrows()
     }
+    total = result.summary.loc[("benchmark", "bayesian")]
     return {
         "variant": label,
         "seed": seed,
         "draws": f"{chains} x {draws}",
         "max_rhat": float(result.diagnostics["max_rhat"]),
         "min_ess_bulk": float(result.diagnostics["min_ess_bulk"]),
-        "n": len(bench),
-        "coverage_50": float(bench["in_50"].mean()),
-        "coverage_90": float(bench["in_90"].mean()),
-        "crps": float(bench["crps"].mean()),
-        "mae": float(bench["abs_error"].mean()),
+        "n": int(total["n"]),
+        "coverage_50": float(total["coverage_50"]),
+        "coverage_90": float(total["coverage_90"]),
+        "crps": float(total["crps"]),
+        "mae": float(total["mae"]),
         "per_benchmark": per_benchmark,
         "seconds": seconds,
     }
@@ -131,16 +137,17 @@ def main() -> None:
     parser.add_argument("--note", default=None, help="a paragraph on what was compared")
     args = parser.parse_args()
     variants = [parse_variant(v) for v in args.variant]
+    evidence = load_backtest_evidence(args.evidence)
     table = [
         run_variant(
             label,
             path,
+            evidence,
             seed=seed,
             draws=args.draws,
             chains=args.chains,
             tune=args.tune,
             cutoff=args.cutoff,
-            evidence_kind=args.evidence,
         )
         for seed in args.seeds
         for label, path in variants

@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from helpers import load_script
 
+from riskmodel.validation.scores import summarise_scores
+
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "backtest_variants.py"
 
 backtest_variants = load_script(BENCHMARK)
@@ -41,26 +43,30 @@ def test_variant_keeps_its_overrides_under_the_sampler_settings_and_scores_bayes
             "in_90": [False, True, True, False, False],
             "crps": [0.1, 0.0, 0.2, 9.0, 9.0],
             "abs_error": [0.1, 0.0, 0.1, 0.7, 6.0],
+            "log_score": [-1.0] * 5,
         }
     )
 
     def fake_backtest(evidence, config, *, cutoff, seed):
-        seen.update(config=config, cutoff=cutoff, seed=seed)
-        return types.SimpleNamespace(rows=rows, diagnostics={"max_rhat": 1.02, "min_ess_bulk": 90})
+        seen.update(evidence=evidence, config=config, cutoff=cutoff, seed=seed)
+        return types.SimpleNamespace(
+            rows=rows,
+            summary=summarise_scores(rows),
+            diagnostics={"max_rhat": 1.02, "min_ess_bulk": 90},
+        )
 
     monkeypatch.setattr(backtest_variants.harness, "backtest", fake_backtest)
-    monkeypatch.setattr(backtest_variants, "load_evidence", lambda: "evidence")
-    monkeypatch.setattr(backtest_variants, "example_evidence", lambda e: e)
     row = backtest_variants.run_variant(
         "wide",
         overrides,
+        "evidence",
         seed=9,
         draws=120,
         chains=2,
         tune=50,
         cutoff="2024-01-01",
-        evidence_kind="example",
     )
+    assert seen["evidence"] == "evidence"
     config = seen["config"]
     assert config.capability.difficulty_pivot == "data"
     assert (config.sampler.seed, config.sampler.draws, config.sampler.chains) == (9, 120, 2)
