@@ -409,6 +409,7 @@ class CapabilityConfig(_Strict):
     suite_anchor_max_models: Annotated[int, Field(ge=0)] = 3
     difficulty_pivot: Literal["data", "midpoint"] = "midpoint"
     pivot_min_results: Annotated[int, Field(ge=1)] = 20
+    pivot_benchmarks: tuple[str, ...] | None = None
     priors: CapabilityPriors = CapabilityPriors()
 
     @field_validator("reference_date", "trend_start_date", "method_change_date")

@@ -467,6 +467,9 @@ def build_capability_model(
             difficulty_anchor = shift[data.benchmark_group]
             if anchored and config.difficulty_pivot == "data":
                 pivot = difficulty_pivots(data, min_results=config.pivot_min_results)
+                if config.pivot_benchmarks is not None:
+                    chosen = np.isin(data.coords["benchmark"], config.pivot_benchmarks)
+                    pivot = np.where(chosen, pivot, 0.5)
                 pivot_logit = np.log(pivot / (1.0 - pivot))
                 difficulty_anchor = difficulty_anchor - pivot_logit / discrimination
             difficulty = _anchored(
