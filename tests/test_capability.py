@@ -41,7 +41,7 @@ from riskmodel.capability.sampling import fit_evidence_model
 from riskmodel.capability.simulate import draw_truth, simulate_data
 from riskmodel.capability.store import fit_evidence, load_fit, save_fit
 from riskmodel.config import CapabilityConfig, FitConfig, default_config, load_config
-from riskmodel.errors import ConvergenceError, FitFileError, RiskmodelError
+from riskmodel.errors import ConfigError, ConvergenceError, FitFileError, RiskmodelError
 from riskmodel.evidence import Evidence
 from riskmodel.validation.splits import training_evidence
 
@@ -286,9 +286,12 @@ def _anchored_values(
             # the capability at which each curve reaches the benchmark's mean fraction of
             # its range above chance (0.5 without results), recomputed here per result
             pivot = np.full(len(data.coords["benchmark"]), 0.5)
+            named = config.pivot_benchmarks
             for b in np.unique(data.result_benchmark):
                 rows = data.result_benchmark == b
                 if rows.sum() < config.pivot_min_results:
+                    continue
+                if named is not None and data.coords["benchmark"][b] not in named:
                     continue
                 chance = data.benchmark_chance[b]
                 scores = data.result_k[rows] / data.result_n[rows]
@@ -306,22 +309,28 @@ def _anchored_values(
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("suite_anchor_max_models", "difficulty_pivot"), [(0, "data"), (10, "data"), (0, "midpoint")]
+    ("suite_anchor_max_models", "difficulty_pivot", "pivot_benchmarks"),
+    [(0, "data", None), (10, "data", None), (0, "data", ("mmlu",)), (0, "midpoint", None)],
 )
 def test_anchored_and_generative_models_share_the_joint_density(
-    small_evidence: Evidence, suite_anchor_max_models: int, difficulty_pivot: str
+    small_evidence: Evidence,
+    suite_anchor_max_models: int,
+    difficulty_pivot: str,
+    pivot_benchmarks: tuple[str, ...] | None,
 ) -> None:
     """The anchored fitting geometry is a change of variables of the generative model:
     at corresponding points the reported quantities agree and the log densities differ
     by one constant. Suite offsets relative to their group's level (0: the shipped data's
     case) and relative to the models that ran them (10: every suite of the small
     evidence, run by 9-10 models, as at early backtest cutoffs); benchmark locations at
-    the curves' midpoints (default) and at the data's pivot (the option: three of the small
-    evidence's four benchmarks; Cybench, with 16 results, keeps its midpoint)."""
+    the curves' midpoints, at the data's pivot for every benchmark with enough results
+    (three of the small evidence's four; Cybench, with 16 results, keeps its midpoint),
+    and at the pivot for MMLU alone (``pivot_benchmarks``)."""
     config = default_config().capability.model_copy(
         update={
             "suite_anchor_max_models": suite_anchor_max_models,
             "difficulty_pivot": difficulty_pivot,
+            "pivot_benchmarks": pivot_benchmarks,
         }
     )
     data = prepare_capability_data(small_evidence, config)
@@ -446,6 +455,38 @@ def test_difficulty_pivots_sit_where_each_benchmarks_results_are(
     np.testing.assert_allclose(difficulty_pivots(four), [0.375, 0.9, 0.5])
     np.testing.assert_allclose(difficulty_pivots(four, min_results=2), [0.375, 0.9, 0.5])
     np.testing.assert_allclose(difficulty_pivots(four, min_results=3), [0.5, 0.5, 0.5])
+    # only the named benchmarks are pivoted; a named one without results keeps 0.5
+    np.testing.assert_allclose(difficulty_pivots(four, benchmarks=["b", "c"]), [0.5, 0.9, 0.5])
+    np.testing.assert_allclose(difficulty_pivots(four, benchmarks=[]), [0.5, 0.5, 0.5])
+
+
+def test_pivot_benchmarks_must_name_benchmarks_of_the_evidence(
+    shipped_evidence: Evidence,
+) -> None:
+    """A typo in ``pivot_benchmarks`` is refused, naming it, instead of silently pivoting
+    nothing. Benchmark slugs, with or without a harness kind, are accepted, also where
+    they pivot nothing: FrontierMath's chat instrument has fewer than
+    ``pivot_min_results`` results, and GPQA is left out of the fit by default."""
+    base = default_config().capability.model_copy(update={"difficulty_pivot": "data"})
+    for bad in (("MMLU",), ("mmlu", "not_a_benchmark"), ("mmlu@no_such_kind",)):
+        config = base.model_copy(update={"pivot_benchmarks": bad})
+        with pytest.raises(ConfigError, match="pivot_benchmarks") as caught:
+            prepare_capability_data(shipped_evidence, config)
+        assert repr(bad[-1]) in str(caught.value)
+        assert "harness kind" in str(caught.value)
+    config = base.model_copy(update={"pivot_benchmarks": ("mmlu", "frontiermath@chat", "gpqa")})
+    data = prepare_capability_data(shipped_evidence, config)
+    pivots = dict(
+        zip(
+            data.coords["benchmark"],
+            difficulty_pivots(
+                data, min_results=config.pivot_min_results, benchmarks=config.pivot_benchmarks
+            ),
+            strict=True,
+        )
+    )
+    assert pivots["mmlu"] < 0.3
+    assert {b for b, p in pivots.items() if p != 0.5} == {"mmlu"}
 
 
 # ------------------------------------------------------------------------------ fit

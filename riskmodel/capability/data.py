@@ -13,7 +13,7 @@ import pandas as pd
 
 from riskmodel._time import years_since
 from riskmodel.config import CapabilityConfig
-from riskmodel.errors import EvidenceError
+from riskmodel.errors import ConfigError, EvidenceError
 from riskmodel.evidence import Evidence
 
 __all__ = [
@@ -263,6 +263,35 @@ def fitted_results(results: pd.DataFrame, config: CapabilityConfig) -> pd.DataFr
     return kept.iloc[np.sort(best)]
 
 
+def _check_pivot_benchmarks(evidence: Evidence, config: CapabilityConfig) -> None:
+    """Refuse ``config.pivot_benchmarks`` names that no instrument of the evidence can have.
+
+    A name is a benchmark slug of the registry (``Evidence.benchmarks``), optionally
+    followed by ``@`` and a harness kind of the harness registry (``mmlu``,
+    ``frontiermath@chat``): the instrument keys of :func:`instruments`. A known name
+    without results in this fit (an early backtest cutoff) is allowed and pivots nothing.
+
+    Raises
+    ------
+    ConfigError
+        Naming the unknown entries, the benchmarks and the harness kinds.
+    """
+    if config.pivot_benchmarks is None:
+        return
+    kinds = sorted(set(evidence.harnesses["kind"].dropna().astype(str)))
+    unknown = []
+    for name in config.pivot_benchmarks:
+        bench, at, kind = name.partition("@")
+        if bench not in evidence.benchmarks.index or (at and kind not in kinds):
+            unknown.append(name)
+    if unknown:
+        raise ConfigError(
+            f"capability.pivot_benchmarks: {', '.join(map(repr, unknown))} names no benchmark "
+            f"of the evidence; use a benchmark slug ({', '.join(evidence.benchmarks.index[:8])}, "
+            f"...), optionally '@' and a harness kind ({', '.join(kinds)})"
+        )
+
+
 def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> CapabilityData:
     """Index the evidence for the capability model.
 
@@ -276,7 +305,15 @@ def prepare_capability_data(evidence: Evidence, config: CapabilityConfig) -> Cap
     Returns
     -------
     CapabilityData
+
+    Raises
+    ------
+    ConfigError
+        ``config.pivot_benchmarks`` names a benchmark the evidence does not declare.
+    EvidenceError
+        The evidence holds nothing to fit, or a model with evidence has no release date.
     """
+    _check_pivot_benchmarks(evidence, config)
     models = evidence.models
     results = fitted_results(evidence.results, config)
     used = results["model"]

@@ -90,6 +90,8 @@ weakly identified direction that stalled version 1):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
@@ -180,15 +182,21 @@ def _anchored(model, name, prior, *, dim, anchor):
 PIVOT_BOUNDS = (0.1, 0.9)
 
 
-def difficulty_pivots(data: CapabilityData, *, min_results: int = 1) -> np.ndarray:
+def difficulty_pivots(
+    data: CapabilityData,
+    *,
+    min_results: int = 1,
+    benchmarks: Sequence[str] | None = None,
+) -> np.ndarray:
     """Where on its curve each benchmark's location is sampled (fraction, dims benchmark).
 
     The mean over the benchmark's results of ``(score - chance) / (1 - chance)``, clipped
     to :data:`PIVOT_BOUNDS`; 0.5 (the midpoint) for a benchmark with fewer than
-    ``min_results`` results. The model samples the capability at which the benchmark's
-    curve reaches this fraction of its range, ``difficulty + logit(pivot) /
-    discrimination``, instead of the midpoint ``difficulty``: see geometry item 4 of
-    :mod:`riskmodel.capability.model`.
+    ``min_results`` results, and for every benchmark not named in ``benchmarks``
+    (instrument keys such as ``mmlu`` or ``frontiermath@chat``; ``None``: all). The
+    model samples the capability at which the benchmark's curve reaches this fraction of
+    its range, ``difficulty + logit(pivot) / discrimination``, instead of the midpoint
+    ``difficulty``: see geometry item 4 of :mod:`riskmodel.capability.model`.
     """
     n_benchmark = len(data.coords["benchmark"])
     chance = data.benchmark_chance[data.result_benchmark]
@@ -196,7 +204,10 @@ def difficulty_pivots(data: CapabilityData, *, min_results: int = 1) -> np.ndarr
     total = np.bincount(data.result_benchmark, weights=relative, minlength=n_benchmark)
     count = np.bincount(data.result_benchmark, minlength=n_benchmark)
     mean = np.divide(total, count, out=np.full(n_benchmark, 0.5), where=count > 0)
-    return np.where(count >= max(min_results, 1), np.clip(mean, *PIVOT_BOUNDS), 0.5)
+    pivoted = count >= max(min_results, 1)
+    if benchmarks is not None:
+        pivoted &= np.isin(data.coords["benchmark"], list(benchmarks))
+    return np.where(pivoted, np.clip(mean, *PIVOT_BOUNDS), 0.5)
 
 
 def model_anchored_suites(data: CapabilityData, config: CapabilityConfig) -> np.ndarray:
@@ -466,10 +477,11 @@ def build_capability_model(
             )
             difficulty_anchor = shift[data.benchmark_group]
             if anchored and config.difficulty_pivot == "data":
-                pivot = difficulty_pivots(data, min_results=config.pivot_min_results)
-                if config.pivot_benchmarks is not None:
-                    chosen = np.isin(data.coords["benchmark"], config.pivot_benchmarks)
-                    pivot = np.where(chosen, pivot, 0.5)
+                pivot = difficulty_pivots(
+                    data,
+                    min_results=config.pivot_min_results,
+                    benchmarks=config.pivot_benchmarks,
+                )
                 pivot_logit = np.log(pivot / (1.0 - pivot))
                 difficulty_anchor = difficulty_anchor - pivot_logit / discrimination
             difficulty = _anchored(
