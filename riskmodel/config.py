@@ -377,6 +377,12 @@ class CapabilityConfig(_Strict):
         leans on its prior, and the pivot's shift ``logit(pivot) / discrimination`` then
         curves the prior (the shipped data's five benchmarks with 1-16 results took the
         sampler from 63 to 78 leapfrog steps per draw; the others have 37-128).
+    pivot_benchmarks
+        Under ``data``, only these instruments (keys such as ``mmlu`` or
+        ``frontiermath@chat``: a benchmark slug, then ``@`` and a harness kind for any
+        but the benchmark's most used kind) are pivoted; the others keep the midpoint.
+        ``None``: every benchmark with ``pivot_min_results`` results. A name the evidence
+        does not declare is refused; one without results in a fit pivots nothing.
     """
 
     reference_log10_flop: float = 23.0
