@@ -4,19 +4,22 @@ margin, measured.
 Usage::
 
     .venv/bin/python benchmarks/fit_seeds.py [--seeds 20240829 1 2 3 4] [--out-dir DIR]
-        [--doc docs/fit_seeds.md]
+        [--config SETTINGS.toml] [--doc docs/fit_seeds.md]
     .venv/bin/python benchmarks/fit_seeds.py --cutoff 2023-07-01 [--seeds ...]
         [--doc docs/backtest_seeds.md]
     .venv/bin/python benchmarks/fit_seeds.py [--cutoff DATE] --from-fits FIT.nc ... [--doc ...]
 
 Each fit runs ``riskmodel fit --seed S --allow-unconverged`` in its own process (compile
-included in the wall time), one after the other, so all see the same machine. With
+included in the wall time), one after the other, so all see the same machine;
+``--config`` passes a settings file to each (a candidate default: a prior, a sampling
+option, more draws). With
 ``--cutoff`` each is instead the backtest's training fit before that date: ``riskmodel
 backtest --cutoffs DATE --refit`` with a settings file that sets only ``[sampler] seed``,
 so the backtest's sampler settings (``BACKTEST_SAMPLER``) apply; its wall time is the
 fit's own (``fit_wall_seconds``: compile included, scoring not). With ``--from-fits`` it
 only reads fits made either way. It writes a Markdown table (seed, draws, target
-accept, wall and sampling seconds, max R-hat, min bulk and tail ESS, divergences, gate)
+accept, wall and sampling seconds, max R-hat, min bulk and tail ESS, divergences, gate,
+and the settings each fit's stored config changes from the defaults)
 with the spread over seeds and the margin the issue asks for (max R-hat <= 1.005, min bulk ESS >=
 1,000, no divergences) next to the gate itself (R-hat <= 1.01, ESS >= 400). Reported,
 not asserted: the numbers depend on the machine.
@@ -33,6 +36,7 @@ from pathlib import Path
 
 import xarray as xr
 
+from riskmodel.config import default_config
 from riskmodel.provenance import source_commit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,23 +49,40 @@ MARGIN_RHAT = 1.005
 MARGIN_ESS = 1000.0
 
 
-def run_fit(seed: int, out: Path) -> float:
-    """Fit at ``seed`` in a fresh process; return the wall seconds."""
+def run_fit(seed: int, out: Path, settings: Path | None = None) -> float:
+    """Fit at ``seed`` (with the settings file ``settings``, if given) in a fresh process;
+    return the wall seconds."""
+    command = [str(Path(sys.executable).parent / "riskmodel"), "fit", "--seed", str(seed)]
+    command += ["--out", str(out), "--allow-unconverged"]
+    if settings is not None:
+        command += ["--config", str(settings.resolve())]
     start = time.perf_counter()
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "riskmodel"),
-            "fit",
-            "--seed",
-            str(seed),
-            "--out",
-            str(out),
-            "--allow-unconverged",
-        ],
-        check=True,
-        cwd=REPO,
-    )
+    subprocess.run(command, check=True, cwd=REPO)
     return time.perf_counter() - start
+
+
+def _flat(tree: dict[str, object], prefix: str = "") -> dict[str, object]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``."""
+    out: dict[str, object] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def changed_settings(config: dict[str, object]) -> str:
+    """The settings of a stored fit config that differ from today's defaults, e.g.
+    ``sampler.draws=12000; capability.pivot_benchmarks=['mmlu']``; ``defaults`` if none.
+    The sampler seed (its own column) and keys the stored config lacks are skipped."""
+    defaults = _flat(default_config().model_dump(mode="json"))
+    changed = [
+        f"{key}={value}"
+        for key, value in _flat(config).items()
+        if key != "sampler.seed" and key in defaults and defaults[key] != value
+    ]
+    return "; ".join(changed) or "defaults"
 
 
 def run_cutoff_fit(seed: int, cutoff: str, out_dir: Path) -> Path:
@@ -109,6 +130,7 @@ def read_row(path: Path, wall: float | None = None) -> dict[str, object]:
         "divergences": diag["divergences"],
         "gate": "passes" if diag["passed"] else "fails",
         "margin": "yes" if margin else "no",
+        "settings": changed_settings(config),
     }
 
 
@@ -116,8 +138,8 @@ def markdown(rows: list[dict[str, object]]) -> str:
     """The table and a one-line spread."""
     header = (
         "| seed | draws | target accept | wall s | sampling s | max R-hat | min bulk ESS "
-        "| min tail ESS | divergences | gate | margin |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| min tail ESS | divergences | gate | margin | settings |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     body = ""
     for r in rows:
@@ -128,7 +150,7 @@ def markdown(rows: list[dict[str, object]]) -> str:
         body += (
             f"| {r['seed']} | {r['draws']} | {accept} | {wall} | {sampling} | {r['max_rhat']:.4f} "
             f"| {r['min_ess_bulk']:.0f} | {tail} | {r['divergences']} | {r['gate']} "
-            f"| {r['margin']} |\n"
+            f"| {r['margin']} | {r['settings']} |\n"
         )
     rhat = [float(r["max_rhat"]) for r in rows]
     ess = [float(r["min_ess_bulk"]) for r in rows]
@@ -150,7 +172,8 @@ def _header(note: str | None, cutoff: str | None = None) -> str:
     if cutoff is None:
         text = (
             "# The default capability fit at several sampler seeds\n\n" + generated + "`riskmodel "
-            "fit --seed S` with the default settings on the shipped data, in its own process."
+            "fit --seed S` on the shipped data, in its own process, with the default settings "
+            "except those its row's settings column names."
         )
     else:
         text = (
@@ -174,11 +197,16 @@ def main() -> None:
         "--cutoff", default=None, help="the backtest's fit before this date (YYYY-MM-DD)"
     )
     parser.add_argument("--out-dir", type=Path, default=REPO / "results" / "fit_seeds")
+    parser.add_argument(
+        "--config", type=Path, default=None, help="settings file passed to each riskmodel fit"
+    )
     parser.add_argument("--from-fits", type=Path, nargs="+", default=None)
     parser.add_argument("--wall", type=float, nargs="+", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--doc", type=Path, default=None, help="also write the table here")
     parser.add_argument("--note", default=None, help="a sentence on where the fits ran")
     args = parser.parse_args()
+    if args.config is not None and args.cutoff is not None:
+        parser.error("--config applies to the default fit; a --cutoff fit uses the backtest's")
     rows = []
     if args.from_fits:
         walls = args.wall or [None] * len(args.from_fits)
@@ -190,7 +218,7 @@ def main() -> None:
                 rows.append(read_row(run_cutoff_fit(seed, args.cutoff, args.out_dir)))
                 continue
             out = args.out_dir / f"fit_seed{seed}.nc"
-            rows.append(read_row(out, run_fit(seed, out)))
+            rows.append(read_row(out, run_fit(seed, out, args.config)))
     text = markdown(rows)
     print(text)
     if args.doc is not None:

@@ -11,6 +11,7 @@ import pytest
 import xarray as xr
 from helpers import load_script
 
+from riskmodel.config import default_config
 from riskmodel.validation.fits import fit_path
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "fit_seeds.py"
@@ -50,6 +51,36 @@ def test_row_reads_the_fits_own_wall_time_and_judges_the_margin(tmp_path: Path) 
     table = fit_seeds.markdown([edge, wide])
     assert "max R-hat 1.0020-1.0066" in table and "min bulk ESS 700-1700" in table
     assert "| 7 | 4 x 24000 | 0.98 | 750 |" in table
+    # the row names what the fit changed from the defaults (10,000 draws), not the seed
+    assert edge["settings"] == "sampler.draws=24000"
+    assert table.splitlines()[2].endswith("| no | sampler.draws=24000 |")
+
+
+def test_settings_column_names_every_changed_default_and_nothing_else() -> None:
+    config = default_config().model_dump(mode="json")
+    assert fit_seeds.changed_settings(config) == "defaults"
+    config["sampler"]["seed"] = 3
+    assert fit_seeds.changed_settings(config) == "defaults"
+    config["capability"]["difficulty_pivot"] = "data"
+    config["capability"]["pivot_benchmarks"] = ["mmlu"]
+    config["sampler"]["draws"] = 12000
+    assert set(fit_seeds.changed_settings(config).split("; ")) == {
+        "sampler.draws=12000",
+        "capability.difficulty_pivot=data",
+        "capability.pivot_benchmarks=['mmlu']",
+    }
+
+
+def test_run_fit_passes_the_settings_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls = []
+    monkeypatch.setattr(fit_seeds.subprocess, "run", lambda command, **kw: calls.append(command))
+    settings = tmp_path / "candidate.toml"
+    fit_seeds.run_fit(5, tmp_path / "fit.nc", settings)
+    fit_seeds.run_fit(6, tmp_path / "fit6.nc")
+    first, second = calls
+    assert first[first.index("--config") + 1] == str(settings.resolve())
+    assert first[first.index("--seed") + 1] == "5"
+    assert "--config" not in second
 
 
 def test_cutoff_fit_runs_the_backtest_at_the_seed_and_reads_its_cached_fit(
