@@ -83,7 +83,10 @@ weakly identified direction that stalled version 1):
    to 744 and the fit's from 356 to 470, at the same 63 leapfrog steps per draw.
    Benchmarks with fewer results keep the midpoint: their location leans on its prior,
    which the shift ``logit(pivot) / discrimination`` curves (with them pivoted too, 78
-   steps per draw). ``"midpoint"`` samples every midpoint.
+   steps per draw). ``"midpoint"`` samples every midpoint. ``pivot_benchmarks`` limits
+   the pivot to named instruments: MMLU alone kept ARC-C's chains together at seed 4,
+   where pivoting all had let one chain find a second, low ARC-C ceiling
+   (``docs/fit_seeds_pivot_mmlu.md``).
 5. **Sampler.** nutpie with its default gradient-based diagonal mass-matrix adaptation
    (``SamplerConfig.adaptation``), which version 1 could not use.
 """
