@@ -26,13 +26,14 @@ from riskmodel.capability.progress import (
     ProgressReporter,
     SamplingProgress,
     Throttle,
+    chain_states,
     format_progress,
     report_sampling_progress,
     wants_progress_lines,
 )
 
 LINE = re.compile(
-    r"^fit: (\d+)/(\d+) draws \((starting|tuning|tuning done|done)\), "
+    r"^fit: (\d+)/(\d+) draws \((starting|chains: [a-z0-9, ]+|done)\), "
     r"(\d+) divergences?, (\d+) s elapsed$"
 )
 
@@ -61,18 +62,35 @@ Draw = namedtuple("Draw", ["chain", "is_last", "draw_idx", "tuning", "stats", "p
 
 # ------------------------------------------------------------------ line and throttle
 def test_line_format() -> None:
-    state = SamplingProgress(3200, 8000, divergences=0, started=True, tuning=False)
+    state = SamplingProgress(3200, 8000, divergences=0, chains_sampling=2, chains_waiting=2)
     assert format_progress(state, 41.2) == (
-        "fit: 3200/8000 draws (tuning done), 0 divergences, 41 s elapsed"
+        "fit: 3200/8000 draws (chains: 2 sampling, 2 waiting), 0 divergences, 41 s elapsed"
     )
-    one = SamplingProgress(10, 80, divergences=1, started=True, tuning=True)
+    one = SamplingProgress(10, 80, divergences=1, chains_tuning=1)
     assert format_progress(one, 0.4, label="backtest") == (
-        "backtest: 10/80 draws (tuning), 1 divergence, 0 s elapsed"
+        "backtest: 10/80 draws (chains: 1 tuning), 1 divergence, 0 s elapsed"
     )
-    assert SamplingProgress(0, 80).phase == "starting"
-    assert SamplingProgress(80, 80, started=True, tuning=False).phase == "done"
-    for state in (one, SamplingProgress(0, 80), SamplingProgress(80, 80, 3, True, False)):
+    assert SamplingProgress(0, 80, chains_waiting=4).phase == "starting"
+    assert SamplingProgress(80, 80, chains_done=4).phase == "done"
+    mixed = SamplingProgress(50, 80, chains_tuning=1, chains_sampling=1, chains_done=1)
+    assert mixed.phase == "chains: 1 tuning, 1 sampling, 1 done"
+    for state in (one, SamplingProgress(0, 80), SamplingProgress(80, 80, 3, chains_done=2)):
         assert LINE.match(format_progress(state, 12.0))
+
+
+def test_chain_states_count_each_chain_once() -> None:
+    states = chain_states(
+        [0, 50, 150, 400, 400],
+        started=[False, True, True, True, True],
+        tuning=[True, True, False, False, True],
+        total=[400] * 5,
+    )
+    assert states == {
+        "chains_tuning": 1,
+        "chains_sampling": 1,
+        "chains_done": 2,
+        "chains_waiting": 1,
+    }
 
 
 def test_throttle() -> None:
@@ -92,7 +110,7 @@ def test_reporter_writes_at_most_one_line_per_interval_plus_a_final_one() -> Non
     clock, out = FakeClock(), io.StringIO()
     reporter = ProgressReporter(chains=2, draws=300, tune=100, stream=out, clock=clock)
     assert reporter.interval == DEFAULT_INTERVAL == 15.0
-    assert reporter.progress == SamplingProgress(0, 800)
+    assert reporter.progress == SamplingProgress(0, 800, chains_waiting=2)
     assert reporter.tick() is None  # nothing at the start
     clock.now += 14.0
     assert reporter.tick() is None and reporter.seconds_to_next_line() == pytest.approx(1.0)
@@ -104,28 +122,31 @@ def test_reporter_writes_at_most_one_line_per_interval_plus_a_final_one() -> Non
         clock.now += step
         assert reporter.tick() is None
     clock.now += 0.5  # 30 s
-    assert reporter.tick() == "fit: 270/800 draws (tuning), 0 divergences, 30 s elapsed"
+    assert reporter.tick() == "fit: 270/800 draws (chains: 2 tuning), 0 divergences, 30 s elapsed"
     reporter.observe_nutpie([chain(400, divergences=2, tuning=False), chain(400, tuning=False)])
     clock.now += 11.0
     assert reporter.tick() is None
     final = reporter.finish()  # regardless of the throttle
     assert final == "fit: 800/800 draws (done), 2 divergences, 41 s elapsed"
-    second = "fit: 270/800 draws (tuning), 0 divergences, 30 s elapsed"
+    second = "fit: 270/800 draws (chains: 2 tuning), 0 divergences, 30 s elapsed"
     assert out.getvalue().splitlines() == [first, second, final]
 
 
 def test_nutpie_counts() -> None:
     reporter = ProgressReporter(chains=3, draws=300, tune=100, stream=io.StringIO())
     reporter.observe_nutpie([])  # ignored
-    assert reporter.progress == SamplingProgress(0, 1200)
-    # a queued chain (cores < chains) has not started and is still to tune
+    assert reporter.progress == SamplingProgress(0, 1200, chains_waiting=3)
+    # a queued chain (cores < chains) has not started: waiting, not tuning
     reporter.observe_nutpie(
         [chain(400, tuning=False, divergences=1), chain(250, tuning=False), chain(0)]
     )
-    assert reporter.progress == SamplingProgress(650, 1200, 1, started=True, tuning=True)
+    assert reporter.progress == SamplingProgress(
+        650, 1200, 1, chains_sampling=1, chains_done=1, chains_waiting=1
+    )
+    assert reporter.progress.phase == "chains: 1 sampling, 1 done, 1 waiting"
     past = [chain(400, tuning=False), chain(400, tuning=False), chain(150, tuning=False)]
     reporter.observe_nutpie(past)
-    assert reporter.progress.phase == "tuning done"
+    assert reporter.progress.phase == "chains: 1 sampling, 2 done"
 
 
 def test_pymc_draws_are_counted_and_written_from_the_callback() -> None:
@@ -134,15 +155,18 @@ def test_pymc_draws_are_counted_and_written_from_the_callback() -> None:
     diverged, fine = [{"diverging": True}], [{"diverging": False}]
     reporter.observe_pymc_draw(None, Draw(0, False, 0, True, diverged, {}))  # warm-up: not counted
     reporter.observe_pymc_draw(None, Draw(0, False, 1, True, fine, {}))
-    assert reporter.progress == SamplingProgress(2, 10, 0, started=True, tuning=True)
+    # chain 0 has made its 2 warm-up draws; chain 1 has not reported a draw yet
+    assert reporter.progress == SamplingProgress(2, 10, 0, chains_sampling=1, chains_waiting=1)
     assert out.getvalue() == ""
     clock.now += 5.0
     reporter.observe_pymc_draw(None, Draw(0, False, 2, False, diverged, {}))
-    assert out.getvalue() == "fit: 3/10 draws (tuning), 1 divergence, 5 s elapsed\n"
+    assert out.getvalue() == (
+        "fit: 3/10 draws (chains: 1 sampling, 1 waiting), 1 divergence, 5 s elapsed\n"
+    )
     for idx in (0, 1):
         reporter.observe_pymc_draw(None, Draw(1, False, idx, True, fine, {}))
     reporter.observe_pymc_draw(None, Draw(1, False, 2, False, [{}, {"diverging": True}], {}))
-    assert reporter.progress == SamplingProgress(6, 10, 2, started=True, tuning=False)
+    assert reporter.progress == SamplingProgress(6, 10, 2, chains_sampling=2)
     reporter.observe_pymc_draw(None, Draw(1, True, 2, False, fine, {}))  # repeated last draw
     assert reporter.progress.draws_done == 6
 
@@ -235,7 +259,7 @@ def test_a_failing_observer_never_breaks_pymcs_callback() -> None:
     seen: list[Any] = []
     callback = progress_module._teed_callback(reporter, seen.append)
     callback([object()])  # not a ChainProgress: the counts stay as they were
-    assert seen and reporter.progress == SamplingProgress(0, 20)
+    assert seen and reporter.progress == SamplingProgress(0, 20, chains_waiting=1)
     progress_module._teed_callback(reporter, None)([chain(5, 20)])  # no previous callback
     assert reporter.progress.draws_done == 5
 

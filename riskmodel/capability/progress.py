@@ -4,14 +4,16 @@ A fit that runs without a terminal (CI, ``bash scripts/main.sh > log``) shows no
 progress bar and used to be silent for minutes. While :func:`report_sampling_progress`
 is active, a line like ::
 
-    fit: 3200/8000 draws (tuning done), 0 divergences, 41 s elapsed
+    fit: 3200/8000 draws (chains: 2 sampling, 2 waiting), 0 divergences, 41 s elapsed
 
 goes to stderr at most once per ``interval`` seconds (default 15), plus one final line
 when the sampler returns. Draws are counted over all chains, warm-up included;
 divergences are those after warm-up (the ones the quality gate counts, and the ones
-nutpie's own progress reports). The phase in brackets is ``starting`` (compiling and
-initialising: no chain has started), ``tuning`` (some chain is still in warm-up or has
-not started), ``tuning done`` or ``done``.
+nutpie's own progress reports). The bracket says ``starting`` (compiling and
+initialising: no chain has started), then how many chains are tuning (warm-up),
+sampling, done and waiting (with ``cores`` < ``chains`` the later chains start only
+when earlier ones finish: the default fit runs two of its four chains at a time), and
+``done`` at the end.
 
 How the numbers are read, and why sampling is untouched
 -------------------------------------------------------
@@ -60,6 +62,7 @@ __all__ = [
     "DEFAULT_INTERVAL",
     "SamplingProgress",
     "Throttle",
+    "chain_states",
     "ProgressReporter",
     "format_progress",
     "wants_progress_lines",
@@ -82,30 +85,61 @@ class SamplingProgress:
         Draws the run will make, warm-up included.
     divergences
         Divergent transitions after warm-up so far.
-    started
-        Whether any chain has started drawing.
-    tuning
-        Whether any chain is still in warm-up (or has not started).
+    chains_tuning, chains_sampling, chains_done, chains_waiting
+        Chains in warm-up, drawing after warm-up, finished, and not yet started.
     """
 
     draws_done: int
     draws_total: int
     divergences: int = 0
-    started: bool = False
-    tuning: bool = True
+    chains_tuning: int = 0
+    chains_sampling: int = 0
+    chains_done: int = 0
+    chains_waiting: int = 0
+
+    @property
+    def started(self) -> bool:
+        """Whether any chain has started drawing."""
+        return self.chains_tuning + self.chains_sampling + self.chains_done > 0
 
     @property
     def phase(self) -> str:
-        """``starting``, ``tuning``, ``tuning done`` or ``done``."""
+        """``starting``, ``done``, or the chains' states, e.g. ``chains: 2 sampling, 2 waiting``."""
         if self.draws_total > 0 and self.draws_done >= self.draws_total:
             return "done"
         if not self.started:
             return "starting"
-        return "tuning" if self.tuning else "tuning done"
+        counts = (
+            (self.chains_tuning, "tuning"),
+            (self.chains_sampling, "sampling"),
+            (self.chains_done, "done"),
+            (self.chains_waiting, "waiting"),
+        )
+        return "chains: " + ", ".join(f"{n} {state}" for n, state in counts if n)
+
+
+def chain_states(
+    done: Sequence[int], *, started: Sequence[bool], tuning: Sequence[bool], total: Sequence[int]
+) -> dict[str, int]:
+    """How many chains are tuning, sampling, done and waiting (keyword arguments of
+    :class:`SamplingProgress`), from each chain's draws done (warm-up included), whether
+    it has started, whether it is in warm-up, and its total draws."""
+    states = {"chains_tuning": 0, "chains_sampling": 0, "chains_done": 0, "chains_waiting": 0}
+    for n, on, warm, of in zip(done, started, tuning, total, strict=True):
+        if not on:
+            states["chains_waiting"] += 1
+        elif n >= of:
+            states["chains_done"] += 1
+        elif warm:
+            states["chains_tuning"] += 1
+        else:
+            states["chains_sampling"] += 1
+    return states
 
 
 def format_progress(progress: SamplingProgress, elapsed: float, *, label: str = "fit") -> str:
-    """One progress line, e.g. ``fit: 3200/8000 draws (tuning done), 0 divergences, 41 s elapsed``.
+    """One progress line, e.g. ``fit: 3200/8000 draws (chains: 4 sampling), 0 divergences,
+    41 s elapsed``.
 
     Parameters
     ----------
@@ -196,8 +230,11 @@ class ProgressReporter:
         self._stream = stream if stream is not None else sys.stderr
         self._label = label
         self._tune = tune
+        self._per_chain = draws + tune
         self._lock = threading.Lock()
-        self._state = SamplingProgress(draws_done=0, draws_total=chains * (draws + tune))
+        self._state = SamplingProgress(
+            draws_done=0, draws_total=chains * (draws + tune), chains_waiting=chains
+        )
         self._chain_done = [0] * chains
         self._chain_divergences = [0] * chains
         self._silenced = False
@@ -229,13 +266,19 @@ class ProgressReporter:
         """Store the counts of nutpie's ``progress_callback`` (one ``ChainProgress`` each chain)."""
         if not chain_progresses:
             return
+        done = [int(cp.finished_draws) for cp in chain_progresses]
+        total = [int(cp.total_draws) for cp in chain_progresses]
         self.update(
             SamplingProgress(
-                draws_done=sum(int(cp.finished_draws) for cp in chain_progresses),
-                draws_total=sum(int(cp.total_draws) for cp in chain_progresses),
+                draws_done=sum(done),
+                draws_total=sum(total),
                 divergences=sum(int(cp.divergences) for cp in chain_progresses),
-                started=any(cp.started for cp in chain_progresses),
-                tuning=any(cp.tuning for cp in chain_progresses),
+                **chain_states(
+                    done,
+                    started=[bool(cp.started) for cp in chain_progresses],
+                    tuning=[bool(cp.tuning) for cp in chain_progresses],
+                    total=total,
+                ),
             )
         )
 
@@ -256,12 +299,17 @@ class ProgressReporter:
                 self._chain_divergences[chain] += sum(
                     bool(stats.get("diverging", False)) for stats in draw.stats
                 )
+            done = self._chain_done
             self._state = SamplingProgress(
-                draws_done=sum(self._chain_done),
+                draws_done=sum(done),
                 draws_total=self._state.draws_total,
                 divergences=sum(self._chain_divergences),
-                started=True,
-                tuning=any(done < self._tune for done in self._chain_done),
+                **chain_states(
+                    done,
+                    started=[n > 0 for n in done],
+                    tuning=[n < self._tune for n in done],
+                    total=[self._per_chain] * len(done),
+                ),
             )
         self.tick()
 
