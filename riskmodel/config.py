@@ -423,6 +423,15 @@ class CapabilityConfig(_Strict):
     def _date(cls, value: str) -> str:
         return parse_date(value, what="date", error=ConfigError).isoformat()
 
+    @model_validator(mode="after")
+    def _pivot_names_need_the_data_pivot(self) -> CapabilityConfig:
+        if self.pivot_benchmarks is not None and self.difficulty_pivot != "data":
+            raise ValueError(
+                "pivot_benchmarks names benchmarks to pivot, which happens only with "
+                "difficulty_pivot = 'data'"
+            )
+        return self
+
     @field_validator("flop_sd_dex")
     @classmethod
     def _labels(cls, value: dict[str, float]) -> dict[str, float]:

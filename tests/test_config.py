@@ -44,6 +44,7 @@ def test_toml_and_json_files(tmp_path: Path) -> None:
         ({"capability": {"priors": {"difficulty": {"sigma": -1.0}}}}, "difficulty"),
         ({"capability": {"priors": {"lapse": {"dist": "normal"}}}}, "normal prior needs"),
         ({"sampler": {"nuts_sampler": "blackjax"}}, "nuts_sampler"),
+        ({"capability": {"pivot_benchmarks": ["mmlu"]}}, "difficulty_pivot = 'data'"),
     ],
 )
 def test_bad_overrides_name_the_key(overrides: dict, fragment: str) -> None:
