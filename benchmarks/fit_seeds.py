@@ -155,7 +155,7 @@ def markdown(rows: list[dict[str, object]]) -> str:
     rhat = [float(r["max_rhat"]) for r in rows]
     ess = [float(r["min_ess_bulk"]) for r in rows]
     spread = (
-        f"\nOver {len(rows)} seeds: max R-hat {min(rhat):.4f}-{max(rhat):.4f}, min bulk ESS "
+        f"\nOver {len(rows)} fits: max R-hat {min(rhat):.4f}-{max(rhat):.4f}, min bulk ESS "
         f"{min(ess):.0f}-{max(ess):.0f}, divergences {sum(int(r['divergences']) for r in rows)}"
         f" in total. Margin = max R-hat <= {MARGIN_RHAT}, min bulk ESS >= {MARGIN_ESS:.0f}"
         " and no divergence (the gate: R-hat <= 1.01, ESS >= 400, no divergence).\n"
