@@ -15,6 +15,7 @@ from riskmodel._time import years_since
 from riskmodel.config import CapabilityConfig
 from riskmodel.errors import ConfigError, EvidenceError
 from riskmodel.evidence import Evidence
+from riskmodel.evidence.schema import HARNESS_KINDS
 
 __all__ = [
     "CapabilityData",
@@ -267,8 +268,8 @@ def _check_pivot_benchmarks(evidence: Evidence, config: CapabilityConfig) -> Non
     """Refuse ``config.pivot_benchmarks`` names that no instrument of the evidence can have.
 
     A name is a benchmark slug of the registry (``Evidence.benchmarks``), optionally
-    followed by ``@`` and a harness kind of the harness registry (``mmlu``,
-    ``frontiermath@chat``): the instrument keys of :func:`instruments`. A known name
+    followed by ``@`` and a harness kind (:data:`~riskmodel.evidence.schema.HARNESS_KINDS`:
+    ``mmlu``, ``frontiermath@chat``): the instrument keys of :func:`instruments`. A known name
     without results in this fit (an early backtest cutoff) is allowed and pivots nothing.
 
     Raises
@@ -278,17 +279,16 @@ def _check_pivot_benchmarks(evidence: Evidence, config: CapabilityConfig) -> Non
     """
     if config.pivot_benchmarks is None:
         return
-    kinds = sorted(set(evidence.harnesses["kind"].dropna().astype(str)))
     unknown = []
     for name in config.pivot_benchmarks:
         bench, at, kind = name.partition("@")
-        if bench not in evidence.benchmarks.index or (at and kind not in kinds):
+        if bench not in evidence.benchmarks.index or (at and kind not in HARNESS_KINDS):
             unknown.append(name)
     if unknown:
         raise ConfigError(
             f"capability.pivot_benchmarks: {', '.join(map(repr, unknown))} names no benchmark "
             f"of the evidence; use a benchmark slug ({', '.join(evidence.benchmarks.index[:8])}, "
-            f"...), optionally '@' and a harness kind ({', '.join(kinds)})"
+            f"...), optionally '@' and a harness kind ({', '.join(HARNESS_KINDS)})"
         )
 
 
