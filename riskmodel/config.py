@@ -294,6 +294,12 @@ class CapabilityPriors(_Strict):
     )
 
 
+#: The instruments whose location the default fit samples at their results' pivot
+#: (``CapabilityConfig.pivot_benchmarks``): MMLU's base-model harness, whose ceiling and
+#: midpoint traded off (``docs/fit_seeds.md``).
+DEFAULT_PIVOT_BENCHMARKS: tuple[str, ...] = ("mmlu",)
+
+
 class CapabilityConfig(_Strict):
     """Structure and fixed reference choices of the capability model.
 
@@ -413,9 +419,9 @@ class CapabilityConfig(_Strict):
     forecast_rate_volatility: Annotated[float, Field(ge=0.0, le=2.0)] = 0.15
     centered_task_min_runs: Annotated[int, Field(ge=1)] = 30
     suite_anchor_max_models: Annotated[int, Field(ge=0)] = 3
-    difficulty_pivot: Literal["data", "midpoint"] = "midpoint"
+    difficulty_pivot: Literal["data", "midpoint"] = "data"
     pivot_min_results: Annotated[int, Field(ge=1)] = 20
-    pivot_benchmarks: tuple[str, ...] | None = None
+    pivot_benchmarks: tuple[str, ...] | None = DEFAULT_PIVOT_BENCHMARKS
     priors: CapabilityPriors = CapabilityPriors()
 
     @field_validator("reference_date", "trend_start_date", "method_change_date")
@@ -423,9 +429,16 @@ class CapabilityConfig(_Strict):
     def _date(cls, value: str) -> str:
         return parse_date(value, what="date", error=ConfigError).isoformat()
 
+    @field_validator("pivot_benchmarks", mode="before")
+    @classmethod
+    def _all_benchmarks(cls, value: object) -> object:
+        # TOML has no null: "all" is how a settings file asks for every benchmark.
+        return None if value == "all" else value
+
     @model_validator(mode="after")
     def _pivot_names_need_the_data_pivot(self) -> CapabilityConfig:
-        if self.pivot_benchmarks is not None and self.difficulty_pivot != "data":
+        named = self.pivot_benchmarks not in (None, DEFAULT_PIVOT_BENCHMARKS)
+        if named and self.difficulty_pivot != "data":
             raise ValueError(
                 "pivot_benchmarks names benchmarks to pivot, which happens only with "
                 "difficulty_pivot = 'data'"
@@ -468,7 +481,7 @@ class SamplerConfig(_Strict):
 
     nuts_sampler: Literal["nutpie", "pymc"] = "nutpie"
     adaptation: Literal["draw_diag", "diag", "low_rank"] = "diag"
-    draws: Annotated[int, Field(ge=10, le=1_000_000)] = 10000
+    draws: Annotated[int, Field(ge=10, le=1_000_000)] = 12000
     tune: Annotated[int, Field(ge=10, le=1_000_000)] = 600
     chains: Annotated[int, Field(ge=1, le=16)] = 4
     cores: Annotated[int, Field(ge=1, le=256)] = 2

@@ -30,7 +30,7 @@ def test_variant_keeps_its_overrides_under_the_sampler_settings_and_scores_bayes
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     overrides = tmp_path / "wide.toml"
-    overrides.write_text('[capability]\ndifficulty_pivot = "data"\n', encoding="utf-8")
+    overrides.write_text('[capability]\ndifficulty_pivot = "midpoint"\n', encoding="utf-8")
     seen = {}
     rows = pd.DataFrame(
         {
@@ -68,7 +68,7 @@ def test_variant_keeps_its_overrides_under_the_sampler_settings_and_scores_bayes
     )
     assert seen["evidence"] == "evidence"
     config = seen["config"]
-    assert config.capability.difficulty_pivot == "data"
+    assert config.capability.difficulty_pivot == "midpoint"
     assert (config.sampler.seed, config.sampler.draws, config.sampler.chains) == (9, 120, 2)
     assert config.sampler.tune == 50 and seen["cutoff"] == "2024-01-01" and seen["seed"] == 0
     assert row["n"] == 3

@@ -44,13 +44,31 @@ def test_toml_and_json_files(tmp_path: Path) -> None:
         ({"capability": {"priors": {"difficulty": {"sigma": -1.0}}}}, "difficulty"),
         ({"capability": {"priors": {"lapse": {"dist": "normal"}}}}, "normal prior needs"),
         ({"sampler": {"nuts_sampler": "blackjax"}}, "nuts_sampler"),
-        ({"capability": {"pivot_benchmarks": ["mmlu"]}}, "difficulty_pivot = 'data'"),
+        (
+            {"capability": {"difficulty_pivot": "midpoint", "pivot_benchmarks": ["arc_c"]}},
+            "difficulty_pivot = 'data'",
+        ),
     ],
 )
 def test_bad_overrides_name_the_key(overrides: dict, fragment: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(overrides)
     assert fragment in str(info.value)
+
+
+def test_pivot_settings_a_settings_file_can_express(tmp_path: Path) -> None:
+    """The default pivots MMLU alone; a settings file can ask for every benchmark
+    (``"all"``: TOML has no null) or for the midpoint alone, without naming benchmarks."""
+    default = load_config(None).capability
+    assert (default.difficulty_pivot, default.pivot_benchmarks) == ("data", ("mmlu",))
+    every = tmp_path / "every.toml"
+    every.write_text('[capability]\npivot_benchmarks = "all"\n', encoding="utf-8")
+    assert load_config(every).capability.pivot_benchmarks is None
+    midpoint = tmp_path / "midpoint.toml"
+    midpoint.write_text('[capability]\ndifficulty_pivot = "midpoint"\n', encoding="utf-8")
+    assert load_config(midpoint).capability.difficulty_pivot == "midpoint"
+    with pytest.raises(ConfigError, match="pivot_benchmarks"):
+        load_config({"capability": {"pivot_benchmarks": "mmlu"}})
 
 
 @pytest.mark.parametrize(

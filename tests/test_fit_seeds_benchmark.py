@@ -51,7 +51,7 @@ def test_row_reads_the_fits_own_wall_time_and_judges_the_margin(tmp_path: Path) 
     table = fit_seeds.markdown([edge, wide])
     assert "max R-hat 1.0020-1.0066" in table and "min bulk ESS 700-1700" in table
     assert "| 7 | 4 x 24000 | 0.98 | 750 |" in table
-    # the row names what the fit changed from the defaults (10,000 draws), not the seed
+    # the row names what the fit changed from the defaults (12,000 draws), not the seed
     assert edge["settings"] == "sampler.draws=24000"
     assert table.splitlines()[2].endswith("| no | sampler.draws=24000 |")
 
@@ -61,13 +61,13 @@ def test_settings_column_names_every_changed_default_and_nothing_else() -> None:
     assert fit_seeds.changed_settings(config) == "defaults"
     config["sampler"]["seed"] = 3
     assert fit_seeds.changed_settings(config) == "defaults"
-    config["capability"]["difficulty_pivot"] = "data"
-    config["capability"]["pivot_benchmarks"] = ["mmlu"]
-    config["sampler"]["draws"] = 12000
+    config["capability"]["difficulty_pivot"] = "midpoint"
+    config["capability"]["pivot_benchmarks"] = None
+    config["sampler"]["draws"] = 10000
     assert set(fit_seeds.changed_settings(config).split("; ")) == {
-        "sampler.draws=12000",
-        "capability.difficulty_pivot=data",
-        "capability.pivot_benchmarks=['mmlu']",
+        "sampler.draws=10000",
+        "capability.difficulty_pivot=midpoint",
+        "capability.pivot_benchmarks=None",
     }
 
 

@@ -114,14 +114,16 @@ CAPABILITY_SBC_QUANTITIES: tuple[tuple[str, str | None], ...] = (
 #: no task cell has more than one run, so none is centred by its cells). With the
 #: default threshold of 3 no model of the reduced design would be centred and the
 #: anchored change of variables (a group's level, zero-sum deviations, difficulties
-#: relative to the level) would go unchecked. Likewise benchmark locations are sampled at
-#: their results' pivot (an option, not the default) with the design's six results per
-#: benchmark, so that change of variables is checked too. A sampling choice only: the joint
-#: distribution, and so what SBC expects, is the default model's.
+#: relative to the level) would go unchecked. Likewise both benchmarks' locations are
+#: sampled at their results' pivot (the default pivots MMLU alone, and only with at
+#: least 20 results) with the design's six results per benchmark, so that change of
+#: variables is checked on both. A sampling choice only: the joint distribution, and so
+#: what SBC expects, is the default model's.
 CAPABILITY_SBC_GEOMETRY: dict[str, Any] = {
     "centered_min_results": 2,
     "difficulty_pivot": "data",
     "pivot_min_results": 6,
+    "pivot_benchmarks": None,
 }
 
 #: Negative control of the capability SBC: the true ``capability_scatter`` is drawn from
