@@ -74,6 +74,13 @@ def run_variant(
     seconds = time.perf_counter() - start
     rows = result.rows
     bench = rows[(rows["target"] == "benchmark") & (rows["method"] == "bayesian")]
+    if bench.empty:
+        raise SystemExit(
+            f"variant {label!r}, seed {seed}: no benchmark-score rows to compare at cutoff "
+            f"{cutoff}: no model released after it with a known FLOP has a result on an "
+            "instrument every method can forecast; choose an earlier --cutoff or "
+            "--evidence shipped"
+        )
     by_benchmark = summarise_scores(bench, by=("benchmark",))
     bias = (bench["q50"] - bench["observed"]).groupby(bench["benchmark"]).mean()
     per_benchmark = {

@@ -81,3 +81,38 @@ def test_variant_keeps_its_overrides_under_the_sampler_settings_and_scores_bayes
     table = backtest_variants.markdown([row, other])
     assert "arc_c 1, 1.00, +0.100; mmlu 2, 0.50, -0.050" in table
     assert "wide: cover 90% 0.667, CRPS 0.1000; default: cover 90% 1.000, CRPS 0.3000" in table
+
+
+def test_a_cutoff_without_benchmark_rows_is_refused_with_its_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At a cutoff after which the evidence has no benchmark-score row (the example
+    subset at 2024-07-01), the run stops naming the cutoff and the way round it, not
+    with a KeyError from the summary table."""
+    rows = pd.DataFrame(
+        {
+            "target": ["counts"],
+            "method": ["bayesian"],
+            "benchmark": [None],
+            "observed": [3.0],
+            "q50": [9.0],
+            "in_50": [False],
+            "in_90": [False],
+            "crps": [9.0],
+            "abs_error": [6.0],
+            "log_score": [-1.0],
+        }
+    )
+
+    def fake_backtest(evidence, config, *, cutoff, seed):
+        return types.SimpleNamespace(
+            rows=rows,
+            summary=summarise_scores(rows),
+            diagnostics={"max_rhat": 1.0, "min_ess_bulk": 900},
+        )
+
+    monkeypatch.setattr(backtest_variants.harness, "backtest", fake_backtest)
+    with pytest.raises(SystemExit, match="no benchmark-score rows.*2024-07-01.*earlier --cutoff"):
+        backtest_variants.run_variant(
+            "late", None, "evidence", seed=1, draws=20, chains=1, tune=20, cutoff="2024-07-01"
+        )
