@@ -372,12 +372,14 @@ class CapabilityConfig(_Strict):
     difficulty_pivot
         Where on each benchmark's curve its location is sampled. ``data``: at the mean
         fraction of the range above chance that its results reach
-        (:func:`riskmodel.capability.model.difficulty_pivots`), where the results pin it;
-        ``midpoint`` (default): at the midpoint (``difficulty``). A sampling choice only:
-        the joint distribution is the same. ``data`` lifted seed 3's min bulk ESS from
-        745 to 1,539 (MMLU's ceiling direction) and kept the margin at seeds 1, 2 and the
-        default, but at seed 4 one chain visited a low ARC-C ceiling the others did not
-        (max R-hat 1.042, min bulk ESS 64), so it is not the default.
+        (:func:`riskmodel.capability.model.difficulty_pivots`), where the results pin it,
+        for the benchmarks ``pivot_benchmarks`` names (default); ``midpoint``: every
+        benchmark at the midpoint (``difficulty``; the default until MMLU's pivot). A
+        sampling choice only: the joint distribution, and so the posterior, is the same.
+        Pivoting every benchmark lifted seed 3's min bulk ESS from 745 to 1,539 (MMLU's
+        ceiling direction), but at seed 4 one chain visited a low ARC-C ceiling the others
+        did not (max R-hat 1.042, min bulk ESS 64; ``docs/fit_seeds_pivot.md``); hence
+        the default pivots MMLU alone.
     pivot_min_results
         Benchmarks with fewer results keep the midpoint under ``data``: their location
         leans on its prior, and the pivot's shift ``logit(pivot) / discrimination`` then
@@ -387,8 +389,16 @@ class CapabilityConfig(_Strict):
         Under ``data``, only these instruments (keys such as ``mmlu`` or
         ``frontiermath@chat``: a benchmark slug, then ``@`` and a harness kind for any
         but the benchmark's most used kind) are pivoted; the others keep the midpoint.
-        ``None``: every benchmark with ``pivot_min_results`` results. A name the evidence
-        does not declare is refused; one without results in a fit pivots nothing.
+        ``None`` (``"all"`` in a settings file): every benchmark with
+        ``pivot_min_results`` results. A name the evidence does not declare is refused;
+        one without results in a fit pivots nothing. Default: MMLU alone
+        (:data:`DEFAULT_PIVOT_BENCHMARKS`), whose base-model results cover only the
+        bottom of its curve (the best at 0.79), so its ceiling and midpoint traded off
+        (posterior correlation -0.90): at seed 3 the midpoint form's min bulk ESS was
+        745; MMLU pivoted, with 12,000 draws, the five seeds of ``docs/fit_seeds.md``
+        keep the margin. A screening backtest at 2024-01-01 (4 x 1,000 draws, three
+        seeds, ``benchmarks/backtest_variants.py --evidence shipped``) scored the
+        same as the midpoint form: 90% coverage 0.897 both, CRPS 0.0612 against 0.0611.
     """
 
     reference_log10_flop: float = 23.0
@@ -472,11 +482,12 @@ class SamplerConfig(_Strict):
     an edge. 0.98 takes the same 63 leapfrog steps per draw (tree depth 6) with a step
     size of 0.06 instead of 0.09, so each trajectory is a third shorter and a draw is
     worth 0.6 of one at 0.95 (median bulk ESS over all parameters, default seed);
-    ``draws`` 10,000 (was 6,000) buys most of that back: five seeds passed the gate with
-    no divergence, and four kept the margin (max R-hat <= 1.005, min bulk ESS >= 1,000);
-    at seed 3 MMLU's ceiling and difficulty mixed slowly (min bulk ESS 745;
-    ``docs/fit_seeds.md``; ``CapabilityConfig.difficulty_pivot`` says why its fix is
-    not the default).
+    ``draws`` 10,000 (was 6,000) bought most of that back: five seeds passed the gate
+    with no divergence, and four kept the margin (max R-hat <= 1.005, min bulk ESS
+    >= 1,000); at seed 3 MMLU's ceiling and difficulty mixed slowly (min bulk ESS 745).
+    With MMLU pivoted (``CapabilityConfig.pivot_benchmarks``) seed 4's max R-hat was
+    1.0054 (``reasoning_gain``) at 10,000 draws and 1.0046 at 12,000, the default: all
+    five seeds keep the margin there (``docs/fit_seeds.md``).
     """
 
     nuts_sampler: Literal["nutpie", "pymc"] = "nutpie"
