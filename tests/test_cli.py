@@ -430,10 +430,10 @@ def test_light_commands_do_not_import_pymc(argv: list[str]) -> None:
 
 
 def test_backtest_sampler_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Cutoff fits use the backtest's sampler settings on top of the fit config (a settings
-    file's [sampler] seed is kept), and each flag overrides them."""
+    """Cutoff fits use the backtest's sampler settings and geometry on top of the fit
+    config (a settings file's [sampler] seed is kept), and each flag overrides them."""
     import riskmodel.validation.report as validation_report
-    from riskmodel.validation.fits import BACKTEST_SAMPLER
+    from riskmodel.validation.fits import BACKTEST_CAPABILITY, BACKTEST_SAMPLER
 
     seen = []
 
@@ -445,7 +445,7 @@ def test_backtest_sampler_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
         gate_failures: list[str] = []
 
     def fake_run_backtests(cutoffs, *, config, **kwargs):
-        seen.append(config.sampler)
+        seen.append(config)
         return _Report()
 
     monkeypatch.setattr(validation_report, "run_backtests", fake_run_backtests)
@@ -455,20 +455,32 @@ def test_backtest_sampler_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert main(["backtest", *out]) == 0
     assert main(["backtest", *out, "--config", str(settings)]) == 0
     assert main(["backtest", *out, "--draws", "50", "--target-accept", "0.9"]) == 0
-    default, from_file, flagged = seen
+    assert main(["backtest", *out, "--difficulty-pivot", "data"]) == 0
+    default, from_file, flagged, pivoted = (c.sampler for c in seen)
     for sampler in (default, from_file):
         assert {k: getattr(sampler, k) for k in BACKTEST_SAMPLER} == BACKTEST_SAMPLER
     assert default.seed == FitConfig().sampler.seed and from_file.seed == 7
     assert (flagged.draws, flagged.target_accept) == (50, 0.9)
     assert flagged.tune == BACKTEST_SAMPLER["tune"]
+    assert pivoted == default
+    # The geometry: the backtest's (midpoint) unless flagged; the flag restores the main
+    # fit's, with the fit config's pivoted benchmarks.
+    geometry = [(c.capability.difficulty_pivot, c.capability.pivot_benchmarks) for c in seen]
+    main_fit = FitConfig().capability
+    assert BACKTEST_CAPABILITY["difficulty_pivot"] != main_fit.difficulty_pivot
+    assert (
+        geometry[:3] == [(BACKTEST_CAPABILITY["difficulty_pivot"], main_fit.pivot_benchmarks)] * 3
+    )
+    assert geometry[3] == ("data", main_fit.pivot_benchmarks)
 
 
 def test_backtest_help_states_the_backtest_sampler_settings(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The help of ``riskmodel backtest`` quotes BACKTEST_SAMPLER's values (the parser
-    does not import the validation package, so they are written out there)."""
-    from riskmodel.validation.fits import BACKTEST_SAMPLER
+    """The help of ``riskmodel backtest`` quotes BACKTEST_SAMPLER's and
+    BACKTEST_CAPABILITY's values (the parser does not import the validation package, so
+    they are written out there)."""
+    from riskmodel.validation.fits import BACKTEST_CAPABILITY, BACKTEST_SAMPLER
 
     with pytest.raises(SystemExit):
         main(["backtest", "--help"])
@@ -479,6 +491,8 @@ def test_backtest_help_states_the_backtest_sampler_settings(
         ("--target-accept", "target_accept"),
     ):
         assert f"(default: BACKTEST_SAMPLER, {BACKTEST_SAMPLER[key]})" in text, flag
+    pivot = BACKTEST_CAPABILITY["difficulty_pivot"]
+    assert f"(default: BACKTEST_CAPABILITY, {pivot};" in text
 
 
 def test_assess_and_crossing_read_the_settings_file(

@@ -1088,6 +1088,10 @@ def test_backtest_command_uses_full_fits_and_default_cutoffs(monkeypatch, tmp_pa
     # (flags and --config: tests/test_cli.py::test_backtest_sampler_settings).
     full = load_config({"sampler": fits.BACKTEST_SAMPLER}).sampler
     assert seen["config"].sampler == full
+    assert (
+        seen["config"].capability
+        == load_config({"capability": fits.BACKTEST_CAPABILITY}).capability
+    )
     assert full.draws >= load_config().sampler.draws
     assert seen["scheduler"] == "tcp://h:1" and seen["fit_dir"] == tmp_path / "fits"
 
@@ -1344,3 +1348,19 @@ def test_results_published_after_the_cutoff_are_not_training_evidence(
         check_split(leaky, cutoff, known_only=True)
     # the default reading keeps every measurement of a pre-cutoff model
     assert len(training_evidence(shipped_evidence, cutoff).results) > len(train.results)
+
+
+def test_report_states_the_fits_geometry() -> None:
+    """The report says where the cutoff fits sampled each benchmark's location, and flags
+    a geometry other than the backtest's default."""
+    backtest = load_config({"capability": fits.BACKTEST_CAPABILITY})
+    assert validation_report._geometry(backtest) == (
+        "every benchmark's location sampled at its midpoint (the backtest default)"
+    )
+    pivoted = load_config({"capability": {"difficulty_pivot": "data"}})
+    assert validation_report._geometry(pivoted) == (
+        "the location pivoted where the results sit for mmlu (**not the backtest default**)"
+    )
+    every = load_config({"capability": {"difficulty_pivot": "data", "pivot_benchmarks": None}})
+    assert validation_report._geometry(every).startswith("every benchmark's location pivoted")
+    assert "midpoint (the backtest default)" in validation_report._sampler_note(backtest)
