@@ -279,6 +279,7 @@ def _backtest(args: argparse.Namespace) -> int:
     exit 1 if a cutoff failed or its fit fails the convergence gate (after writing the
     tables and report of all of them)."""
     from riskmodel.config import load_config
+    from riskmodel.errors import ConfigError
     from riskmodel.settings import load_settings
     from riskmodel.validation.fits import BACKTEST_CAPABILITY, BACKTEST_SAMPLER
     from riskmodel.validation.report import run_backtests
@@ -294,7 +295,15 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.difficulty_pivot is not None:
         capability["difficulty_pivot"] = args.difficulty_pivot
     base = load_settings(args.config).fit if args.config else None
-    config = load_config({"sampler": sampler, "capability": capability}, base=base)
+    try:
+        config = load_config({"sampler": sampler, "capability": capability}, base=base)
+    except ConfigError as exc:
+        if args.difficulty_pivot is not None:
+            raise
+        raise ConfigError(
+            f"{exc}\n  (the backtest samples at the {capability['difficulty_pivot']} by "
+            "default; --difficulty-pivot data keeps the settings file's pivot_benchmarks)"
+        ) from None
     out = Path(args.out)
     report = run_backtests(
         args.cutoffs,

@@ -429,7 +429,9 @@ def test_light_commands_do_not_import_pymc(argv: list[str]) -> None:
         riskmodel.nope  # noqa: B018
 
 
-def test_backtest_sampler_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_backtest_sampler_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Cutoff fits use the backtest's sampler settings and geometry on top of the fit
     config (a settings file's [sampler] seed is kept), and each flag overrides them."""
     import riskmodel.validation.report as validation_report
@@ -472,6 +474,14 @@ def test_backtest_sampler_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
         geometry[:3] == [(BACKTEST_CAPABILITY["difficulty_pivot"], main_fit.pivot_benchmarks)] * 3
     )
     assert geometry[3] == ("data", main_fit.pivot_benchmarks)
+    # A settings file that pivots other benchmarks: refused under the backtest's midpoint,
+    # with the flag that keeps them; with the flag, they are pivoted.
+    settings.write_text('[capability]\npivot_benchmarks = ["arc_c"]\n', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["backtest", *out, "--config", str(settings)]) == EXIT_USAGE
+    assert "--difficulty-pivot data keeps the settings file" in capsys.readouterr().err
+    assert main(["backtest", *out, "--config", str(settings), "--difficulty-pivot", "data"]) == 0
+    assert seen[-1].capability.pivot_benchmarks == ("arc_c",)
 
 
 def test_backtest_help_states_the_backtest_sampler_settings(
