@@ -15,8 +15,7 @@ included in the wall time), one after the other, so all see the same machine;
 option, more draws). With
 ``--cutoff`` each is instead the backtest's training fit before that date: ``riskmodel
 backtest --cutoffs DATE --refit`` with a settings file that sets only ``[sampler] seed``,
-so the backtest's sampler settings and geometry (``BACKTEST_SAMPLER``,
-``BACKTEST_CAPABILITY``) apply; its wall time is the
+so the backtest's sampler settings (``BACKTEST_SAMPLER``) apply; its wall time is the
 fit's own (``fit_wall_seconds``: compile included, scoring not). With ``--from-fits`` it
 only reads fits made either way. It writes a Markdown table (seed, draws, target
 accept, wall and sampling seconds, max R-hat, min bulk and tail ESS, divergences, gate,
@@ -181,10 +180,8 @@ def _header(note: str | None, cutoff: str | None = None) -> str:
             f"# The backtest's capability fit before {cutoff} at several sampler seeds\n\n"
             + generated
             + f"`riskmodel backtest --cutoffs {cutoff}` with a settings file that sets only "
-            "`[sampler] seed = S`, i.e. the backtest's sampler settings and geometry "
-            "(`riskmodel.validation.fits.BACKTEST_SAMPLER`, `BACKTEST_CAPABILITY`; the "
-            "settings column names what a fit's stored config changes from the main fit's "
-            "defaults) on the shipped evidence released "
+            "`[sampler] seed = S`, i.e. the backtest's sampler settings "
+            "(`riskmodel.validation.fits.BACKTEST_SAMPLER`) on the shipped evidence released "
             "before the cutoff, in its own process. Wall s is the fit's own (compile "
             "included, scoring not)."
         )

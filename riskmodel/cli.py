@@ -239,9 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--difficulty-pivot",
         choices=("midpoint", "data"),
         default=None,
-        help="where each benchmark's location is sampled (default: BACKTEST_CAPABILITY, "
-        "midpoint; 'data' pivots the fit config's pivot_benchmarks, as the main fit does: "
-        "the same posterior, another geometry)",
+        help="where each benchmark's location is sampled (default: the fit config's, as "
+        "in the main fit: MMLU's pivoted where its results sit); 'midpoint': every "
+        "location at its midpoint (the same posterior, another geometry)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the predictive draws")
     p.add_argument(
@@ -273,15 +273,12 @@ BACKTEST_CUTOFFS = ("2023-07-01", "2024-01-01", "2024-07-01", "2025-03-01")
 
 def _backtest(args: argparse.Namespace) -> int:
     """Full fits at every cutoff: the fit config (``--config``, else the defaults) with the
-    backtest's sampler settings and geometry
-    (:data:`~riskmodel.validation.fits.BACKTEST_SAMPLER`,
-    :data:`~riskmodel.validation.fits.BACKTEST_CAPABILITY`) and then the flags on top;
-    exit 1 if a cutoff failed or its fit fails the convergence gate (after writing the
-    tables and report of all of them)."""
+    backtest's sampler settings (:data:`~riskmodel.validation.fits.BACKTEST_SAMPLER`) and
+    then the flags on top; exit 1 if a cutoff failed or its fit fails the convergence gate
+    (after writing the tables and report of all of them)."""
     from riskmodel.config import load_config
-    from riskmodel.errors import ConfigError
     from riskmodel.settings import load_settings
-    from riskmodel.validation.fits import BACKTEST_CAPABILITY, BACKTEST_SAMPLER
+    from riskmodel.validation.fits import BACKTEST_SAMPLER
     from riskmodel.validation.report import run_backtests
 
     flags = {
@@ -291,19 +288,10 @@ def _backtest(args: argparse.Namespace) -> int:
         "chains": args.chains,
     }
     sampler = {**BACKTEST_SAMPLER, **{k: v for k, v in flags.items() if v is not None}}
-    capability = dict(BACKTEST_CAPABILITY)
-    if args.difficulty_pivot is not None:
-        capability["difficulty_pivot"] = args.difficulty_pivot
+    pivot = args.difficulty_pivot
+    capability = {} if pivot is None else {"difficulty_pivot": pivot}
     base = load_settings(args.config).fit if args.config else None
-    try:
-        config = load_config({"sampler": sampler, "capability": capability}, base=base)
-    except ConfigError as exc:
-        if args.difficulty_pivot is not None:
-            raise
-        raise ConfigError(
-            f"{exc}\n  (the backtest samples at the {capability['difficulty_pivot']} by "
-            "default; --difficulty-pivot data keeps the settings file's pivot_benchmarks)"
-        ) from None
+    config = load_config({"sampler": sampler, "capability": capability}, base=base)
     out = Path(args.out)
     report = run_backtests(
         args.cutoffs,

@@ -379,9 +379,7 @@ class CapabilityConfig(_Strict):
         Pivoting every benchmark lifted seed 3's min bulk ESS from 745 to 1,539 (MMLU's
         ceiling direction), but at seed 4 one chain visited a low ARC-C ceiling the others
         did not (max R-hat 1.042, min bulk ESS 64; ``docs/fit_seeds_pivot.md``); hence
-        the default pivots MMLU alone. The backtest's cutoff fits keep the midpoint
-        (:data:`riskmodel.validation.fits.BACKTEST_CAPABILITY`): at the earliest cutoff
-        it is the form measured to keep the margin.
+        the default pivots MMLU alone.
     pivot_min_results
         Benchmarks with fewer results keep the midpoint under ``data``: their location
         leans on its prior, and the pivot's shift ``logit(pivot) / discrimination`` then

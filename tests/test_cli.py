@@ -432,10 +432,11 @@ def test_light_commands_do_not_import_pymc(argv: list[str]) -> None:
 def test_backtest_sampler_settings(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Cutoff fits use the backtest's sampler settings and geometry on top of the fit
-    config (a settings file's [sampler] seed is kept), and each flag overrides them."""
+    """Cutoff fits use the backtest's sampler settings on top of the fit config (a settings
+    file's [sampler] seed is kept), and each flag overrides them; the geometry is the fit
+    config's unless ``--difficulty-pivot`` sets one."""
     import riskmodel.validation.report as validation_report
-    from riskmodel.validation.fits import BACKTEST_CAPABILITY, BACKTEST_SAMPLER
+    from riskmodel.validation.fits import BACKTEST_SAMPLER
 
     seen = []
 
@@ -457,7 +458,7 @@ def test_backtest_sampler_settings(
     assert main(["backtest", *out]) == 0
     assert main(["backtest", *out, "--config", str(settings)]) == 0
     assert main(["backtest", *out, "--draws", "50", "--target-accept", "0.9"]) == 0
-    assert main(["backtest", *out, "--difficulty-pivot", "data"]) == 0
+    assert main(["backtest", *out, "--difficulty-pivot", "midpoint"]) == 0
     default, from_file, flagged, pivoted = (c.sampler for c in seen)
     for sampler in (default, from_file):
         assert {k: getattr(sampler, k) for k in BACKTEST_SAMPLER} == BACKTEST_SAMPLER
@@ -465,32 +466,27 @@ def test_backtest_sampler_settings(
     assert (flagged.draws, flagged.target_accept) == (50, 0.9)
     assert flagged.tune == BACKTEST_SAMPLER["tune"]
     assert pivoted == default
-    # The geometry: the backtest's (midpoint) unless flagged; the flag restores the main
-    # fit's, with the fit config's pivoted benchmarks.
-    geometry = [(c.capability.difficulty_pivot, c.capability.pivot_benchmarks) for c in seen]
+    # The geometry: the fit config's (the main fit's: MMLU pivoted) unless flagged.
     main_fit = FitConfig().capability
-    assert BACKTEST_CAPABILITY["difficulty_pivot"] != main_fit.difficulty_pivot
-    assert (
-        geometry[:3] == [(BACKTEST_CAPABILITY["difficulty_pivot"], main_fit.pivot_benchmarks)] * 3
-    )
-    assert geometry[3] == ("data", main_fit.pivot_benchmarks)
-    # A settings file that pivots other benchmarks: refused under the backtest's midpoint,
-    # with the flag that keeps them; with the flag, they are pivoted.
+    geometry = [(c.capability.difficulty_pivot, c.capability.pivot_benchmarks) for c in seen]
+    assert geometry[:3] == [(main_fit.difficulty_pivot, main_fit.pivot_benchmarks)] * 3
+    assert geometry[3] == ("midpoint", main_fit.pivot_benchmarks) != geometry[0]
+    # A settings file's own pivot is kept; naming benchmarks under the midpoint is refused.
     settings.write_text('[capability]\npivot_benchmarks = ["arc_c"]\n', encoding="utf-8")
-    capsys.readouterr()
-    assert main(["backtest", *out, "--config", str(settings)]) == EXIT_USAGE
-    assert "--difficulty-pivot data keeps the settings file" in capsys.readouterr().err
-    assert main(["backtest", *out, "--config", str(settings), "--difficulty-pivot", "data"]) == 0
+    assert main(["backtest", *out, "--config", str(settings)]) == 0
     assert seen[-1].capability.pivot_benchmarks == ("arc_c",)
+    capsys.readouterr()
+    flagged_midpoint = ["--config", str(settings), "--difficulty-pivot", "midpoint"]
+    assert main(["backtest", *out, *flagged_midpoint]) == EXIT_USAGE
+    assert "only with difficulty_pivot = 'data'" in capsys.readouterr().err
 
 
 def test_backtest_help_states_the_backtest_sampler_settings(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The help of ``riskmodel backtest`` quotes BACKTEST_SAMPLER's and
-    BACKTEST_CAPABILITY's values (the parser does not import the validation package, so
-    they are written out there)."""
-    from riskmodel.validation.fits import BACKTEST_CAPABILITY, BACKTEST_SAMPLER
+    """The help of ``riskmodel backtest`` quotes BACKTEST_SAMPLER's values (the parser
+    does not import the validation package, so they are written out there)."""
+    from riskmodel.validation.fits import BACKTEST_SAMPLER
 
     with pytest.raises(SystemExit):
         main(["backtest", "--help"])
@@ -501,8 +497,6 @@ def test_backtest_help_states_the_backtest_sampler_settings(
         ("--target-accept", "target_accept"),
     ):
         assert f"(default: BACKTEST_SAMPLER, {BACKTEST_SAMPLER[key]})" in text, flag
-    pivot = BACKTEST_CAPABILITY["difficulty_pivot"]
-    assert f"(default: BACKTEST_CAPABILITY, {pivot};" in text
 
 
 def test_assess_and_crossing_read_the_settings_file(

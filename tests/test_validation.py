@@ -1088,10 +1088,7 @@ def test_backtest_command_uses_full_fits_and_default_cutoffs(monkeypatch, tmp_pa
     # (flags and --config: tests/test_cli.py::test_backtest_sampler_settings).
     full = load_config({"sampler": fits.BACKTEST_SAMPLER}).sampler
     assert seen["config"].sampler == full
-    assert (
-        seen["config"].capability
-        == load_config({"capability": fits.BACKTEST_CAPABILITY}).capability
-    )
+    assert seen["config"].capability == load_config().capability  # the main fit's geometry
     assert full.draws >= load_config().sampler.draws
     assert seen["scheduler"] == "tcp://h:1" and seen["fit_dir"] == tmp_path / "fits"
 
@@ -1352,15 +1349,16 @@ def test_results_published_after_the_cutoff_are_not_training_evidence(
 
 def test_report_states_the_fits_geometry() -> None:
     """The report says where the cutoff fits sampled each benchmark's location, and flags
-    a geometry other than the backtest's default."""
-    backtest = load_config({"capability": fits.BACKTEST_CAPABILITY})
-    assert validation_report._geometry(backtest) == (
-        "every benchmark's location sampled at its midpoint (the backtest default)"
+    a geometry other than the main fit's."""
+    assert validation_report._geometry(load_config()) == (
+        "the location pivoted where the results sit for mmlu (as in the main fit)"
     )
-    pivoted = load_config({"capability": {"difficulty_pivot": "data"}})
-    assert validation_report._geometry(pivoted) == (
-        "the location pivoted where the results sit for mmlu (**not the backtest default**)"
+    midpoint = load_config({"capability": {"difficulty_pivot": "midpoint"}})
+    assert validation_report._geometry(midpoint) == (
+        "every benchmark's location sampled at its midpoint (**not the main fit default**)"
     )
     every = load_config({"capability": {"difficulty_pivot": "data", "pivot_benchmarks": None}})
-    assert validation_report._geometry(every).startswith("every benchmark's location pivoted")
-    assert "midpoint (the backtest default)" in validation_report._sampler_note(backtest)
+    assert validation_report._geometry(every) == (
+        "every benchmark's location pivoted where its results sit (**not the main fit default**)"
+    )
+    assert "midpoint (**not the main fit default**)" in validation_report._sampler_note(midpoint)

@@ -1,8 +1,7 @@
 """Training fits of the backtest: the capability fit on the evidence released before a
 cutoff, through the one fit cache (:func:`~riskmodel.capability.cache.load_or_fit`:
 reused while the config, the training evidence and the model code are unchanged), with
-the backtest's sampler settings (:data:`BACKTEST_SAMPLER`) and geometry
-(:data:`BACKTEST_CAPABILITY`).
+the backtest's sampler settings (:data:`BACKTEST_SAMPLER`).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from riskmodel.config import FitConfig
 from riskmodel.evidence import Evidence
 from riskmodel.validation.splits import check_split, training_evidence
 
-__all__ = ["BACKTEST_CAPABILITY", "BACKTEST_SAMPLER", "fit_path", "cached_training_fit"]
+__all__ = ["BACKTEST_SAMPLER", "fit_path", "cached_training_fit"]
 
 
 #: Sampler settings of the backtest's cutoff fits, on top of the fit config's (``riskmodel
@@ -32,19 +31,6 @@ __all__ = ["BACKTEST_CAPABILITY", "BACKTEST_SAMPLER", "fit_path", "cached_traini
 #: ``benchmarks/fit_seeds.py --cutoff``); the later cutoffs, at the default seed, 3,552-4,949
 #: and <= 1.0013.
 BACKTEST_SAMPLER: dict[str, float | int] = {"draws": 24000, "tune": 1000, "target_accept": 0.98}
-
-#: Sampling geometry of the backtest's cutoff fits, on top of the fit config's (``riskmodel
-#: backtest --difficulty-pivot`` overrides it): every benchmark's location at its midpoint.
-#: A sampling choice only: the posterior is the main fit's (where MMLU's location is
-#: pivoted, ``CapabilityConfig.difficulty_pivot``), so the scores are the same model's.
-#: The pivot is for the full data, whose MMLU ceiling traded off against its difficulty;
-#: at the earliest cutoff the midpoint form is the one measured to keep the margin. There,
-#: with 24,000 draws, the midpoint form passed with margin at the default sampler seed, 1
-#: and 2 (above, ``docs/backtest_seeds.md``); MMLU pivoted, the default seed passed (max
-#: R-hat 1.0035, min bulk ESS 2,460) but seed 1 had one divergence (fails the gate; R-hat
-#: 1.0028, ESS 1,920), in the far tail of GPQA Diamond's discrimination (13.5; two
-#: results before the cutoff, so its parameters lean on their priors).
-BACKTEST_CAPABILITY: dict[str, str] = {"difficulty_pivot": "midpoint"}
 
 
 def fit_path(fit_dir: str | Path, cutoff: str, *, known_only: bool = False) -> Path:

@@ -5,8 +5,8 @@ calls. Each cutoff is one unit of work (:func:`run_cutoff`): the capability fit 
 evidence released before it (stored in ``fit_dir`` and reused while the config, the
 training evidence and the capability model's code are unchanged,
 :func:`~riskmodel.capability.cache.load_or_fit`; written atomically; sampled with the
-backtest's settings, :data:`~riskmodel.validation.fits.BACKTEST_SAMPLER` and
-:data:`~riskmodel.validation.fits.BACKTEST_CAPABILITY`, unless overridden), then
+backtest's settings, :data:`~riskmodel.validation.fits.BACKTEST_SAMPLER`, unless
+overridden), then
 :func:`~riskmodel.validation.harness.backtest`. The units run one after the other, or in
 parallel on a dask.distributed cluster (``scheduler=ADDRESS``; the workers need the
 same repository and a shared ``fit_dir``). A cutoff that fails (an error in its fit or
@@ -52,7 +52,7 @@ from riskmodel.validation.baselines import (
     MIN_TREND_WINDOWS,
 )
 from riskmodel.validation.cluster import Outcome, map_tasks
-from riskmodel.validation.fits import BACKTEST_CAPABILITY, BACKTEST_SAMPLER, cached_training_fit
+from riskmodel.validation.fits import BACKTEST_SAMPLER, cached_training_fit
 from riskmodel.validation.harness import (
     COUNT_THRESHOLDS,
     METHODS,
@@ -249,7 +249,8 @@ def _sampler_settings(config: FitConfig) -> str:
 
 
 def _geometry(config: FitConfig) -> str:
-    """The capability fits' sampling geometry, in words (a sampling choice only)."""
+    """The capability fits' sampling geometry, in words (a sampling choice only: every
+    geometry has the same posterior)."""
     c = config.capability
     if c.difficulty_pivot == "midpoint":
         where = "every benchmark's location sampled at its midpoint"
@@ -257,8 +258,12 @@ def _geometry(config: FitConfig) -> str:
         where = "every benchmark's location pivoted where its results sit"
     else:
         where = f"the location pivoted where the results sit for {', '.join(c.pivot_benchmarks)}"
-    default = c.difficulty_pivot == BACKTEST_CAPABILITY["difficulty_pivot"]
-    return f"{where} ({'the backtest default' if default else '**not the backtest default**'})"
+    main_fit = FitConfig().capability
+    same = (c.difficulty_pivot, c.pivot_benchmarks) == (
+        main_fit.difficulty_pivot,
+        main_fit.pivot_benchmarks,
+    )
+    return f"{where} ({'as in the main fit' if same else '**not the main fit default**'})"
 
 
 def _sampler_note(config: FitConfig) -> str:
@@ -601,10 +606,8 @@ def _fits_section(fits: pd.DataFrame, config: FitConfig) -> list[str]:
         + " sampler settings of the backtest (the fit config's with "
         "`riskmodel.validation.fits.BACKTEST_SAMPLER` on top: early cutoffs leave more "
         f"parameters to their priors and need smaller steps and more draws; "
-        f"{_sampler_settings(config)}; {_geometry(config)}. The backtest's default "
-        "geometry (`riskmodel.validation.fits.BACKTEST_CAPABILITY`) is the one measured to "
-        "keep the margin at the earliest cutoff (`docs/backtest_seeds.md`); every geometry "
-        "has the posterior of the main fit, which pivots MMLU's location), checked against "
+        f"{_sampler_settings(config)}; {_geometry(config)}, a sampling choice only), "
+        "checked against "
         f"the quality gate (R-hat <= {g.max_rhat}, bulk ESS >= {g.min_ess_bulk:.0f}, "
         f"divergences <= {g.max_divergences}; over every free parameter and the model "
         "capabilities). Fit time: wall time of the fit (compile included; as recorded when "
