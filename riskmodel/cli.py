@@ -232,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--target-accept",
         type=float,
         default=None,
-        help="NUTS target acceptance (default: BACKTEST_SAMPLER, 0.98)",
+        help="NUTS target acceptance (default: BACKTEST_SAMPLER, 0.99)",
     )
     p.add_argument("--chains", type=int, default=None, help="override (default: the fit config)")
     p.add_argument(

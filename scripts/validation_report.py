@@ -13,7 +13,7 @@ Default cutoffs: ``riskmodel.cli.BACKTEST_CUTOFFS`` (2023-07-01, 2024-01-01, 202
 2025-03-01). Each cutoff's capability fit uses the fit config (``--config``, else the
 defaults) with the backtest's sampler settings on top
 (``riskmodel.validation.fits.BACKTEST_SAMPLER``: 24,000 draws, 1,000 tuning steps, target
-accept 0.98), and the flags on top of those; ``--seed`` seeds the
+accept 0.99), and the flags on top of those; ``--seed`` seeds the
 predictive and baseline draws, not the sampler. Scored targets: benchmark scores at
 known FLOP, the best score per window, and runs above compute thresholds.
 ``--scheduler`` runs the cutoffs in parallel on a dask.distributed cluster.
