@@ -459,13 +459,13 @@ def test_backtest_sampler_settings(
     assert main(["backtest", *out, "--config", str(settings)]) == 0
     assert main(["backtest", *out, "--draws", "50", "--target-accept", "0.9"]) == 0
     assert main(["backtest", *out, "--difficulty-pivot", "midpoint"]) == 0
-    default, from_file, flagged, pivoted = (c.sampler for c in seen)
+    default, from_file, flagged, at_midpoint = (c.sampler for c in seen)
     for sampler in (default, from_file):
         assert {k: getattr(sampler, k) for k in BACKTEST_SAMPLER} == BACKTEST_SAMPLER
     assert default.seed == FitConfig().sampler.seed and from_file.seed == 7
     assert (flagged.draws, flagged.target_accept) == (50, 0.9)
     assert flagged.tune == BACKTEST_SAMPLER["tune"]
-    assert pivoted == default
+    assert at_midpoint == default  # the geometry flag leaves the sampler alone
     # The geometry: the fit config's (the main fit's: MMLU pivoted) unless flagged.
     main_fit = FitConfig().capability
     geometry = [(c.capability.difficulty_pivot, c.capability.pivot_benchmarks) for c in seen]
