@@ -36,7 +36,7 @@ import numpy as np
 from riskmodel.capability.data import prepare_capability_data
 from riskmodel.capability.diagnostics import compute_diagnostics
 from riskmodel.capability.model import build_capability_model
-from riskmodel.capability.sampling import CHECKED_DERIVED, sample_model
+from riskmodel.capability.sampling import gated_variables, sample_model
 from riskmodel.config import load_config
 from riskmodel.evidence import Evidence, load_evidence
 from riskmodel.provenance import atomic_path
@@ -93,8 +93,7 @@ def measure(evidence: Evidence, *, draws: int, tune: int, seed: int) -> dict[str
     tree, wall = sample_model(build_capability_model(data, config.capability), config)
     posterior = tree["posterior"].to_dataset()
     stats = tree["sample_stats"].to_dataset()
-    free = [rv.name for rv in model.free_RVs]
-    names = free + [n for n in CHECKED_DERIVED if n not in free]
+    names = gated_variables(model, posterior)
     diagnostics = compute_diagnostics(posterior, stats, var_names=names, gate=config.gate)
     ess = az.ess(posterior[names], method="bulk")
     ranked = sorted(

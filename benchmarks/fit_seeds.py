@@ -8,6 +8,7 @@ Usage::
     .venv/bin/python benchmarks/fit_seeds.py --cutoff 2023-07-01 [--seeds ...]
         [--doc docs/backtest_seeds.md]
     .venv/bin/python benchmarks/fit_seeds.py [--cutoff DATE] --from-fits FIT.nc ... [--doc ...]
+        [--first-draws N ...]
 
 Each fit runs ``riskmodel fit --seed S --allow-unconverged`` in its own process (compile
 included in the wall time), one after the other, so all see the same machine;
@@ -17,12 +18,14 @@ option, more draws). With
 backtest --cutoffs DATE --refit`` with a settings file that sets only ``[sampler] seed``,
 so the backtest's sampler settings (``BACKTEST_SAMPLER``) apply; its wall time is the
 fit's own (``fit_wall_seconds``: compile included, scoring not). With ``--from-fits`` it
-only reads fits made either way. It writes a Markdown table (seed, draws, target
-accept, wall and sampling seconds, max R-hat, min bulk and tail ESS, divergences, gate,
-and the settings each fit's stored config changes from the defaults)
-with the spread over seeds and the margin the issue asks for (max R-hat <= 1.005, min bulk ESS >=
-1,000, no divergences) next to the gate itself (R-hat <= 1.01, ESS >= 400). Reported,
-not asserted: the numbers depend on the machine.
+only reads fits made either way; ``--first-draws N`` adds a row per fit for its first N
+draws per chain (a shorter fit at the same seed, measured without sampling again). It
+writes a Markdown table (seed, draws, target accept, wall and sampling seconds, max
+R-hat, min bulk and tail ESS, divergences, gate, and the settings each fit's stored
+config changes from the defaults) with the spread over seeds and the margin the issue
+asks for (max R-hat <= 1.005, min bulk ESS >= 1,000, no divergences) next to the gate
+itself (R-hat <= 1.01, ESS >= 400). Reported, not asserted: the numbers depend on the
+machine.
 """
 
 from __future__ import annotations
@@ -113,11 +116,7 @@ def read_row(path: Path, wall: float | None = None) -> dict[str, object]:
         wall = float(attrs["fit_wall_seconds"])
     diag = json.loads(attrs["diagnostics"])
     config = json.loads(attrs["config"])
-    margin = (
-        diag["max_rhat"] <= MARGIN_RHAT
-        and diag["min_ess_bulk"] >= MARGIN_ESS
-        and diag["divergences"] == 0
-    )
+    margin = _margin(diag)
     return {
         "seed": int(attrs["seed"]),
         "draws": f"{config['sampler']['chains']} x {config['sampler']['draws']}",
@@ -132,6 +131,44 @@ def read_row(path: Path, wall: float | None = None) -> dict[str, object]:
         "margin": "yes" if margin else "no",
         "settings": changed_settings(config),
     }
+
+
+def first_draws_row(path: Path, first_draws: int) -> dict[str, object]:
+    """One table row for the fit a stored fit's first ``first_draws`` draws per chain make
+    (:func:`riskmodel.capability.sampling.recompute_diagnostics`: with nutpie, the same
+    draws a fit of that length at the same seed gives). Wall time: none; sampling time:
+    the fit's, pro rata."""
+    from riskmodel.capability.sampling import recompute_diagnostics
+    from riskmodel.capability.store import load_fit
+
+    tree = load_fit(path)
+    config = json.loads(tree.attrs["config"])
+    total = int(config["sampler"]["draws"])
+    diag = recompute_diagnostics(tree, first_draws=first_draws)
+    config["sampler"]["draws"] = first_draws
+    return {
+        "seed": int(tree.attrs["seed"]),
+        "draws": f"{config['sampler']['chains']} x {first_draws} (first of {total})",
+        "target_accept": config["sampler"].get("target_accept"),
+        "wall_s": None,
+        "sampling_s": diag.sampling_seconds,
+        "max_rhat": diag.max_rhat,
+        "min_ess_bulk": diag.min_ess_bulk,
+        "min_ess_tail": diag.min_ess_tail,
+        "divergences": diag.divergences,
+        "gate": "passes" if diag.passed else "fails",
+        "margin": "yes" if _margin(diag.to_dict()) else "no",
+        "settings": changed_settings(config),
+    }
+
+
+def _margin(diag: dict) -> bool:
+    """Whether diagnostics keep the margin asked of a fit (stricter than the gate)."""
+    return (
+        diag["max_rhat"] <= MARGIN_RHAT
+        and diag["min_ess_bulk"] >= MARGIN_ESS
+        and diag["divergences"] == 0
+    )
 
 
 def markdown(rows: list[dict[str, object]]) -> str:
@@ -160,6 +197,12 @@ def markdown(rows: list[dict[str, object]]) -> str:
         f" in total. Margin = max R-hat <= {MARGIN_RHAT}, min bulk ESS >= {MARGIN_ESS:.0f}"
         " and no divergence (the gate: R-hat <= 1.01, ESS >= 400, no divergence).\n"
     )
+    if any("first of" in str(r["draws"]) for r in rows):
+        spread += (
+            "A row of *N (first of M)* draws is that stored fit cut to its first N draws per "
+            "chain: with nutpie (adaptation ends with tuning) the draws a fit of N draws at "
+            "the same seed gives. Its sampling s is the fit's, pro rata.\n"
+        )
     return header + body + spread
 
 
@@ -201,16 +244,27 @@ def main() -> None:
         "--config", type=Path, default=None, help="settings file passed to each riskmodel fit"
     )
     parser.add_argument("--from-fits", type=Path, nargs="+", default=None)
+    parser.add_argument(
+        "--first-draws",
+        type=int,
+        nargs="+",
+        default=None,
+        help="with --from-fits: also a row per fit cut to its first N draws per chain",
+    )
     parser.add_argument("--wall", type=float, nargs="+", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--doc", type=Path, default=None, help="also write the table here")
     parser.add_argument("--note", default=None, help="a sentence on where the fits ran")
     args = parser.parse_args()
+    if args.first_draws and not args.from_fits:
+        parser.error("--first-draws reads stored fits: give them with --from-fits")
     if args.config is not None and args.cutoff is not None:
         parser.error("--config applies to the default fit; a --cutoff fit uses the backtest's")
     rows = []
     if args.from_fits:
         walls = args.wall or [None] * len(args.from_fits)
-        rows = [read_row(p, w) for p, w in zip(args.from_fits, walls, strict=True)]
+        for path, wall in zip(args.from_fits, walls, strict=True):
+            rows += [first_draws_row(path, n) for n in sorted(args.first_draws or [])]
+            rows.append(read_row(path, wall))
     else:
         args.out_dir.mkdir(parents=True, exist_ok=True)
         for seed in args.seeds:

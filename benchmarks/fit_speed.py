@@ -19,7 +19,7 @@ import pymc as pm
 from riskmodel.capability.data import prepare_capability_data
 from riskmodel.capability.diagnostics import compute_diagnostics
 from riskmodel.capability.model import build_capability_model
-from riskmodel.capability.sampling import CHECKED_DERIVED, sample_model
+from riskmodel.capability.sampling import gated_variables, sample_model
 from riskmodel.config import load_config
 from riskmodel.evidence import load_evidence
 
@@ -56,8 +56,7 @@ def main() -> None:
         model = build_capability_model(data, config.capability)
         compile_s = _compile_seconds(model, sampler)
         tree, wall = sample_model(build_capability_model(data, config.capability), config)
-        names = [rv.name for rv in model.free_RVs]
-        names += [n for n in CHECKED_DERIVED if n not in names]
+        names = gated_variables(model, tree["posterior"])
         diag = compute_diagnostics(
             tree["posterior"].to_dataset(),
             tree["sample_stats"].to_dataset(),

@@ -88,7 +88,7 @@ from threadpoolctl import threadpool_limits
 from riskmodel.capability.data import prepare_capability_data
 from riskmodel.capability.diagnostics import Diagnostics, compute_diagnostics
 from riskmodel.capability.model import build_capability_model
-from riskmodel.capability.sampling import CHECKED_DERIVED, fit_attributes
+from riskmodel.capability.sampling import fit_attributes, gated_variables
 from riskmodel.capability.store import attach_evidence
 from riskmodel.config import FitConfig, QualityGate
 from riskmodel.evidence import Evidence
@@ -404,12 +404,10 @@ def synthetic_fit(evidence: Evidence, config: FitConfig) -> xr.DataTree:
             dict_to_dataset(found, inference_library=pm, coords=coords, dims=dims, sample_dims=[])
         )
 
-    free = [rv.name for rv in model.free_RVs]
-    checked = free + [n for n in CHECKED_DERIVED if n in posterior and n not in free]
     diagnostics = _diagnostics(
         tree["posterior"].to_dataset(),
         tree["sample_stats"].to_dataset(),
-        checked,
+        gated_variables(model, tree["posterior"]),
         config.gate,
         seconds,
     )

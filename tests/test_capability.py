@@ -21,6 +21,7 @@ from riskmodel.capability.data import (
     instruments,
     prepare_capability_data,
 )
+from riskmodel.capability.diagnostics import compute_diagnostics
 from riskmodel.capability.model import (
     _zero_sum_basis,
     build_capability_model,
@@ -37,7 +38,11 @@ from riskmodel.capability.predict import (
     posterior_view,
     time_horizon_minutes,
 )
-from riskmodel.capability.sampling import fit_evidence_model
+from riskmodel.capability.sampling import (
+    fit_evidence_model,
+    gated_variables,
+    recompute_diagnostics,
+)
 from riskmodel.capability.simulate import draw_truth, simulate_data
 from riskmodel.capability.store import fit_evidence, load_fit, save_fit
 from riskmodel.config import CapabilityConfig, FitConfig, default_config, load_config
@@ -536,6 +541,48 @@ def test_save_load_round_trip(
     assert loaded.attrs["config_hash"] == fit.attrs["config_hash"]
     assert fit_evidence(loaded).content_hash() == small_evidence.content_hash()
     assert not list(tmp_path.glob(".*.tmp")), "temporary file left behind"
+
+
+@pytest.mark.parametrize(
+    "which", ["small_fit", pytest.param("small_mcmc_fit", marks=pytest.mark.slow)]
+)
+def test_recomputed_diagnostics_reproduce_the_stored_ones(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    """Rebuilt from the fit's own evidence and config, the gate checks the same
+    quantities and gets the same numbers as when the fit was made."""
+    fit = request.getfixturevalue(which)
+    stored = json.loads(fit.attrs["diagnostics"])
+    again = recompute_diagnostics(fit)
+    for key in ("max_rhat", "min_ess_bulk", "min_ess_tail", "divergences", "sampling_seconds"):
+        assert getattr(again, key) == pytest.approx(stored[key], rel=1e-12), key
+
+
+def test_recomputed_diagnostics_of_the_first_draws(
+    small_fit: xr.DataTree, small_config: FitConfig
+) -> None:
+    draws = small_fit["posterior"].sizes["draw"]
+    first = draws // 3
+    cut = recompute_diagnostics(small_fit, first_draws=first)
+    model = build_capability_model(
+        prepare_capability_data(fit_evidence(small_fit), small_config.capability),
+        small_config.capability,
+    )
+    names = gated_variables(model, small_fit["posterior"])
+    assert "capability" in names and {rv.name for rv in model.free_RVs} <= set(names)
+    expected = compute_diagnostics(
+        small_fit["posterior"].to_dataset().isel(draw=slice(0, first)),
+        small_fit["sample_stats"].to_dataset().isel(draw=slice(0, first)),
+        var_names=names,
+        gate=small_config.gate,
+    )
+    assert (cut.max_rhat, cut.min_ess_bulk) == (expected.max_rhat, expected.min_ess_bulk)
+    assert cut.min_ess_bulk < recompute_diagnostics(small_fit).min_ess_bulk
+    stored = json.loads(small_fit.attrs["diagnostics"])["sampling_seconds"]
+    assert cut.sampling_seconds == pytest.approx(stored * first / draws)
+    for bad in (0, draws + 1):
+        with pytest.raises(ValueError, match=f"between 1 and the fit's {draws} draws"):
+            recompute_diagnostics(small_fit, first_draws=bad)
 
 
 @pytest.fixture(scope="module")

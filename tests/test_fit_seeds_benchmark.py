@@ -11,6 +11,8 @@ import pytest
 import xarray as xr
 from helpers import load_script
 
+from riskmodel.capability.sampling import recompute_diagnostics
+from riskmodel.capability.store import save_fit
 from riskmodel.config import default_config
 from riskmodel.validation.fits import fit_path
 
@@ -112,3 +114,31 @@ def test_cutoff_fit_that_crashed_is_an_error(
     )
     with pytest.raises(SystemExit, match="seed 3 failed \\(exit 2\\)"):
         fit_seeds.run_cutoff_fit(3, "2023-07-01", tmp_path)
+
+
+def test_first_draws_row_reads_a_stored_fit_cut_short(
+    small_fit: xr.DataTree, tmp_path: Path
+) -> None:
+    """A row for the first N draws per chain of a fit file: its own diagnostics, the
+    draws it kept in the draws and settings columns, sampling time pro rata."""
+    path = save_fit(small_fit, tmp_path / "fit.nc")
+    draws = small_fit["posterior"].sizes["draw"]
+    chains = small_fit["posterior"].sizes["chain"]
+    first = draws // 2
+    whole, cut = fit_seeds.read_row(path), fit_seeds.first_draws_row(path, first)
+    again = recompute_diagnostics(small_fit, first_draws=first)
+    assert cut["draws"] == f"{chains} x {first} (first of {draws})"
+    assert (cut["max_rhat"], cut["min_ess_bulk"]) == (again.max_rhat, again.min_ess_bulk)
+    assert cut["min_ess_bulk"] < whole["min_ess_bulk"] and cut["wall_s"] is None
+    assert cut["sampling_s"] == pytest.approx(whole["sampling_s"] * first / draws)
+    assert f"sampler.draws={first}" in cut["settings"].split("; ")
+    table = fit_seeds.markdown([cut, whole])
+    assert f"| {chains} x {first} (first of {draws}) |" in table and "pro rata" in table
+    assert "pro rata" not in fit_seeds.markdown([whole])
+
+
+def test_first_draws_needs_stored_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fit_seeds.sys, "argv", ["fit_seeds.py", "--first-draws", "16000"])
+    with pytest.raises(SystemExit) as stop:
+        fit_seeds.main()
+    assert stop.value.code == 2

@@ -22,7 +22,13 @@ from riskmodel.capability.progress import (
     report_sampling_progress,
     wants_progress_lines,
 )
-from riskmodel.capability.store import attach_evidence, save_fit
+from riskmodel.capability.store import (
+    attach_evidence,
+    fit_config,
+    fit_diagnostics,
+    fit_evidence,
+    save_fit,
+)
 from riskmodel.config import FitConfig, config_hash, load_config
 from riskmodel.errors import ConvergenceError
 from riskmodel.evidence import Evidence, load_evidence
@@ -31,6 +37,8 @@ from riskmodel.provenance import package_versions
 __all__ = [
     "fit",
     "fit_evidence_model",
+    "gated_variables",
+    "recompute_diagnostics",
     "sample_model",
     "CHECKED_DERIVED",
     "MODEL_SOURCES",
@@ -220,14 +228,10 @@ def fit_evidence_model(
     data = prepare_capability_data(evidence, config.capability)
     model = build_capability_model(data, config.capability)
     tree, seconds = sample_model(model, config, progressbar=progressbar)
-    free = [rv.name for rv in model.free_RVs]
-    checked = free + [
-        name for name in CHECKED_DERIVED if name in tree["posterior"].data_vars and name not in free
-    ]
     diagnostics = compute_diagnostics(
         tree["posterior"].to_dataset(),
         tree["sample_stats"].to_dataset(),
-        var_names=checked,
+        var_names=gated_variables(model, tree["posterior"]),
         gate=config.gate,
         sampling_seconds=seconds,
     )
@@ -240,6 +244,60 @@ def fit_evidence_model(
         error.tree = tree  # type: ignore[attr-defined]
         raise error
     return tree
+
+
+def gated_variables(model: pm.Model, posterior: xr.Dataset | xr.DataTree) -> list[str]:
+    """The quantities the quality gate checks: every free parameter of ``model``, then
+    the derived quantities of :data:`CHECKED_DERIVED` that ``posterior`` holds."""
+    free = [rv.name for rv in model.free_RVs]
+    return free + [n for n in CHECKED_DERIVED if n in posterior.data_vars and n not in free]
+
+
+def recompute_diagnostics(tree: xr.DataTree, *, first_draws: int | None = None) -> Diagnostics:
+    """The quality gate's diagnostics of a stored fit, over its first draws per chain.
+
+    With nutpie the adaptation ends with tuning, so a fit's first ``N`` draws per chain
+    are the draws a fit of ``N`` draws with the same seed and settings gives (checked:
+    identical arrays). This measures a shorter setting on fits already made, without
+    sampling again. The model is rebuilt from the fit's stored evidence and config, and
+    checked against the config's gate.
+
+    Parameters
+    ----------
+    tree
+        A fit written by :func:`fit` or the backtest (posterior, sample stats, config and
+        evidence).
+    first_draws
+        Draws per chain to keep, from the first; ``None``: all of them.
+
+    Returns
+    -------
+    Diagnostics
+        ``sampling_seconds`` is the fit's own, scaled by the share of draws kept (an
+        estimate: tuning counted pro rata too).
+
+    Raises
+    ------
+    ValueError
+        If ``first_draws`` is not between 1 and the fit's draws per chain.
+    """
+    config = fit_config(tree)
+    posterior = tree["posterior"].to_dataset()
+    n_draw = posterior.sizes["draw"]
+    n = n_draw if first_draws is None else int(first_draws)
+    if not 1 <= n <= n_draw:
+        raise ValueError(f"first_draws must be between 1 and the fit's {n_draw} draws, not {n}")
+    model = build_capability_model(
+        prepare_capability_data(fit_evidence(tree), config.capability), config.capability
+    )
+    stored = fit_diagnostics(tree)
+    return compute_diagnostics(
+        posterior.isel(draw=slice(0, n)),
+        tree["sample_stats"].to_dataset().isel(draw=slice(0, n)),
+        var_names=gated_variables(model, posterior),
+        gate=config.gate,
+        sampling_seconds=float(stored.get("sampling_seconds", float("nan"))) * n / n_draw,
+    )
 
 
 def fit(
