@@ -42,6 +42,7 @@ from riskmodel.capability.sampling import (
     fit_evidence_model,
     gated_variables,
     recompute_diagnostics,
+    sample_model,
 )
 from riskmodel.capability.simulate import draw_truth, simulate_data
 from riskmodel.capability.store import fit_evidence, load_fit, save_fit
@@ -556,6 +557,27 @@ def test_recomputed_diagnostics_reproduce_the_stored_ones(
     again = recompute_diagnostics(fit)
     for key in ("max_rhat", "min_ess_bulk", "min_ess_tail", "divergences", "sampling_seconds"):
         assert getattr(again, key) == pytest.approx(stored[key], rel=1e-12), key
+
+
+def test_the_first_draws_of_a_fit_are_a_shorter_fit_at_the_same_seed(
+    small_config: FitConfig,
+) -> None:
+    """What :func:`recompute_diagnostics` with ``first_draws`` rests on: with the pinned
+    sampler (nutpie, adaptation only while tuning), a fit of N draws is the first N
+    draws of a longer fit at the same seed."""
+    with pm.Model() as model:
+        level = pm.Normal("level", 0.0, 1.0, shape=3)
+        scatter = pm.HalfNormal("scatter", 1.0)
+        pm.Normal("y", level.sum(), scatter, observed=np.array([0.3, -0.2, 1.1]))
+
+    def draws(n: int) -> np.ndarray:
+        sampler = {"draws": n, "tune": 200, "chains": 2, "seed": 5}
+        config = load_config({"sampler": sampler}, base=small_config)
+        tree, _ = sample_model(model, config)
+        return tree["posterior"]["level"].values
+
+    short, long = draws(100), draws(250)
+    np.testing.assert_array_equal(short, long[:, :100])
 
 
 def test_recomputed_diagnostics_of_the_first_draws(

@@ -257,8 +257,8 @@ def recompute_diagnostics(tree: xr.DataTree, *, first_draws: int | None = None) 
     """The quality gate's diagnostics of a stored fit, over its first draws per chain.
 
     With nutpie the adaptation ends with tuning, so a fit's first ``N`` draws per chain
-    are the draws a fit of ``N`` draws with the same seed and settings gives (checked:
-    identical arrays). This measures a shorter setting on fits already made, without
+    are the draws a fit of ``N`` draws with the same seed and settings gives (identical
+    arrays; tested). This measures a shorter setting on fits already made, without
     sampling again. The model is rebuilt from the fit's stored evidence and config, and
     checked against the config's gate.
 
@@ -273,8 +273,8 @@ def recompute_diagnostics(tree: xr.DataTree, *, first_draws: int | None = None) 
     Returns
     -------
     Diagnostics
-        ``sampling_seconds`` is the fit's own, scaled by the share of draws kept (an
-        estimate: tuning counted pro rata too).
+        ``sampling_seconds`` is the fit's own times the share of draws kept: an
+        estimate, a little short, as the tuning's time is scaled down too.
 
     Raises
     ------
