@@ -274,7 +274,9 @@ def recompute_diagnostics(tree: xr.DataTree, *, first_draws: int | None = None) 
     -------
     Diagnostics
         ``sampling_seconds`` is the fit's own times the share of draws kept: an
-        estimate, a little short, as the tuning's time is scaled down too.
+        estimate (tuning is scaled too, and chains share the cores unevenly; at
+        2023-07-01 a real 16,000-draw fit sampled in 658 s against 749 s estimated from
+        the first 16,000 of 24,000 draws, with identical diagnostics).
 
     Raises
     ------
