@@ -114,12 +114,36 @@ def read_row(path: Path, wall: float | None = None) -> dict[str, object]:
         attrs = dict(tree.attrs)
     if wall is None and "fit_wall_seconds" in attrs:
         wall = float(attrs["fit_wall_seconds"])
-    diag = json.loads(attrs["diagnostics"])
     config = json.loads(attrs["config"])
-    margin = _margin(diag)
+    draws = f"{config['sampler']['chains']} x {config['sampler']['draws']}"
+    return _row(int(attrs["seed"]), config, json.loads(attrs["diagnostics"]), wall, draws)
+
+
+def first_draws_rows(path: Path, lengths: list[int]) -> list[dict[str, object]]:
+    """A table row per length N for the fit a stored fit's first N draws per chain make
+    (:func:`riskmodel.capability.sampling.recompute_diagnostics`: with nutpie, the same
+    draws a fit of that length at the same seed gives); the file is read once. Wall
+    time: none; sampling time: the fit's, pro rata."""
+    from riskmodel.capability.sampling import recompute_diagnostics
+    from riskmodel.capability.store import load_fit
+
+    tree = load_fit(path)
+    config = json.loads(tree.attrs["config"])
+    total = int(config["sampler"]["draws"])
+    rows = []
+    for first_draws in sorted(lengths):
+        diag = recompute_diagnostics(tree, first_draws=first_draws).to_dict()
+        cut = {**config, "sampler": {**config["sampler"], "draws": first_draws}}
+        draws = f"{config['sampler']['chains']} x {first_draws} (first of {total})"
+        rows.append(_row(int(tree.attrs["seed"]), cut, diag, None, draws))
+    return rows
+
+
+def _row(seed: int, config: dict, diag: dict, wall: float | None, draws: str) -> dict[str, object]:
+    """One table row: a fit's seed, stored config (as JSON data) and diagnostics."""
     return {
-        "seed": int(attrs["seed"]),
-        "draws": f"{config['sampler']['chains']} x {config['sampler']['draws']}",
+        "seed": seed,
+        "draws": draws,
         "target_accept": config["sampler"].get("target_accept"),
         "wall_s": wall,
         "sampling_s": diag.get("sampling_seconds"),
@@ -128,36 +152,7 @@ def read_row(path: Path, wall: float | None = None) -> dict[str, object]:
         "min_ess_tail": diag.get("min_ess_tail"),
         "divergences": diag["divergences"],
         "gate": "passes" if diag["passed"] else "fails",
-        "margin": "yes" if margin else "no",
-        "settings": changed_settings(config),
-    }
-
-
-def first_draws_row(path: Path, first_draws: int) -> dict[str, object]:
-    """One table row for the fit a stored fit's first ``first_draws`` draws per chain make
-    (:func:`riskmodel.capability.sampling.recompute_diagnostics`: with nutpie, the same
-    draws a fit of that length at the same seed gives). Wall time: none; sampling time:
-    the fit's, pro rata."""
-    from riskmodel.capability.sampling import recompute_diagnostics
-    from riskmodel.capability.store import load_fit
-
-    tree = load_fit(path)
-    config = json.loads(tree.attrs["config"])
-    total = int(config["sampler"]["draws"])
-    diag = recompute_diagnostics(tree, first_draws=first_draws)
-    config["sampler"]["draws"] = first_draws
-    return {
-        "seed": int(tree.attrs["seed"]),
-        "draws": f"{config['sampler']['chains']} x {first_draws} (first of {total})",
-        "target_accept": config["sampler"].get("target_accept"),
-        "wall_s": None,
-        "sampling_s": diag.sampling_seconds,
-        "max_rhat": diag.max_rhat,
-        "min_ess_bulk": diag.min_ess_bulk,
-        "min_ess_tail": diag.min_ess_tail,
-        "divergences": diag.divergences,
-        "gate": "passes" if diag.passed else "fails",
-        "margin": "yes" if _margin(diag.to_dict()) else "no",
+        "margin": "yes" if _margin(diag) else "no",
         "settings": changed_settings(config),
     }
 
@@ -263,7 +258,7 @@ def main() -> None:
     if args.from_fits:
         walls = args.wall or [None] * len(args.from_fits)
         for path, wall in zip(args.from_fits, walls, strict=True):
-            rows += [first_draws_row(path, n) for n in sorted(args.first_draws or [])]
+            rows += first_draws_rows(path, args.first_draws) if args.first_draws else []
             rows.append(read_row(path, wall))
     else:
         args.out_dir.mkdir(parents=True, exist_ok=True)

@@ -125,7 +125,8 @@ def test_first_draws_row_reads_a_stored_fit_cut_short(
     draws = small_fit["posterior"].sizes["draw"]
     chains = small_fit["posterior"].sizes["chain"]
     first = draws // 2
-    whole, cut = fit_seeds.read_row(path), fit_seeds.first_draws_row(path, first)
+    whole = fit_seeds.read_row(path)
+    (cut,) = fit_seeds.first_draws_rows(path, [first])
     again = recompute_diagnostics(small_fit, first_draws=first)
     assert cut["draws"] == f"{chains} x {first} (first of {draws})"
     assert (cut["max_rhat"], cut["min_ess_bulk"]) == (again.max_rhat, again.min_ess_bulk)
